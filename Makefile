@@ -1,0 +1,37 @@
+# aduan — the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run demo test lint typecheck check install constraints clean
+
+$(STAMP): pyproject.toml constraints.txt tools/bootstrap_venv.py
+	$(PYTHON) tools/bootstrap_venv.py $(VENV)
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Start the daemon on the embedded default (SQLite file ./aduan.db) at 127.0.0.1:8080.
+run: $(STAMP)
+	$(BIN)/aduan run
+
+## The whole test suite (SQLite always; PostgreSQL, Dovecot, Kannel and Chromium when present).
+test: $(STAMP)
+	$(BIN)/ruff check aduan tests bench tools
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check aduan tests bench tools
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+constraints: $(STAMP)
+	( echo '# Pinned versions every machine resolves to (pip install -c constraints.txt). Regenerate with: make constraints'; \
+	  $(BIN)/python -m pip freeze --exclude-editable ) > constraints.txt
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,37 @@
+"""What every subcommand shares: the typer app, the settings, output helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import typer
+
+from aduan.config import Settings, load_settings
+
+app = typer.Typer(
+    name="aduan",
+    help="Citizens' complaints from every channel: intake, dedup, routing, the 3-day clock.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+@dataclass
+class _State:
+    config_path: Path | None = None
+    _settings: Settings | None = None
+
+    def settings(self) -> Settings:
+        """Load (once) and validate the configuration; ConfigError stops the command."""
+        if self._settings is None:
+            self._settings = load_settings(self.config_path)
+        return self._settings
+
+    def crash_dir(self) -> Path:
+        return (self._settings.data_dir if self._settings else Path("aduan-data")) / "crash"
+
+
+state = _State()

@@ -1,0 +1,100 @@
+"""``aduan run``: the daemon — scheduler and web app in one process.
+
+SIGINT and SIGTERM stop it: uvicorn stops accepting requests and finishes
+those in flight, the scheduler stops taking work, and the process exits
+within 10 s. With SQLite, a second daemon on the same file refuses to start.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+import uvicorn
+
+from aduan.cli.common import app, state
+from aduan.errors import AduanError
+from aduan.logs import get_logger
+from aduan.runtime import Runtime
+from aduan.scheduler import Daemon
+from aduan.store.engine import is_sqlite, normalize_url, sqlite_path
+from aduan.web import create_app
+
+log = get_logger("aduan.run")
+
+
+@contextmanager
+def single_daemon(database_url: str) -> Iterator[None]:
+    """Hold an exclusive lock next to a SQLite file for the daemon's lifetime."""
+    path = sqlite_path(normalize_url(database_url)) if is_sqlite(database_url) else None
+    if path is None:
+        yield
+        return
+    lock_path = Path(f"{path}.daemon.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    handle = lock_path.open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise AduanError(
+            f"another aduan daemon is already running on {path}; "
+            "SQLite allows one daemon per file (use PostgreSQL for several replicas)"
+        ) from None
+    try:
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+@app.command("run")
+def run(
+    host: str | None = typer.Option(None, "--host", help="Listen address (default 127.0.0.1)."),
+    port: int | None = typer.Option(None, "--port", help="Listen port (default 8080)."),
+) -> None:
+    """Start the daemon: poll channels on their cadence, receive webhooks, serve /healthz."""
+    settings = state.settings()
+    server_settings = settings.server.model_copy(
+        update={k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    )
+    settings = settings.model_copy(update={"server": server_settings})
+    with single_daemon(settings.database_url):
+        runtime = Runtime.create(settings)
+        daemon = Daemon(runtime)
+        web = create_app(runtime, daemon.health)
+        config = uvicorn.Config(
+            web,
+            host=server_settings.host,
+            port=server_settings.port,
+            log_config=None,
+            access_log=False,
+            timeout_graceful_shutdown=2,
+        )
+        server = uvicorn.Server(config)
+
+        def request_stop(_signum: int, _frame: object) -> None:
+            server.should_exit = True
+
+        # uvicorn re-raises a captured signal after its shutdown, under the handler that
+        # was installed before it: this one, so the scheduler still gets its clean stop.
+        signal.signal(signal.SIGTERM, request_stop)
+        signal.signal(signal.SIGINT, request_stop)
+        daemon.start()
+        log.info("daemon_started", url=f"http://{server_settings.host}:{server_settings.port}")
+        finished = True
+        try:
+            server.run()
+        finally:
+            finished = daemon.stop(min(settings.scheduler.shutdown_seconds, 6.0))
+            runtime.close()
+            log.info("daemon_stopped")
+        if not finished:
+            os._exit(0)
+        if not server.started:
+            raise AduanError(f"could not listen on {server_settings.host}:{server_settings.port}")

@@ -1,0 +1,75 @@
+"""The pieces a command needs, built once from settings: store, channels, logging.
+
+``Runtime.create(settings)`` configures logging (registering every secret for
+redaction), opens the store (applying migrations) and instantiates each
+enabled channel instance from the registry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, SecretStr
+from sqlalchemy import Engine
+
+from aduan.channels import REGISTRY
+from aduan.channels.base import Channel, ChannelContext, PullChannel, PushChannel
+from aduan.config import Settings
+from aduan.logs import configure_logging, register_secret
+from aduan.store import open_store
+
+
+def _register_secrets(value: Any) -> None:
+    if isinstance(value, SecretStr):
+        register_secret(value.get_secret_value())
+    elif isinstance(value, BaseModel):
+        for _, item in value:
+            _register_secrets(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _register_secrets(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _register_secrets(item)
+
+
+def build_channels(settings: Settings) -> dict[tuple[str, str], Channel]:
+    context = ChannelContext(data_dir=settings.data_dir, public_url=settings.server.base_url)
+    channels: dict[tuple[str, str], Channel] = {}
+    for kind, instances in settings.channels.items():
+        cls = REGISTRY[kind]
+        for name, raw in instances.items():
+            config = cls.Config.model_validate(raw)
+            _register_secrets(config)
+            if config.enabled:
+                channels[(kind, name)] = cls(name, config, context)
+    return channels
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    channels: dict[tuple[str, str], Channel] = field(default_factory=dict)
+
+    @classmethod
+    def create(cls, settings: Settings, *, logging: bool = True, migrate: bool = True) -> Runtime:
+        _register_secrets(settings)
+        if logging:
+            configure_logging(settings.log.level, settings.log.format)
+        engine = open_store(settings.database_url, migrate=migrate)
+        return cls(settings, engine, build_channels(settings))
+
+    @property
+    def pull_channels(self) -> dict[tuple[str, str], PullChannel]:
+        return {k: c for k, c in self.channels.items() if isinstance(c, PullChannel)}
+
+    @property
+    def push_channels(self) -> dict[tuple[str, str], PushChannel]:
+        return {k: c for k, c in self.channels.items() if isinstance(c, PushChannel)}
+
+    def close(self) -> None:
+        for channel in self.channels.values():
+            channel.close()
+        self.engine.dispose()

@@ -1,0 +1,187 @@
+"""The ASGI app served by ``aduan run``: webhooks, ``/healthz``, and the parts' pages.
+
+Webhooks arrive at ``/webhooks/<type>/<instance>[/<rest>]``. The flow for
+each request: the instance must exist (404), the body must fit its limit
+(413), a provider's handshake is answered, the signature or token is checked
+(401/403, logged, nothing stored), the body is parsed (400 with a short
+reason), the raw rows are committed through the group-commit sink, and only
+then the provider gets its 2xx. A repeated delivery answers 2xx and adds
+nothing. Other parts (desk, dashboard, Open311, metrics) contribute routes
+through :data:`ROUTE_PROVIDERS`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from aduan.channels.base import PushChannel, WebhookRequest, WebhookResponse
+from aduan.errors import BadRequest, PayloadTooLarge, StoreError, WebhookRejected
+from aduan.health import Health
+from aduan.logs import get_logger
+from aduan.web.sink import RawSink
+
+if TYPE_CHECKING:
+    from aduan.runtime import Runtime
+
+log = get_logger("aduan.web")
+
+ROUTE_PROVIDERS: list[Callable[[Runtime], list[BaseRoute]]] = []
+"""Each part that serves pages or APIs appends a function returning its routes."""
+
+WEBHOOK_HOOKS: list[Callable[[str, str, int, float], None]] = []
+"""Called after each webhook with (type, instance, status, seconds), e.g. for metrics."""
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"body over {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"body over {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def public_url(runtime: Runtime, request: Request) -> str:
+    base = runtime.settings.server.base_url
+    query = request.url.query
+    return f"{base}{request.url.path}" + (f"?{query}" if query else "")
+
+
+async def to_webhook_request(
+    runtime: Runtime, request: Request, rest: str, limit: int
+) -> WebhookRequest:
+    body = await read_body(request, limit)
+    return WebhookRequest(
+        method=request.method,
+        url=public_url(runtime, request),
+        path=rest,
+        query=tuple(request.query_params.multi_items()),
+        headers={k.lower(): v for k, v in request.headers.items()},
+        body=body,
+        client=request.client.host if request.client else None,
+    )
+
+
+def _response(answer: WebhookResponse) -> Response:
+    return Response(answer.body, status_code=answer.status, media_type=answer.content_type)
+
+
+class WebhookEndpoint:
+    def __init__(self, runtime: Runtime, sink: RawSink) -> None:
+        self.runtime = runtime
+        self.sink = sink
+
+    async def dispatch(self, request: Request) -> Response:
+        kind = request.path_params["kind"]
+        instance = request.path_params["instance"]
+        started = time.perf_counter()
+        response = await self.handle(request, kind, instance)
+        for hook in WEBHOOK_HOOKS:
+            hook(kind, instance, response.status_code, time.perf_counter() - started)
+        return response
+
+    async def handle(self, request: Request, kind: str, instance: str) -> Response:
+        channel = self.runtime.channels.get((kind, instance))
+        if not isinstance(channel, PushChannel):
+            return PlainTextResponse("unknown webhook", status_code=404)
+        rest = request.path_params.get("rest", "")
+        try:
+            incoming = await to_webhook_request(
+                self.runtime, request, rest, channel.config.max_body_bytes
+            )
+            handshake = channel.handshake(incoming)
+            if handshake is not None:
+                return _response(handshake)
+            channel.verify(incoming)
+            raws = channel.parse(incoming)
+        except WebhookRejected as exc:
+            log.warning(
+                "webhook_rejected",
+                channel=kind,
+                account=instance,
+                status=exc.status_code,
+                reason=str(exc),
+                client=request.client.host if request.client else None,
+            )
+            reason = str(exc) if isinstance(exc, BadRequest | PayloadTooLarge) else "rejected"
+            return PlainTextResponse(reason, status_code=exc.status_code)
+        return await self.store(channel, raws)
+
+    async def store(self, channel: PushChannel, raws: list[Any]) -> Response:
+        try:
+            result = await self.sink.submit(raws)
+        except StoreError as exc:
+            log.error(
+                "webhook_store_failed", channel=channel.type, account=channel.name, error=str(exc)
+            )
+            return PlainTextResponse("store unavailable, retry later", status_code=503)
+        if result.rejected:
+            for _raw, error in result.rejected:
+                log.error("webhook_row_rejected", channel=channel.type, error=error)
+            return PlainTextResponse("could not store, retry later", status_code=500)
+        if raws:
+            log.info(
+                "webhook_stored",
+                channel=channel.type,
+                account=channel.name,
+                new=len(result.new),
+                duplicates=len(result.duplicates),
+            )
+        return _response(channel.acknowledge(raws))
+
+
+def create_app(runtime: Runtime, health: Health | None = None) -> Starlette:
+    """The ASGI app for ``runtime``; ``health`` is the daemon's (a fresh one otherwise)."""
+    sink = RawSink(runtime.engine)
+    health = health or Health()
+
+    async def healthz(_request: Request) -> Response:
+        database = "ok"
+        try:
+            with runtime.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:
+            database = f"unavailable: {type(exc).__name__}"
+        channels = health.snapshot()
+        for kind, name in runtime.push_channels:
+            channels.setdefault(f"{kind}/{name}", {"state": "ok", "mode": "webhook"})
+        status = "ok" if database == "ok" else "degraded"
+        body = {"status": status, "database": database, "channels": channels}
+        return JSONResponse(body, status_code=200 if status == "ok" else 503)
+
+    endpoint = WebhookEndpoint(runtime, sink)
+    methods = ["GET", "POST", "PUT"]
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz),
+        Route("/webhooks/{kind}/{instance}", endpoint.dispatch, methods=methods),
+        Route("/webhooks/{kind}/{instance}/{rest:path}", endpoint.dispatch, methods=methods),
+    ]
+    for provider in ROUTE_PROVIDERS:
+        routes.extend(provider(runtime))
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await sink.start()
+        try:
+            yield
+        finally:
+            await sink.stop()
+
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.runtime = runtime
+    app.state.sink = sink
+    app.state.health = health
+    return app

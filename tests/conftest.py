@@ -1,0 +1,64 @@
+"""Fixtures shared by every test: stores on SQLite and PostgreSQL, test channels."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from aduan.channels import REGISTRY
+from aduan.store import open_store
+from tests.helpers import channels as test_channels
+from tests.helpers.databases import create_database, reset_schema
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    yield from create_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty store's URL, on each database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'aduan.db'}"
+    else:
+        url: str = request.getfixturevalue("pg_database")
+        reset_schema(url)
+        yield url
+
+
+@pytest.fixture
+def engine(store_url: str) -> Iterator[Engine]:
+    """A migrated store on each database."""
+    eng = open_store(store_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    eng = open_store(f"sqlite:///{tmp_path / 'aduan.db'}")
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def test_channels_registered() -> Iterator[None]:
+    """Register the core's test channels for one test."""
+    REGISTRY["testlist"] = test_channels.ListChannel
+    REGISTRY["testpush"] = test_channels.SignedChannel
+    test_channels.SOURCE.clear()
+    test_channels.FAULT.clear()
+    yield
+    REGISTRY.pop("testlist", None)
+    REGISTRY.pop("testpush", None)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

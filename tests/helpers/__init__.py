@@ -1,0 +1,1 @@
+"""Shared test helpers: databases, test channels, free ports, subprocesses."""
