@@ -48,8 +48,14 @@ PERIODIC_JOBS: list[PeriodicJob] = []
 """Normalize, triage, escalation and spool-drain jobs register here."""
 
 
+def _load_jobs() -> None:
+    # One import per module that defines periodic jobs; each appends to PERIODIC_JOBS.
+    pass
+
+
 class Daemon:
     def __init__(self, runtime: Runtime, health: Health | None = None) -> None:
+        _load_jobs()
         self.runtime = runtime
         self.health = health or Health()
         self.stopping = threading.Event()

@@ -26,7 +26,7 @@ from __future__ import annotations
 import builtins
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -34,6 +34,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from aduan.errors import BadPayload
 
 Cursor = dict[str, Any]
 """A pull channel's position, JSON-serialisable, owned by the channel."""
@@ -196,6 +198,34 @@ class Channel(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections; the default holds none."""
+
+    def backlog(self, path: Path) -> Iterator[RawMessage]:
+        """Raw messages from an exported backlog file, for ``aduan import``.
+
+        The default reads JSON Lines, one provider payload per line, through
+        :meth:`backlog_record`. Channels with other formats (mbox, CSV) override it.
+        """
+        with path.open("rb") as handle:
+            for number, line in enumerate(handle, 1):
+                if line.strip():
+                    yield self.backlog_record(line.rstrip(b"\r\n"), number)
+
+    def backlog_record(self, line: bytes, number: int) -> RawMessage:
+        """One backlog line as a raw message. A line that cannot be keyed is still kept
+        (under its content hash) so that ``read`` quarantines it: nothing is dropped."""
+        raise BadPayload(f"{self.type} cannot import backlog files")
+
+    def unkeyed(self, payload: bytes, content_type: str, **meta: Any) -> RawMessage:
+        """A raw message with no provider id of its own: keyed by its content hash."""
+        return RawMessage(
+            channel=self.type,
+            account=self.name,
+            external_id="sha256:" + hashlib.sha256(payload).hexdigest(),
+            payload=payload,
+            content_type=content_type,
+            received_at=utcnow(),
+            meta=meta,
+        )
 
 
 class PullChannel(Channel):

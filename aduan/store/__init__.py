@@ -11,7 +11,14 @@ from sqlalchemy import Engine
 
 from aduan.store.engine import is_sqlite, make_engine
 from aduan.store.migrate import upgrade
-from aduan.store.raw import SaveResult, insert_raws, read_cursor, save_batch, write_cursor
+from aduan.store.raw import (
+    SaveResult,
+    insert_raws,
+    read_cursor,
+    save_batch,
+    set_status,
+    write_cursor,
+)
 
 
 def open_store(url: str, *, migrate: bool = True) -> Engine:
@@ -30,6 +37,7 @@ __all__ = [
     "open_store",
     "read_cursor",
     "save_batch",
+    "set_status",
     "upgrade",
     "write_cursor",
 ]

@@ -118,6 +118,18 @@ def write_cursor(conn: Connection, channel: str, account: str, value: Cursor) ->
     conn.execute(stmt)
 
 
+def set_status(
+    conn: Connection, raw_ids: Sequence[int], status: str, error: str | None = None
+) -> None:
+    """Mark raw rows pending/normalized/quarantined/ignored, with the error when quarantined."""
+    if not raw_ids:
+        return
+    values: dict[str, Any] = {"status": status, "error": error}
+    if status != "pending":
+        values["normalized_at"] = utcnow()
+    conn.execute(raw_messages.update().where(raw_messages.c.id.in_(list(raw_ids))).values(**values))
+
+
 def read_cursor(engine: Engine, channel: str, account: str) -> Cursor | None:
     with engine.connect() as conn:
         value = conn.execute(

@@ -2,4 +2,12 @@
 
 from aduan.web.app import ROUTE_PROVIDERS, create_app
 
+
+def _load() -> None:
+    # One import per module that serves pages or APIs; each appends to ROUTE_PROVIDERS.
+    pass
+
+
+_load()
+
 __all__ = ["ROUTE_PROVIDERS", "create_app"]

@@ -1,0 +1,1 @@
+"""Raw message -> complaint: text cleanup, reporter identity, three levels of dedup."""

@@ -1,0 +1,207 @@
+"""Text cleanup: the complaint's clean text, and the matching form used by dedup and triage.
+
+* :func:`clean_text` is what people read: Unicode NFC, invisible characters
+  and zero-width joiners removed, whitespace folded; URLs, @mentions and
+  emoji kept.
+* :func:`matching_form` is what machines compare: lower case, URLs and
+  @mentions dropped, punctuation removed, repeated letters folded
+  ("mohonnn"), reduplication written out ("jalan2" -> "jalan jalan"), and the
+  common abbreviations and slang of Indonesian complaints expanded
+  ("yg" -> "yang", "gak" -> "tidak", "jl." -> "jalan", Betawi "kagak", ...).
+  It is never shown to anyone.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+INVISIBLE = dict.fromkeys(
+    [
+        0x00AD,  # soft hyphen
+        0x034F,  # combining grapheme joiner
+        0x061C,  # Arabic letter mark
+        0x180E,  # Mongolian vowel separator
+        *range(0x200B, 0x2010),  # zero-width space, ZWNJ, ZWJ, LRM, RLM
+        *range(0x202A, 0x202F),  # bidi embeddings and overrides
+        *range(0x2060, 0x2065),  # word joiner, invisible operators
+        *range(0x2066, 0x2070),  # bidi isolates, deprecated format characters
+        0xFEFF,  # byte order mark / zero-width no-break space
+    ]
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACES = re.compile(r"[^\S\n]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_MENTION = re.compile(r"(?<![\w@])@\w{1,50}")
+_REDUP = re.compile(r"\b([^\W\d_]{2,})2\b")
+_REPEATS = re.compile(r"([^\W\d_])\1{2,}")
+_WORD = re.compile(r"[^\W_]+")
+
+SLANG: dict[str, str] = {
+    # negation
+    "tdk": "tidak",
+    "gak": "tidak",
+    "ga": "tidak",
+    "gk": "tidak",
+    "nggak": "tidak",
+    "ngga": "tidak",
+    "nggk": "tidak",
+    "enggak": "tidak",
+    "engga": "tidak",
+    "kagak": "tidak",
+    "kaga": "tidak",
+    "ndak": "tidak",
+    "nda": "tidak",
+    "tak": "tidak",
+    "g": "tidak",
+    # function words
+    "yg": "yang",
+    "dgn": "dengan",
+    "dg": "dengan",
+    "dr": "dari",
+    "utk": "untuk",
+    "untk": "untuk",
+    "krn": "karena",
+    "karna": "karena",
+    "krna": "karena",
+    "kpd": "kepada",
+    "pd": "pada",
+    "thd": "terhadap",
+    "ttg": "tentang",
+    "spt": "seperti",
+    "tsb": "tersebut",
+    "sbg": "sebagai",
+    "jg": "juga",
+    "lg": "lagi",
+    "aja": "saja",
+    "aje": "saja",
+    "sj": "saja",
+    "tp": "tapi",
+    "tpi": "tapi",
+    "trs": "terus",
+    "trus": "terus",
+    "sm": "sama",
+    "ama": "sama",
+    "kalo": "kalau",
+    "klo": "kalau",
+    "kl": "kalau",
+    "klw": "kalau",
+    "cm": "cuma",
+    "cuman": "cuma",
+    "sampe": "sampai",
+    "ampe": "sampai",
+    "smp": "sampai",
+    "dll": "dan lain lain",
+    "dsb": "dan sebagainya",
+    "pdhl": "padahal",
+    "krg": "kurang",
+    "lbh": "lebih",
+    "sgt": "sangat",
+    "bgt": "banget",
+    "emg": "memang",
+    "emang": "memang",
+    "msh": "masih",
+    "masi": "masih",
+    "hrs": "harus",
+    "bs": "bisa",
+    "bsa": "bisa",
+    "blh": "boleh",
+    "mo": "mau",
+    # time
+    "sdh": "sudah",
+    "udh": "sudah",
+    "udah": "sudah",
+    "dah": "sudah",
+    "udeh": "sudah",
+    "blm": "belum",
+    "belom": "belum",
+    "blum": "belum",
+    "kmrn": "kemarin",
+    "kemaren": "kemarin",
+    "skrg": "sekarang",
+    "skrng": "sekarang",
+    "skg": "sekarang",
+    "sblm": "sebelum",
+    "stlh": "setelah",
+    "hr": "hari",
+    "tgl": "tanggal",
+    "bln": "bulan",
+    "thn": "tahun",
+    "mgg": "minggu",
+    "dtg": "datang",
+    # people and asking
+    "sy": "saya",
+    "aq": "saya",
+    "aku": "saya",
+    "gw": "saya",
+    "gue": "saya",
+    "gua": "saya",
+    "ane": "saya",
+    "org": "orang",
+    "warga2": "warga",
+    "tlg": "tolong",
+    "tolongin": "tolong",
+    "mhn": "mohon",
+    "mohonn": "mohon",
+    "min": "admin",
+    "mimin": "admin",
+    "gmn": "bagaimana",
+    "gimana": "bagaimana",
+    "gmana": "bagaimana",
+    "knp": "kenapa",
+    "napa": "kenapa",
+    "bnyk": "banyak",
+    "byk": "banyak",
+    "bnr": "benar",
+    "bener": "benar",
+    "liat": "lihat",
+    "pake": "pakai",
+    "bikin": "membuat",
+    "dket": "dekat",
+    "dkt": "dekat",
+    "dpn": "depan",
+    "blkg": "belakang",
+    "sblh": "sebelah",
+    "bbrp": "beberapa",
+    # places
+    "jl": "jalan",
+    "jln": "jalan",
+    "jalan2": "jalan jalan",
+    "gg": "gang",
+    "kel": "kelurahan",
+    "kec": "kecamatan",
+    "kab": "kabupaten",
+    "prov": "provinsi",
+    "smpn": "smp negeri",
+    "pskms": "puskesmas",
+    "rs": "rumah sakit",
+    "rsud": "rumah sakit umum daerah",
+}
+
+
+def clean_text(text: str) -> str:
+    """The text people read: NFC, no invisible characters, whitespace folded."""
+    text = unicodedata.normalize("NFC", text).translate(INVISIBLE)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def matching_form(text: str) -> str:
+    """The form dedup and triage compare: lower case, slang expanded, no URLs or mentions."""
+    text = unicodedata.normalize("NFKC", text).translate(INVISIBLE).lower()
+    text = _URL.sub(" ", text)
+    text = _MENTION.sub(" ", text)
+    text = _REDUP.sub(r"\1 \1", text)
+    text = _REPEATS.sub(r"\1", text)
+    words: list[str] = []
+    for word in _WORD.findall(text):
+        words.append(SLANG.get(word, word))
+    return " ".join(words)
+
+
+def words(matching: str) -> list[str]:
+    """The words of a matching form."""
+    return matching.split()
