@@ -208,6 +208,10 @@ class ComplaintSource(SQLModel, table=True):
     )
     role: str = Field(sa_column=Column(String(16), nullable=False))
     ref: str | None = Field(default=None, sa_column=Column(Text, nullable=True, index=True))
+    reference: str | None = Field(
+        default=None, sa_column=Column(String(32), nullable=True, unique=True)
+    )
+    """A reference reserved at intake for this source when it joined an existing complaint."""
     channel: str = Field(sa_column=Column(String(32), nullable=False))
     received_at: datetime = _when()
     text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

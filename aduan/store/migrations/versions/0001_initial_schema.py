@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 22:45:13.787080
+Create Date: 2026-11-29 23:16:39.395163
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 from alembic import op
-from sqlalchemy import Text
+from sqlalchemy import Text  # noqa: F401
 from sqlalchemy.dialects import postgresql
 
 import aduan.store.types
@@ -384,6 +384,7 @@ def upgrade() -> None:
         ),
         sa.Column("role", sa.String(length=16), nullable=False),
         sa.Column("ref", sa.Text(), nullable=True),
+        sa.Column("reference", sa.String(length=32), nullable=True),
         sa.Column("channel", sa.String(length=32), nullable=False),
         sa.Column("received_at", aduan.store.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("text", sa.Text(), nullable=True),
@@ -398,6 +399,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("raw_message_id"),
+        sa.UniqueConstraint("reference"),
     )
     with op.batch_alter_table("complaint_sources", schema=None) as batch_op:
         batch_op.create_index(
