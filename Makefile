@@ -19,12 +19,12 @@ run: $(STAMP)
 
 ## The whole test suite (SQLite always; PostgreSQL, Dovecot, Kannel and Chromium when present).
 test: $(STAMP)
-	$(BIN)/ruff check aduan tests bench tools
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check aduan tests bench tools
+	$(BIN)/ruff check .
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
