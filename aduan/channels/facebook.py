@@ -207,8 +207,8 @@ class FacebookChannel(PushChannel):
             raise BadPayload("feed change without a value")
         item = value.get("item")
         if change.get("field") != "feed" or item != "comment":
-            reason = f"{change.get('field')} {item or ''} {value.get('verb') or ''}".strip()
-            return Message(text="", disposition=Disposition.IGNORE, ignore_reason=reason)
+            what = f"{change.get('field')} {item or ''} {value.get('verb') or ''}".strip()
+            return Message(text="", disposition=Disposition.IGNORE, ignore_reason=what)
         sender = (value.get("from") or {}).get("id")
         if not sender:
             raise BadPayload("page comment without a sender")

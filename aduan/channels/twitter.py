@@ -64,6 +64,7 @@ TWEET_FIELDS = [
     "geo",
     "lang",
     "entities",
+    "note_tweet",
 ]
 EXPANSIONS = [
     "author_id",
@@ -285,11 +286,17 @@ class TwitterChannel(PullChannel):
             record = json.loads(raw.payload)
             item = record["data"]
             includes = record.get("includes") or {}
-            text = item["text"]
             item_id = str(item["id"])
         except (ValueError, KeyError, TypeError) as exc:
             raise BadPayload(f"not an X API v2 tweet or DM event: {exc!r}") from exc
-        if not isinstance(text, str) or not isinstance(includes, dict):
+        if not isinstance(item, dict) or not isinstance(includes, dict):
+            raise BadPayload("X item is not an object")
+        if "event_type" in item and item["event_type"] != "MessageCreate":
+            reason = f"DM event {item['event_type']}"
+            return Message(text="", disposition=Disposition.IGNORE, ignore_reason=reason)
+        note = (item.get("note_tweet") or {}).get("text")
+        text = note if isinstance(note, str) else item.get("text")
+        if not isinstance(text, str):
             raise BadPayload("X item has no text")
         if "event_type" in item or "sender_id" in item:
             return self._read_dm(item, includes, text, item_id)

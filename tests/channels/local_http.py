@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 Answer = tuple[int, dict[str, str], bytes]
 
@@ -44,7 +44,7 @@ def serve(fake: Fake) -> Iterator[str]:
             body = self.rfile.read(length) if length else b""
             request = Seen(
                 self.command,
-                parts.path,
+                unquote(parts.path),
                 dict(parse_qsl(parts.query, keep_blank_values=True)),
                 {k.lower(): v for k, v in self.headers.items()},
                 body,

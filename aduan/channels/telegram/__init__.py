@@ -158,8 +158,21 @@ def _dumps(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+class _KeepBody(HTTPXRequest):
+    """The getUpdates transport, keeping the body Telegram sent (the raw updates)."""
+
+    body: bytes = b""
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        code, payload = await super().do_request(*args, **kwargs)
+        self.body = payload
+        return code, payload
+
+
 class TelegramPolling(TelegramChannel, PullChannel):
     """``getUpdates`` with the offset as the cursor."""
+
+    _updates_transport: _KeepBody
 
     def _bot(self) -> telegram.Bot:
         if self.config.token is None:
@@ -167,15 +180,13 @@ class TelegramPolling(TelegramChannel, PullChannel):
         base = self.config.api_base_url.rstrip("/")
         timeout = self.config.timeout_seconds
 
-        def request() -> HTTPXRequest:
-            return HTTPXRequest(read_timeout=timeout, connect_timeout=timeout)
-
+        self._updates_transport = _KeepBody(read_timeout=timeout, connect_timeout=timeout)
         return telegram.Bot(
             self.config.token.get_secret_value(),
             base_url=f"{base}/bot",
             base_file_url=f"{base}/file/bot",
-            request=request(),
-            get_updates_request=request(),
+            request=HTTPXRequest(read_timeout=timeout, connect_timeout=timeout),
+            get_updates_request=self._updates_transport,
         )
 
     def _run(self, work: Callable[[telegram.Bot], Awaitable[T]]) -> T:
@@ -213,16 +224,15 @@ class TelegramPolling(TelegramChannel, PullChannel):
         size = max(1, min(limit, 100))
 
         async def work(bot: telegram.Bot) -> tuple[list[Any], list[RawMessage]]:
-            found = await bot.do_api_request(
-                "get_updates",
-                api_kwargs={
-                    "offset": offset,
-                    "limit": size,
-                    "timeout": 0,
-                    "allowed_updates": json.dumps(self.config.allowed_updates),
-                },
+            await bot.get_updates(
+                offset=offset, limit=size, timeout=0, allowed_updates=self.config.allowed_updates
             )
-            updates = found if isinstance(found, list) else []
+            try:
+                updates = json.loads(self._updates_transport.body)["result"]
+            except (ValueError, KeyError, TypeError) as exc:
+                raise TransientError("getUpdates answered something that is not JSON") from exc
+            if not isinstance(updates, list):
+                raise TransientError("getUpdates answered no list of updates")
             return updates, [await self._with_photo(bot, u) for u in updates]
 
         updates, raws = self._run(work)
