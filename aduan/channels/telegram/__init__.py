@@ -56,7 +56,9 @@ from aduan.errors import BadPayload, FatalChannelError, TransientError, Unauthor
 from aduan.logs import get_logger
 from aduan.store.blobs import put_blob
 
-logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token URL
+# httpx's INFO lines and PTB's DEBUG lines carry the token URL and whole updates (personal data).
+logging.getLogger("httpx").setLevel(logging.WARNING)
+logging.getLogger("telegram").setLevel(logging.WARNING)
 log = get_logger("aduan.channels.telegram")
 T = TypeVar("T")
 

@@ -18,7 +18,11 @@ BOT = {"id": 123456, "is_bot": True, "first_name": "Aduan Jaksel", "username": "
 
 
 def ok(result: Any) -> Answer:
-    return 200, {"Content-Type": "application/json"}, json.dumps({"ok": True, "result": result}).encode()
+    return (
+        200,
+        {"Content-Type": "application/json"},
+        json.dumps({"ok": True, "result": result}).encode(),
+    )
 
 
 def fail(code: int, description: str) -> Answer:
@@ -80,10 +84,20 @@ class FakeBotApi(Fake):
                 return fail(400, "Bad Request: invalid file_id")
             path, data = self.files[file_id]
             return ok(
-                {"file_id": file_id, "file_unique_id": "u" + file_id, "file_size": len(data), "file_path": path}
+                {
+                    "file_id": file_id,
+                    "file_unique_id": "u" + file_id,
+                    "file_size": len(data),
+                    "file_path": path,
+                }
             )
         if method == "sendMessage":
             self.sent.append(params)
-            message = {"message_id": 1, "date": 1_764_400_000, "chat": {"id": int(params["chat_id"]), "type": "private"}, "text": params.get("text", "")}
+            message = {
+                "message_id": 1,
+                "date": 1_764_400_000,
+                "chat": {"id": int(params["chat_id"]), "type": "private"},
+                "text": params.get("text", ""),
+            }
             return ok(message)
         return fail(404, "Not Found")

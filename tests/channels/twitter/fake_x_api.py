@@ -25,7 +25,11 @@ USERS = {
 
 
 def answer(status: int, body: Any, headers: dict[str, str] | None = None) -> Answer:
-    return status, {"Content-Type": "application/json", **(headers or {})}, json.dumps(body).encode()
+    return (
+        status,
+        {"Content-Type": "application/json", **(headers or {})},
+        json.dumps(body).encode(),
+    )
 
 
 @dataclass
@@ -83,7 +87,12 @@ class FakeXApi(Fake):
     def handle(self, request: Seen) -> Answer:
         if self.rate_limited:
             reset = str(int(time.time()) + 120)
-            error = {"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429}
+            error = {
+                "title": "Too Many Requests",
+                "detail": "Too Many Requests",
+                "type": "about:blank",
+                "status": 429,
+            }
             return answer(429, error, {"x-rate-limit-reset": reset, "x-rate-limit-remaining": "0"})
         auth = request.headers.get("authorization", "")
         if request.path == "/2/dm_events":
@@ -91,7 +100,15 @@ class FakeXApi(Fake):
         else:
             expected = f"Bearer {APP_TOKEN}"
         if self.refuse or auth != expected:
-            return answer(401, {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"})
+            return answer(
+                401,
+                {
+                    "title": "Unauthorized",
+                    "type": "about:blank",
+                    "status": 401,
+                    "detail": "Unauthorized",
+                },
+            )
         if request.path == f"/2/users/{CITY_ID}/mentions":
             since = int(request.query.get("since_id") or 0)
             return self._page([t for t in self.tweets if int(t["id"]) > since], request.query)
