@@ -186,7 +186,10 @@ class TwitterChannel(PullChannel):
             self._clients[key] = client
         return self._clients[key]
 
-    def _raw(self, kind: str, item: dict[str, Any], includes: dict[str, Any]) -> RawMessage:
+    def _raw(self, kind: str, item: Any, includes: dict[str, Any]) -> RawMessage:
+        """One tweet or DM event with its includes; one without an id is kept unkeyed."""
+        if not isinstance(item, dict) or not item.get("id"):
+            return self.unkeyed(_dumps({"data": item}), "application/json", kind=kind)
         payload = _dumps({"data": item, "includes": _pick_includes(includes, item)})
         return RawMessage(
             channel=self.type,

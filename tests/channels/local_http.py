@@ -61,7 +61,7 @@ def serve(fake: Fake) -> Iterator[str]:
 
         do_GET = do_POST = _any
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from email.utils import format_datetime, parsedate_to_datetime
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime, parsedate_to_datetime
 from xml.sax.saxutils import escape
 
 from tests.channels.local_http import Answer, Fake, Seen
@@ -60,8 +60,8 @@ class FakePortal(Fake):
             self.not_modified += 1
             return 304, headers, b""
         since = request.headers.get("if-modified-since")
-        if since and "if-none-match" not in request.headers:
-            if parsedate_to_datetime(since) >= self.changed.replace(microsecond=0):
-                self.not_modified += 1
-                return 304, headers, b""
+        fresh = since and parsedate_to_datetime(since) >= self.changed.replace(microsecond=0)
+        if fresh and "if-none-match" not in request.headers:
+            self.not_modified += 1
+            return 304, headers, b""
         return 200, headers, body

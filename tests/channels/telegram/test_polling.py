@@ -1,4 +1,4 @@
-"""Telegram polling against the fake Bot API: offset with the data, photos, answers, no token leaks."""
+"""Telegram polling against the fake Bot API: offset with the data, photos, answers, no leaks."""
 
 from __future__ import annotations
 

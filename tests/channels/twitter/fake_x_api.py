@@ -95,10 +95,7 @@ class FakeXApi(Fake):
             }
             return answer(429, error, {"x-rate-limit-reset": reset, "x-rate-limit-remaining": "0"})
         auth = request.headers.get("authorization", "")
-        if request.path == "/2/dm_events":
-            expected = f"Bearer {DM_TOKEN}"
-        else:
-            expected = f"Bearer {APP_TOKEN}"
+        expected = f"Bearer {DM_TOKEN}" if request.path == "/2/dm_events" else f"Bearer {APP_TOKEN}"
         if self.refuse or auth != expected:
             return answer(
                 401,
