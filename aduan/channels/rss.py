@@ -43,7 +43,7 @@ from aduan.channels.base import (
 from aduan.errors import BadPayload, FatalChannelError, TransientError
 from aduan.normalize.text import clean_text, matching_form
 
-ITEM_FIELDS = ("id", "link", "title", "summary", "published", "updated", "author")
+ITEM_FIELDS = ("id", "link", "title", "summary", "published", "author")
 DEFAULT_WORDS = [
     "keluhan",
     "mengeluh",
@@ -83,7 +83,10 @@ def item_json(feed_url: str, entry: Any) -> dict[str, Any]:
     tags = [t.get("term") for t in entry.get("tags") or [] if t.get("term")]
     if tags:
         item["tags"] = tags
-    when = entry.get("published_parsed") or entry.get("updated_parsed")
+    # Asking a FeedParserDict for a missing "updated" warns; look before reading.
+    when = entry.get("published_parsed")
+    if not when and "updated_parsed" in entry.keys():
+        when = entry["updated_parsed"]
     if when:
         item["published_at"] = datetime.fromtimestamp(calendar.timegm(when), UTC).isoformat()
     return item
@@ -146,7 +149,7 @@ class RssChannel(PullChannel):
                 if status == 304:
                     continue
                 parsed = feedparser.parse(body, response_headers=dict(headers))
-                if parsed.bozo and not parsed.entries:
+                if not parsed.entries and (parsed.bozo or not parsed.version):
                     kind = headers.get("content-type", "application/octet-stream")
                     raws.append(self.unkeyed(body, kind, feed=url, not_a_feed=True))
                 else:

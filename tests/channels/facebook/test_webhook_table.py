@@ -1,4 +1,4 @@
-"""Facebook page webhook: each fixture body signed (or not) and POSTed to the real app, one table."""
+"""Facebook page webhook: each fixture body signed (or not), POSTed to the real app; one table."""
 
 from __future__ import annotations
 

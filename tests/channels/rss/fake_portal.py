@@ -26,6 +26,8 @@ class FakePortal(Fake):
     status: int = 200
     changed: datetime = datetime(2026, 11, 29, 0, 0, tzinfo=UTC)
     not_modified: int = 0
+    etags: bool = True
+    """False: a portal that only sends Last-Modified."""
 
     def add(self, title: str, description: str = "", guid: str | None = None) -> str:
         guid = guid or f"{BASE}/{len(self.items) + 1}"
@@ -55,8 +57,10 @@ class FakePortal(Fake):
         body = self.feed()
         etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
         modified = format_datetime(self.changed, usegmt=True)
-        headers = {"ETag": etag, "Last-Modified": modified, "Content-Type": "application/rss+xml"}
-        if request.headers.get("if-none-match") == etag:
+        headers = {"Last-Modified": modified, "Content-Type": "application/rss+xml"}
+        if self.etags:
+            headers["ETag"] = etag
+        if self.etags and request.headers.get("if-none-match") == etag:
             self.not_modified += 1
             return 304, headers, b""
         since = request.headers.get("if-modified-since")
