@@ -83,9 +83,9 @@ def item_json(feed_url: str, entry: Any) -> dict[str, Any]:
     tags = [t.get("term") for t in entry.get("tags") or [] if t.get("term")]
     if tags:
         item["tags"] = tags
-    # Asking a FeedParserDict for a missing "updated" warns; look before reading.
+    # .get("updated_parsed") falls back to published with a warning; "in" does not.
     when = entry.get("published_parsed")
-    if not when and "updated_parsed" in entry.keys():
+    if not when and "updated_parsed" in entry:
         when = entry["updated_parsed"]
     if when:
         item["published_at"] = datetime.fromtimestamp(calendar.timegm(when), UTC).isoformat()
