@@ -42,6 +42,7 @@ from aduan.channels.base import (
     Attachment,
     Batch,
     ChannelConfig,
+    ChannelContext,
     Cursor,
     Disposition,
     Location,
@@ -92,7 +93,9 @@ class TwitterConfig(ChannelConfig):
     api_base_url: str = Field(
         "https://api.twitter.com", description="X API base URL (tests point it at a local server)."
     )
-    max_pages: int = Field(8, gt=0, le=50, description="Pages of 100 read per fetch at most.")
+    max_pages: int = Field(
+        8, gt=0, le=50, description="Pages read per fetch at most (batch_size items, 5-100, each)."
+    )
     timeout_seconds: float = Field(30.0, gt=0, description="HTTP timeout per request.")
     required_secrets: ClassVar[tuple[str, ...]] = ("bearer_token",)
 
@@ -112,7 +115,7 @@ class _Rebase(HTTPAdapter):
         return super().send(request, **kwargs)
 
 
-def _error(exc: Exception, what: str) -> Exception:
+def _error(exc: Exception, what: str) -> TransientError | FatalChannelError:
     """The aduan error for a tweepy or requests failure (no sleeping, no retrying here)."""
     if isinstance(exc, tweepy.TooManyRequests):
         reset = float(getattr(exc, "reset_time", 0) or 0)
@@ -168,14 +171,15 @@ class TwitterChannel(PullChannel):
     Config = TwitterConfig
     config: TwitterConfig
 
-    def __init__(self, name: str, config: ChannelConfig, context: Any) -> None:
+    def __init__(self, name: str, config: ChannelConfig, context: ChannelContext) -> None:
         super().__init__(name, config, context)
         self._clients: dict[str, tweepy.Client] = {}
 
-    def _client(self, token: SecretStr | None) -> tweepy.Client:
+    def _client(self, key: str) -> tweepy.Client:
+        """The client for ``"app"`` (bearer token, mentions) or ``"dm"`` (user-context token)."""
+        token = self.config.dm_token if key == "dm" else self.config.bearer_token
         if token is None:
-            raise FatalChannelError(f"twitter/{self.name}: token not configured")
-        key = "dm" if token is self.config.dm_token else "app"
+            raise FatalChannelError(f"twitter/{self.name}: {key} token not configured")
         if key not in self._clients:
             client = tweepy.Client(
                 bearer_token=token.get_secret_value(), wait_on_rate_limit=False, return_type=dict
@@ -201,8 +205,8 @@ class TwitterChannel(PullChannel):
             meta={"kind": kind},
         )
 
-    def _mentions(self, since_id: str | None) -> tuple[list[RawMessage], str | None]:
-        client = self._client(self.config.bearer_token)
+    def _mentions(self, since_id: str | None, size: int) -> tuple[list[RawMessage], str | None]:
+        client = self._client("app")
         raws: list[RawMessage] = []
         newest: str | None = None
         token: str | None = None
@@ -212,14 +216,14 @@ class TwitterChannel(PullChannel):
                     self.config.user_id,
                     since_id=since_id,
                     pagination_token=token,
-                    max_results=100,
+                    max_results=size,
                     expansions=EXPANSIONS,
                     tweet_fields=TWEET_FIELDS,
                     user_fields=USER_FIELDS,
                     media_fields=MEDIA_FIELDS,
                     place_fields=PLACE_FIELDS,
                 )
-            except Exception as exc:  # mapped to the error tree, never swallowed
+            except (tweepy.TweepyException, requests.RequestException, ValueError) as exc:
                 raise _error(exc, "mentions") from exc
             meta = answer.get("meta") or {}
             if page == 0:
@@ -233,7 +237,7 @@ class TwitterChannel(PullChannel):
         return raws, newest
 
     def _dms(self, known: list[str]) -> tuple[list[RawMessage], list[str]]:
-        client = self._client(self.config.dm_token)
+        client = self._client("dm")
         raws: list[RawMessage] = []
         token: str | None = None
         seen = set(known)
@@ -249,7 +253,7 @@ class TwitterChannel(PullChannel):
                     pagination_token=token,
                     user_auth=False,
                 )
-            except Exception as exc:  # mapped to the error tree, never swallowed
+            except (tweepy.TweepyException, requests.RequestException, ValueError) as exc:
                 raise _error(exc, "direct messages") from exc
             includes = answer.get("includes") or {}
             reached_known = False
@@ -266,7 +270,7 @@ class TwitterChannel(PullChannel):
 
     def fetch(self, cursor: Cursor | None, limit: int) -> Batch:
         cursor = dict(cursor or {})
-        raws, newest = self._mentions(cursor.get("since_id"))
+        raws, newest = self._mentions(cursor.get("since_id"), max(5, min(limit, 100)))
         next_cursor: Cursor = {"since_id": newest or cursor.get("since_id")}
         if self.config.dm_token is not None:
             dms, known = self._dms(list(cursor.get("dm_known", [])))

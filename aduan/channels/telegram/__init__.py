@@ -13,7 +13,8 @@ sends ``X-Telegram-Bot-Api-Secret-Token`` (the ``secret_token`` given to
   and kept as a blob; its sha256 goes in the raw's meta, so ``read`` is pure.
 * ``mode = "webhook"``: ``/webhooks/telegram/<instance>``; the answer to a
   command (or the optional receipt) rides back in the webhook response as a
-  ``sendMessage`` method call, so no request is made while answering.
+  ``sendMessage`` method call, so no request is made while answering. Photos
+  are recorded by ``file_id`` only (no download inside the request).
 
 The raw payload is the update's JSON exactly as the Bot API sent it, e.g.::
 
