@@ -18,7 +18,10 @@ def register(cls: type[Channel]) -> type[Channel]:
 
 def _load() -> None:
     # One import per channel module; each module calls ``register`` on its class.
-    pass
+    import aduan.channels.facebook
+    import aduan.channels.rss
+    import aduan.channels.telegram
+    import aduan.channels.twitter  # noqa: F401
 
 
 _load()

@@ -64,7 +64,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     command = typer.main.get_command(app)
     try:
         args, state.config_path = _extract_config(list(sys.argv[1:] if argv is None else argv))
-        command.main(args=args, prog_name="aduan", standalone_mode=False)
+        # With standalone_mode=False click returns (not raises) the code of a typer.Exit.
+        code = command.main(args=args, prog_name="aduan", standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except click.UsageError as exc:

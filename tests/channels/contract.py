@@ -36,6 +36,10 @@ CaseFactory = Callable[[Path], AbstractContextManager[Case]]
 
 CASE_MODULES: list[str] = [
     # one line per channel, e.g. "tests.channels.email.contract_case",
+    "tests.channels.facebook.contract_case",
+    "tests.channels.rss.contract_case",
+    "tests.channels.telegram.contract_case",
+    "tests.channels.twitter.contract_case",
 ]
 
 
