@@ -21,6 +21,7 @@ import hmac
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, ClassVar, Self, cast
 from urllib.parse import parse_qsl
 
@@ -52,9 +53,7 @@ class SmsConfig(ChannelConfig):
     required_secrets: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
-    def model_validate(
-        cls, obj: Any, *, strict: bool | None = None, **kwargs: Any
-    ) -> Self:
+    def model_validate(cls, obj: Any, *, strict: bool | None = None, **kwargs: Any) -> Self:
         """Validate as the gateway named by ``gateway`` when called on this base class."""
         if cls is SmsConfig:
             from aduan.channels.sms.channel import CONFIG_ADAPTER
@@ -113,8 +112,11 @@ class Gateway(ABC):
         )
 
 
+@lru_cache(maxsize=256)
 def form_pairs(body: bytes, encoding: str = "utf-8") -> Pairs:
-    """``application/x-www-form-urlencoded`` as ordered pairs; ``BadRequest`` when not one."""
+    """``application/x-www-form-urlencoded`` as ordered pairs; ``BadRequest`` when not one.
+
+    Cached: ``verify`` and ``parse`` of one request parse the same body once."""
     try:
         text = body.decode(encoding)
         return tuple(parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text)))
