@@ -83,3 +83,35 @@ def test_kannel_delivers_to_aduan(store_url: str, tmp_path: Path) -> None:
         "tel:+6281200012362": (MESSAGES["+6281200012362"], "POST"),
         "tel:+6281200012363": (LONG, "POST"),
     }
+
+
+def test_kannel_retries_until_aduan_is_up(tmp_path: Path) -> None:
+    """An SMS that arrives while aduan is down is delivered once aduan is up (same %I)."""
+    if not kannel_installed():
+        skip_or_fail("Kannel is not installed (apt-get install kannel)")
+    port = free_port()
+    settings = load_settings(
+        env={
+            "ADUAN_DATABASE_URL": f"sqlite:///{tmp_path / 'aduan.db'}",
+            "ADUAN_DATA_DIR": str(tmp_path / "data"),
+            "ADUAN_SERVER__PORT": str(port),
+            "ADUAN_CHANNELS__SMS__KANNEL__GATEWAY": "kannel",
+            "ADUAN_CHANNELS__SMS__KANNEL__URL_SECRET": KEY,
+        }
+    )
+    webhook = f"http://127.0.0.1:{port}/webhooks/sms/kannel"
+    with kannel(tmp_path / "kannel", webhook, KEY) as gw:
+        smsc = FakeSmsc(gw.smsc_port)
+        try:
+            smsc.send("+6281200012365", "1500", "Pohon tumbang di Jl. Ampera Raya")
+            time.sleep(1.5)  # smsbox tries, fails (connection refused), queues a retry
+            with serve_aduan(settings) as runtime:
+                deadline = time.monotonic() + 20
+                while not stored(runtime) and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                time.sleep(0.5)
+                raws = stored(runtime)
+                texts = [runtime.channels[("sms", "kannel")].read(raw).text for raw in raws]
+        finally:
+            smsc.close()
+    assert texts == ["Pohon tumbang di Jl. Ampera Raya"]
