@@ -25,7 +25,8 @@ from functools import lru_cache
 from typing import Any, ClassVar, Self, cast
 from urllib.parse import parse_qsl
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_core import InitErrorDetails
 
 from aduan.channels.base import (
     ChannelConfig,
@@ -58,13 +59,32 @@ class SmsConfig(ChannelConfig):
         if cls is SmsConfig:
             from aduan.channels.sms.channel import CONFIG_ADAPTER
 
-            config = CONFIG_ADAPTER.validate_python(obj, strict=strict, **kwargs)
+            try:
+                config = CONFIG_ADAPTER.validate_python(obj, strict=strict, **kwargs)
+            except ValidationError as exc:
+                raise _without_tag(exc, obj) from None
             return cast(Self, config)
         return super().model_validate(obj, strict=strict, **kwargs)
 
     def secret(self, name: str) -> str:
         value = getattr(self, name)
         return value.get_secret_value() if isinstance(value, SecretStr) else ""
+
+
+def _without_tag(exc: ValidationError, obj: Any) -> ValidationError:
+    """The union's errors without its tag in front of each location (``twilio.auth_token``
+    becomes ``auth_token``), so that messages name the keys an operator writes."""
+    tag = obj.get("gateway") if isinstance(obj, dict) else None
+    details: list[InitErrorDetails] = []
+    for error in exc.errors():
+        loc = tuple(error["loc"])
+        if tag is not None and loc[:1] == (tag,):
+            loc = loc[1:]
+        detail: InitErrorDetails = {"type": error["type"], "loc": loc, "input": error["input"]}
+        if "ctx" in error:
+            detail["ctx"] = error["ctx"]
+        details.append(detail)
+    return ValidationError.from_exception_data(exc.title, details)
 
 
 class Gateway(ABC):

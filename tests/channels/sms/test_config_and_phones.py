@@ -57,6 +57,9 @@ def test_loader_demands_the_gateways_secrets(tmp_path: Path) -> None:
     vonage = {**env, "ADUAN_CHANNELS__SMS__MAIN__GATEWAY": "vonage"}
     with pytest.raises(ConfigError, match="signature_secret is missing"):
         load_settings(env=vonage)
+    typo = {**env, "ADUAN_CHANNELS__SMS__MAIN__AUTH_TOKN": "x"}
+    with pytest.raises(ConfigError, match=r"channels\.sms\.main\.auth_tokn: unknown key"):
+        load_settings(env=typo)
     unsigned = {**vonage, "ADUAN_CHANNELS__SMS__MAIN__SIGNATURE_METHOD": "none"}
     assert load_settings(env=unsigned).channels["sms"]["main"]["signature_method"] == "none"
 
