@@ -111,6 +111,12 @@ class Gateway(ABC):
     def acknowledge(self, raws: list[RawMessage]) -> WebhookResponse:
         return WebhookResponse(200, b"OK")
 
+    def backlog_request(self, line: bytes) -> WebhookRequest:
+        """One line of an exported backlog (a request body as the gateway sent it)
+        as the request it came in: a form POST, or JSON when it looks like JSON."""
+        kind = "application/json" if line.lstrip().startswith(b"{") else FORM
+        return WebhookRequest("POST", "", "", (), {"content-type": kind}, line)
+
     def raw(
         self,
         external_id: str,

@@ -140,6 +140,11 @@ class KannelGateway(Gateway):
         payload = kept_query.encode("ascii", "replace")
         return [self.raw(message_id, payload, FORM, method="GET")]
 
+    def backlog_request(self, line: bytes) -> WebhookRequest:
+        """A backlog line is the query string of a get-url call."""
+        query = line.decode("ascii", "replace").lstrip("?")
+        return WebhookRequest("GET", f"http://backlog/?{query}", "", (), {}, b"")
+
     def read(self, raw: RawMessage) -> Message:
         names = self.config.params
         headers: dict[str, str] = dict(raw.meta.get("headers") or {})

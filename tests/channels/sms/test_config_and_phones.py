@@ -97,3 +97,35 @@ def test_africastalking_networks() -> None:
     with pytest.raises(Forbidden):
         channel.verify(request("10.20.3.4", path="p4tX"))
     _at([]).verify(request("203.0.113.9"))
+
+
+def test_backlog_lines_are_keyed_like_live_deliveries(tmp_path: Path) -> None:
+    from aduan.errors import BadPayload
+
+    config = SmsConfig.model_validate({"gateway": "generic", "signing_secret": "k"})
+    channel = SmsChannel("android", config, ChannelContext(data_dir=tmp_path))
+    path = tmp_path / "export.jsonl"
+    path.write_text(
+        '{"id": "gw-1", "from": "0812-0001-2370", "text": "Lampu mati"}\n'
+        "\n"
+        '{"from": "0812-0001-2371", "text": "tanpa id"}\n'
+        "not json at all\n"
+    )
+    raws = list(channel.backlog(path))
+    assert len(raws) == 3
+    assert raws[0].external_id == "gw-1"
+    assert all(raw.external_id.startswith("sha256:") for raw in raws[1:])
+    assert channel.read(raws[0]).identities == ("tel:+6281200012370",)
+    assert channel.read(raws[1]).text == "tanpa id"
+    with pytest.raises(BadPayload):
+        channel.read(raws[2])
+
+    kannel = SmsChannel(
+        "kannel",
+        SmsConfig.model_validate({"gateway": "kannel", "url_secret": "k"}),
+        ChannelContext(data_dir=tmp_path),
+    )
+    line = b"from=%2B6281200012372&to=1500&text=Jalan+rusak&id=abc-1&charset=UTF-8"
+    raw = kannel.backlog_record(line, 1)
+    assert raw.external_id == "abc-1"
+    assert kannel.read(raw).text == "Jalan rusak"
