@@ -286,11 +286,12 @@ def commit_stats(log: Path) -> dict[str, float]:
             sizes.append(event["requests"])
             times.append(event["ms"])
     if not sizes:
-        return {"commits": 0, "requests_per_commit": 0.0, "commit_ms": 0.0}
+        return {"commits": 0, "requests_per_commit": 0.0, "commit_ms": 0.0, "commit_max_ms": 0.0}
     return {
         "commits": len(sizes),
         "requests_per_commit": sum(sizes) / len(sizes),
         "commit_ms": sum(times) / len(times),
+        "commit_max_ms": max(times),
     }
 
 
@@ -346,7 +347,8 @@ def main() -> None:
         )
     print(
         f"group commits: {commits['commits']}, {commits['requests_per_commit']:.1f} requests "
-        f"per commit, {commits['commit_ms']:.1f} ms per commit"
+        f"per commit, {commits['commit_ms']:.1f} ms per commit (longest "
+        f"{commits['commit_max_ms']:.0f} ms)"
     )
     print(f"ratio aduan/bare: {ratio:.2f} (target >= 0.4)")
     print(
