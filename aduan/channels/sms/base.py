@@ -138,11 +138,12 @@ class Gateway(ABC):
         )
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=4)
 def form_pairs(body: bytes, encoding: str = "utf-8") -> Pairs:
     """``application/x-www-form-urlencoded`` as ordered pairs; ``BadRequest`` when not one.
 
-    Cached: ``verify`` and ``parse`` of one request parse the same body once."""
+    Cached: ``verify`` and ``parse`` of one request run back to back (no await between
+    them), so a few entries let them parse the body once without keeping large bodies."""
     try:
         text = body.decode(encoding)
         return tuple(parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text)))

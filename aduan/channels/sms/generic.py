@@ -14,7 +14,8 @@ with two headers:
 The timestamp is part of the signed material, so a captured request cannot
 be replayed later with a fresh timestamp; requests more than ``max_age_seconds``
 (5 minutes) old, or as far in the future, are refused (403). ``id`` is the
-external id: a retry within the window adds nothing.
+external id and must be unique per instance (give each gateway device its own
+instance, or make ids unique across devices): a retry adds nothing.
 """
 
 from __future__ import annotations
