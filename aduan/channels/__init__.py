@@ -20,6 +20,7 @@ def _load() -> None:
     # One import per channel module; each module calls ``register`` on its class.
     import aduan.channels.facebook
     import aduan.channels.rss
+    import aduan.channels.sms
     import aduan.channels.telegram
     import aduan.channels.twitter  # noqa: F401
 

@@ -130,7 +130,12 @@ def _is_secret(annotation: Any) -> bool:
 
 
 def secret_fields(model: type[BaseModel]) -> set[str]:
-    return {name for name, info in model.model_fields.items() if _is_secret(info.annotation)}
+    """Secret field names of ``model`` and of its subclasses (a config validated as one of
+    several variants, such as the SMS gateways' union, refuses every variant's secrets)."""
+    found = {name for name, info in model.model_fields.items() if _is_secret(info.annotation)}
+    for sub in model.__subclasses__():
+        found |= secret_fields(sub)
+    return found
 
 
 def _model_at(path: tuple[str, ...]) -> type[BaseModel] | None:
@@ -198,7 +203,7 @@ def _check_channels(settings: Settings, sources: _Sources) -> list[str]:
                 continue
             if not config.enabled:
                 continue
-            for field in sorted(getattr(model, "required_secrets", ())):
+            for field in sorted(getattr(type(config), "required_secrets", ())):
                 if getattr(config, field) is None:
                     env_name = ENV_PREFIX + "__".join((*prefix, field)).upper()
                     problems.append(

@@ -10,12 +10,16 @@ worker thread). Under light load a batch holds one request and nothing waits.
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
 from aduan.channels.base import RawMessage
+from aduan.logs import get_logger
 from aduan.store import SaveResult, save_batch
+
+log = get_logger("aduan.web.sink")
 
 MAX_ROWS_PER_COMMIT = 500
 
@@ -62,10 +66,10 @@ class RawSink:
                 item = queue.get_nowait()
                 items.append(item)
                 rows += len(item.raws)
+            raws = [raw for item in items for raw in item.raws]
+            started = time.perf_counter()
             try:
-                result = await asyncio.to_thread(
-                    save_batch, self.engine, [raw for item in items for raw in item.raws]
-                )
+                result = await asyncio.to_thread(save_batch, self.engine, raws)
             except Exception as exc:
                 for item in items:
                     if not item.future.done():
@@ -74,6 +78,16 @@ class RawSink:
                 for item in items:
                     if not item.future.done():
                         item.future.set_result(_share(item.raws, result))
+                if raws:
+                    log.info(
+                        "raws_committed",
+                        sources=sorted({f"{raw.channel}/{raw.account}" for raw in raws}),
+                        requests=len(items),
+                        new=len(result.inserted),
+                        duplicates=len(result.duplicates),
+                        rejected=len(result.rejected),
+                        ms=round(1000 * (time.perf_counter() - started), 1),
+                    )
             finally:
                 for _ in items:
                     queue.task_done()

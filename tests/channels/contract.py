@@ -40,6 +40,7 @@ CASE_MODULES: list[str] = [
     "tests.channels.rss.contract_case",
     "tests.channels.telegram.contract_case",
     "tests.channels.twitter.contract_case",
+    "tests.channels.sms.contract_case",
 ]
 
 

@@ -1,0 +1,81 @@
+"""The ``sms`` push channel: one instance per gateway account, parsed by its gateway.
+
+The instance's ``gateway`` key picks the parser (:data:`GATEWAYS`, an
+explicit table) and the config model (the discriminated union
+:data:`CONFIG_ADAPTER` over the gateways' models). Webhooks arrive at
+``/webhooks/sms/<instance>`` (Africa's Talking: ``/webhooks/sms/<instance>/<path_secret>``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, TypeAdapter
+
+from aduan.channels.base import (
+    ChannelContext,
+    Message,
+    PushChannel,
+    RawMessage,
+    WebhookRequest,
+    WebhookResponse,
+)
+from aduan.channels.sms.africastalking import AfricasTalkingConfig, AfricasTalkingGateway
+from aduan.channels.sms.base import CHANNEL, Gateway, SmsConfig
+from aduan.channels.sms.generic import GenericConfig, GenericGateway
+from aduan.channels.sms.kannel import KannelConfig, KannelGateway
+from aduan.channels.sms.twilio import TwilioConfig, TwilioGateway
+from aduan.channels.sms.vonage import VonageConfig, VonageGateway
+from aduan.errors import BadPayload, BadRequest
+
+GATEWAYS: dict[str, type[Gateway]] = {
+    "twilio": TwilioGateway,
+    "vonage": VonageGateway,
+    "africastalking": AfricasTalkingGateway,
+    "kannel": KannelGateway,
+    "generic": GenericGateway,
+}
+
+AnyGatewayConfig = Annotated[
+    TwilioConfig | VonageConfig | AfricasTalkingConfig | KannelConfig | GenericConfig,
+    Field(discriminator="gateway"),
+]
+CONFIG_ADAPTER: TypeAdapter[AnyGatewayConfig] = TypeAdapter(AnyGatewayConfig)
+
+
+class SmsChannel(PushChannel):
+    type = CHANNEL
+    Config = SmsConfig
+
+    def __init__(self, name: str, config: SmsConfig, context: ChannelContext) -> None:
+        super().__init__(name, config, context)
+        self.gateway = GATEWAYS[config.gateway](name, config)
+
+    def describe(self) -> str:
+        return super().describe().replace(f"{self.type}/", f"{self.type}[{self.gateway.name}]/", 1)
+
+    def verify(self, request: WebhookRequest) -> None:
+        self.gateway.verify(request)
+
+    def parse(self, request: WebhookRequest) -> list[RawMessage]:
+        return self.gateway.parse(request)
+
+    def read(self, raw: RawMessage) -> Message:
+        stored_by = raw.meta.get("gateway", self.gateway.name)
+        if stored_by != self.gateway.name:
+            raise BadPayload(f"stored by gateway {stored_by}, instance is now {self.gateway.name}")
+        return self.gateway.read(raw)
+
+    def acknowledge(self, raws: list[RawMessage]) -> WebhookResponse:
+        return self.gateway.acknowledge(raws)
+
+    def backlog_record(self, line: bytes, number: int) -> RawMessage:
+        """A line of a gateway's exported log: one request body (Kannel: one get-url
+        query string) per line, keyed like a live delivery so a replay adds nothing.
+        A line without an id is kept under its content hash and quarantined by ``read``."""
+        request = self.gateway.backlog_request(line)
+        try:
+            return self.gateway.parse(request)[0]
+        except BadRequest:
+            kind = request.header("content-type") or "text/plain"
+            return self.unkeyed(line, kind, gateway=self.gateway.name, line=number)

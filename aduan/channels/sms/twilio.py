@@ -1,0 +1,175 @@
+"""Twilio Programmable Messaging: the inbound SMS webhook.
+
+Twilio POSTs a form (GET when the number is configured so) and signs it:
+``X-Twilio-Signature = base64(HMAC-SHA1(auth_token, url + k1 + v1 + k2 + v2 ...))``
+with the parameters sorted by name (repeated keys: each distinct value, sorted)
+and ``url`` the exact public URL Twilio called: behind a proxy set
+``public_url``. Like Twilio's SDK, the URL is tried with and without the
+default port. Accounts using SharedKey signing send
+``X-Twilio-Webhooks-Signature-Settings: key=<id>,algorithm=HMAC_SHA256``: the
+same material is then signed with HMAC-SHA256 and the ``signing_key`` secret.
+
+Sample body::
+
+    ToCountry=ID&SmsMessageSid=SM0123...&NumMedia=1&MessageSid=SM0123...
+    &From=%2B6281200012345&To=%2B628111272206&Body=Lampu+jalan+mati
+    &MediaUrl0=https%3A%2F%2Fapi.twilio.com%2F...&MediaContentType0=image%2Fjpeg
+
+``MessageSid`` is the external id; media are recorded as attachment URLs
+(not fetched). The reply is empty TwiML, so Twilio sends no SMS back.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import ClassVar, Literal
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import Field, SecretStr
+
+from aduan.channels.base import Attachment, Message, RawMessage, WebhookRequest, WebhookResponse
+from aduan.channels.sms.base import (
+    FORM,
+    Gateway,
+    Pairs,
+    SmsConfig,
+    check_digest,
+    first,
+    form_pairs,
+    sms_message,
+    stored_pairs,
+)
+from aduan.errors import BadRequest, Forbidden
+
+TWIML_EMPTY = b'<?xml version="1.0" encoding="UTF-8"?><Response/>'
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class TwilioConfig(SmsConfig):
+    gateway: Literal["twilio"] = "twilio"
+    auth_token: SecretStr | None = Field(None, description="The account's Auth Token.")
+    signing_key: SecretStr | None = Field(
+        None, description="Key for SharedKey (HMAC_SHA256) signatures, when the account uses them."
+    )
+    public_url: str | None = Field(
+        None,
+        description="The exact webhook URL configured at Twilio, when a proxy changes it "
+        "(default: server.public_url + the request path).",
+    )
+    required_secrets: ClassVar[tuple[str, ...]] = ("auth_token",)
+
+
+def signing_material(url: str, params: Sequence[tuple[str, str]]) -> bytes:
+    grouped: dict[str, set[str]] = defaultdict(set)
+    for key, value in params:
+        grouped[key].add(value)
+    tail = "".join(key + value for key in sorted(grouped) for value in sorted(grouped[key]))
+    return (url + tail).encode()
+
+
+def signature(
+    secret: str, url: str, params: Sequence[tuple[str, str]], algorithm: str = "sha1"
+) -> str:
+    """The ``X-Twilio-Signature`` of a request (``algorithm`` sha256 for SharedKey)."""
+    digest = hmac.new(secret.encode(), signing_material(url, params), algorithm).digest()
+    return base64.b64encode(digest).decode()
+
+
+def url_variants(url: str) -> list[str]:
+    """The URL as given, plus the same with the default port added or removed."""
+    parts = urlsplit(url)
+    default = DEFAULT_PORTS.get(parts.scheme)
+    host = parts.hostname or ""
+    if default is None or not host:
+        return [url]
+    if parts.port is None:
+        other = parts._replace(netloc=f"{parts.netloc}:{default}")
+    elif parts.port == default:
+        other = parts._replace(netloc=parts.netloc.rsplit(":", 1)[0])
+    else:
+        return [url]
+    return [url, urlunsplit(other)]
+
+
+def settings_algorithm(header: str | None) -> str:
+    """``sha1`` (legacy) or ``sha256`` from ``X-Twilio-Webhooks-Signature-Settings``."""
+    for part in (header or "").split(","):
+        key, _, value = part.strip().partition("=")
+        if key.strip().lower() == "algorithm":
+            if value.strip().upper() == "HMAC_SHA256":
+                return "sha256"
+            if value.strip().upper() != "HMAC_SHA1":
+                raise Forbidden("unknown signature algorithm")
+    return "sha1"
+
+
+class TwilioGateway(Gateway):
+    name = "twilio"
+    config: TwilioConfig
+
+    def _params(self, request: WebhookRequest) -> Pairs:
+        return form_pairs(request.body) if request.method == "POST" else ()
+
+    def verify(self, request: WebhookRequest) -> None:
+        algorithm = settings_algorithm(request.header("x-twilio-webhooks-signature-settings"))
+        secret = self.config.secret("signing_key" if algorithm == "sha256" else "auth_token")
+        if not secret:
+            raise Forbidden("no key for this signature algorithm")
+        url = request.url
+        if self.config.public_url:
+            query = urlsplit(request.url).query
+            url = self.config.public_url + (f"?{query}" if query else "")
+        params = self._params(request)
+        given = request.header("x-twilio-signature")
+        for candidate in url_variants(url):
+            try:
+                check_digest(signature(secret, candidate, params, algorithm), given)
+                return
+            except Forbidden:
+                continue
+        raise Forbidden("bad signature")
+
+    def parse(self, request: WebhookRequest) -> list[RawMessage]:
+        if request.method == "POST":
+            payload = request.body
+            pairs = form_pairs(payload)
+        else:
+            pairs = request.query
+            payload = urlsplit(request.url).query.encode()
+        sid = first(pairs, "MessageSid", "SmsMessageSid", "SmsSid")
+        if not sid:
+            raise BadRequest("missing MessageSid")
+        return [self.raw(sid, payload, FORM)]
+
+    def read(self, raw: RawMessage) -> Message:
+        pairs = stored_pairs(raw)
+        attachments = []
+        count = first(pairs, "NumMedia")
+        for i in range(int(count) if count.isdigit() else 0):
+            url = first(pairs, f"MediaUrl{i}")
+            if url:
+                kind = first(pairs, f"MediaContentType{i}") or "application/octet-stream"
+                attachments.append(Attachment(url=url, content_type=kind))
+        extra = {
+            key: value
+            for key, value in (
+                ("account_sid", first(pairs, "AccountSid")),
+                ("from_country", first(pairs, "FromCountry")),
+                ("segments", first(pairs, "NumSegments")),
+            )
+            if value
+        }
+        return sms_message(
+            self.config,
+            sender=first(pairs, "From"),
+            receiver=first(pairs, "To"),
+            text=first(pairs, "Body"),
+            extra=extra,
+            attachments=tuple(attachments),
+        )
+
+    def acknowledge(self, raws: list[RawMessage]) -> WebhookResponse:
+        return WebhookResponse(200, TWIML_EMPTY, "text/xml")

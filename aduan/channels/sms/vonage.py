@@ -1,0 +1,166 @@
+"""Vonage (Nexmo) SMS API: the inbound-message webhook, GET or POST.
+
+Vonage calls the webhook with GET (query string), POST (form) or POST-JSON,
+as the dashboard says. When signed webhooks are enabled for the account, a
+``sig`` parameter signs every other parameter: sorted by name, joined as
+``&key=value`` with ``&`` and ``=`` inside values replaced by ``_``, then
+
+* ``md5hash`` (the dashboard's default): ``md5(joined + secret)``,
+* ``md5``/``sha1``/``sha256``/``sha512``: ``HMAC(secret, joined)`` (the SDK's
+  default is HMAC-MD5), all as lowercase hex.
+
+Pick the one the dashboard shows; ``none`` accepts unsigned webhooks (only
+for accounts where Vonage has not enabled signing). Sample (GET)::
+
+    /webhooks/sms/vonage_main?msisdn=6281200012345&to=628111272206
+    &messageId=0A0000000123ABCD1&text=Jalan+berlubang&type=text&keyword=JALAN
+    &message-timestamp=2026-11-29+10%3A00%3A00&timestamp=1795946400&nonce=...&sig=...
+
+``messageId`` is the external id (Vonage re-sends for 24 hours until it
+gets a 200). A long SMS arrives as parts with ``concat=true``,
+``concat-ref``, ``concat-part`` and ``concat-total``: each part is stored as
+its own raw message and read as a :class:`~aduan.channels.base.Fragment` of
+the group ``<concat-ref>:<msisdn>``, which the normalizer reassembles.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import ClassVar, Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, model_validator
+
+from aduan.channels.base import Fragment, Message, RawMessage, WebhookRequest
+from aduan.channels.sms.base import (
+    FORM,
+    Gateway,
+    Pairs,
+    SmsConfig,
+    check_digest,
+    first,
+    form_pairs,
+    hmac_hex,
+    sms_message,
+)
+from aduan.errors import BadPayload, BadRequest, Forbidden
+
+Method = Literal["none", "md5hash", "md5", "sha1", "sha256", "sha512"]
+JSON = "application/json"
+
+
+class VonageConfig(SmsConfig):
+    gateway: Literal["vonage"] = "vonage"
+    signature_method: Method = Field(
+        "md5hash", description="As set in the Vonage dashboard; 'none' accepts unsigned calls."
+    )
+    signature_secret: SecretStr | None = Field(None, description="The account's signature secret.")
+    required_secrets: ClassVar[tuple[str, ...]] = ()
+
+    @model_validator(mode="after")
+    def _secret_when_signed(self) -> VonageConfig:
+        if self.enabled and self.signature_method != "none" and self.signature_secret is None:
+            raise ValueError(
+                "signature_secret is missing (set it in the environment or the secrets file), "
+                'or set signature_method = "none" for unsigned webhooks'
+            )
+        return self
+
+
+def signing_text(params: Sequence[tuple[str, str]]) -> str:
+    found = {key: value for key, value in params if key != "sig"}
+    return "".join(
+        "&{}={}".format(key, found[key].replace("&", "_").replace("=", "_"))
+        for key in sorted(found)
+    )
+
+
+def signature(params: Sequence[tuple[str, str]], secret: str, method: str) -> str:
+    """The ``sig`` of ``params`` (``sig`` itself is left out) by ``method``."""
+    joined = signing_text(params)
+    if method == "md5hash":
+        return hashlib.md5((joined + secret).encode(), usedforsecurity=False).hexdigest()
+    return hmac_hex(secret, joined.encode(), method)
+
+
+def _json_pairs(body: bytes) -> Pairs:
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise BadRequest("invalid JSON") from exc
+    if not isinstance(data, dict):
+        raise BadRequest("JSON body is not an object")
+    return tuple((str(k), v if isinstance(v, str) else json.dumps(v)) for k, v in data.items())
+
+
+def _pairs(payload: bytes, content_type: str) -> Pairs:
+    return _json_pairs(payload) if content_type == JSON else form_pairs(payload)
+
+
+def _request_payload(request: WebhookRequest) -> tuple[bytes, str]:
+    if request.method == "POST" and request.body:
+        kind = (request.header("content-type") or "").split(";")[0].strip().lower()
+        return request.body, JSON if kind == JSON else FORM
+    return urlsplit(request.url).query.encode(), FORM
+
+
+class VonageGateway(Gateway):
+    name = "vonage"
+    config: VonageConfig
+
+    def verify(self, request: WebhookRequest) -> None:
+        method = self.config.signature_method
+        if method == "none":
+            return
+        pairs = _pairs(*_request_payload(request))
+        given = first(pairs, "sig")
+        if not given:
+            raise Forbidden("unsigned request")
+        expected = signature(pairs, self.config.secret("signature_secret"), method)
+        check_digest(expected, given.lower())
+
+    def parse(self, request: WebhookRequest) -> list[RawMessage]:
+        payload, content_type = _request_payload(request)
+        pairs = _pairs(payload, content_type)
+        message_id = first(pairs, "messageId", "message_id")
+        if not message_id:
+            raise BadRequest("missing messageId")
+        return [self.raw(message_id, payload, content_type)]
+
+    def read(self, raw: RawMessage) -> Message:
+        try:
+            pairs = _pairs(raw.payload, raw.content_type)
+        except BadRequest as exc:
+            raise BadPayload(str(exc)) from exc
+        sender = first(pairs, "msisdn")
+        fragment = None
+        if first(pairs, "concat").lower() == "true":
+            try:
+                fragment = Fragment(
+                    group=f"{first(pairs, 'concat-ref')}:{sender}",
+                    index=int(first(pairs, "concat-part")),
+                    total=int(first(pairs, "concat-total")),
+                )
+            except ValueError as exc:
+                raise BadPayload("concat fields are not numbers") from exc
+        extra = {k: first(pairs, k) for k in ("type", "keyword") if first(pairs, k)}
+        return sms_message(
+            self.config,
+            sender=sender,
+            receiver=first(pairs, "to"),
+            text=first(pairs, "text"),
+            sent_at=_vonage_time(first(pairs, "message-timestamp")),
+            fragment=fragment,
+            extra=extra,
+        )
+
+
+def _vonage_time(value: str) -> datetime | None:
+    """``message-timestamp`` is ``YYYY-MM-DD HH:MM:SS`` in UTC."""
+    try:
+        return datetime.strptime(value.strip(), "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+    except ValueError:
+        return None

@@ -1,0 +1,375 @@
+"""Load the Twilio SMS webhook, and a bare Starlette endpoint, with valid signed requests.
+
+    python bench/webhook_load.py            # 10 s per server, 50 connections
+    python bench/webhook_load.py --quick    # 3 s per server
+
+Each server runs under one uvicorn worker in its own subprocess: aduan's app
+(``Runtime`` + ``create_app`` with a Twilio instance on a SQLite file,
+``synchronous=FULL`` as the store sets it, logging at INFO to a file) and a bare
+Starlette endpoint that parses the same form and answers 200. The load comes
+from a second process on 127.0.0.1: an asyncio (uvloop) client holding 50
+keep-alive connections, each sending a new, correctly signed Twilio form as
+soon as the previous answer arrived. Afterwards every 2xx answer's MessageSid
+must have its row in ``raw_messages`` (no request lost). Prints req/s and p99
+for both, the ratio (target >= 0.4), the group commits seen in the server's
+log, and one final JSON line. ``BENCH_PROFILE=/tmp/aduan.prof`` writes a
+cProfile of aduan's event-loop thread.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "bench-auth-token-0123456789abcdef"
+INSTANCE = "bench"
+PATH = f"/webhooks/sms/{INSTANCE}"
+
+
+# ---------------------------------------------------------------- servers (subprocesses)
+
+
+def serve_aduan(port: int, database: str, log_file: str) -> None:
+    import uvicorn
+
+    from aduan.config import load_settings
+    from aduan.runtime import Runtime
+    from aduan.web import create_app
+
+    settings = load_settings(
+        env={
+            "ADUAN_DATABASE_URL": f"sqlite:///{database}",
+            "ADUAN_DATA_DIR": str(Path(database).parent / "data"),
+            "ADUAN_SERVER__PORT": str(port),
+            "ADUAN_LOG__FORMAT": "json",
+            f"ADUAN_CHANNELS__SMS__{INSTANCE.upper()}__GATEWAY": "twilio",
+            f"ADUAN_CHANNELS__SMS__{INSTANCE.upper()}__AUTH_TOKEN": TOKEN,
+        }
+    )
+    sys.stderr = open(log_file, "a")  # noqa: SIM115 - the server's logs, for the whole run
+    runtime = Runtime.create(settings)
+    app = create_app(runtime)
+    run = lambda: uvicorn.run(  # noqa: E731
+        app, host="127.0.0.1", port=port, workers=1, log_config=None, access_log=False
+    )
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import signal
+
+        profile = cProfile.Profile()
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+        profile.enable()
+        try:
+            run()
+        finally:
+            profile.disable()
+            profile.dump_stats(os.environ["BENCH_PROFILE"])
+        return
+    run()
+
+
+def serve_bare(port: int) -> None:
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    async def endpoint(request: Request) -> PlainTextResponse:
+        form = await request.form()
+        return PlainTextResponse("OK" if form.get("MessageSid") else "no id")
+
+    app = Starlette(routes=[Route(PATH, endpoint, methods=["POST"])])
+    uvicorn.run(app, host="127.0.0.1", port=port, workers=1, log_config=None, access_log=False)
+
+
+# ---------------------------------------------------------------- load (second process)
+
+
+def twilio_request(port: int, n: int, run: str) -> tuple[bytes, str]:
+    sid = f"SM{run}{n:024d}"
+    form = [
+        ("ToCountry", "ID"),
+        ("SmsMessageSid", sid),
+        ("NumMedia", "0"),
+        ("SmsSid", sid),
+        ("SmsStatus", "received"),
+        ("Body", f"Lampu jalan mati di Jl. Kemang Raya no. {n % 300}, mohon diperbaiki"),
+        ("FromCountry", "ID"),
+        ("To", "+628111272206"),
+        ("NumSegments", "1"),
+        ("MessageSid", sid),
+        ("AccountSid", "AC00000000000000000000000000000000"),
+        ("From", f"+62812{n % 100000000:08d}"),
+        ("ApiVersion", "2010-04-01"),
+    ]
+    url = f"http://127.0.0.1:{port}{PATH}"
+    material = url + "".join(k + v for k, v in sorted(form))
+    signature = base64.b64encode(
+        hmac.new(TOKEN.encode(), material.encode(), hashlib.sha1).digest()
+    ).decode()
+    body = urlencode(form).encode()
+    head = (
+        f"POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"X-Twilio-Signature: {signature}\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body, sid
+
+
+class Client(asyncio.Protocol):
+    def __init__(self, load: Load) -> None:
+        self.load = load
+        self.buffer = b""
+        self.started = 0.0
+        self.sid = ""
+        self.transport: Any = None
+        self.closed = asyncio.get_running_loop().create_future()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport
+        self.send()
+
+    def send(self) -> None:
+        assert self.transport is not None
+        if time.perf_counter() >= self.load.deadline:
+            self.transport.close()
+            return
+        request, self.sid = self.load.next_request()
+        self.started = time.perf_counter()
+        self.transport.write(request)
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        end = self.buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return
+        head = self.buffer[:end].decode("latin-1")
+        length = 0
+        for line in head.split("\r\n")[1:]:
+            name, _, value = line.partition(":")
+            if name.strip().lower() == "content-length":
+                length = int(value)
+        if len(self.buffer) < end + 4 + length:
+            return
+        self.buffer = self.buffer[end + 4 + length :]
+        status = int(head[9:12])
+        self.load.record(status, time.perf_counter() - self.started, self.sid)
+        self.send()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+
+class Load:
+    def __init__(self, port: int, seconds: float) -> None:
+        self.port = port
+        self.deadline = time.perf_counter() + seconds
+        self.count = 0
+        self.run = f"{os.getpid() % 10000:04d}{int(time.time()) % 1000000:06d}"
+        self.latencies: list[float] = []
+        self.statuses: dict[int, int] = {}
+        self.accepted: list[str] = []
+
+    def next_request(self) -> tuple[bytes, str]:
+        self.count += 1
+        return twilio_request(self.port, self.count, self.run)
+
+    def record(self, status: int, seconds: float, sid: str) -> None:
+        self.latencies.append(seconds)
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        if 200 <= status < 300:
+            self.accepted.append(sid)
+
+
+async def drive(port: int, seconds: float, connections: int) -> Load:
+    loop = asyncio.get_running_loop()
+    load = Load(port, seconds)
+    clients = []
+    for _ in range(connections):
+        _, client = await loop.create_connection(lambda: Client(load), "127.0.0.1", port)
+        clients.append(client)
+    started = time.perf_counter()
+    await asyncio.gather(*(client.closed for client in clients))
+    load.deadline = time.perf_counter() - started  # reused as the elapsed time
+    return load
+
+
+def run_load(port: int, seconds: float, connections: int, out: str) -> None:
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+    load = asyncio.run(drive(port, seconds, connections))
+    latencies = sorted(load.latencies)
+    done = len(latencies)
+    result = {
+        "requests": done,
+        "seconds": load.deadline,
+        "rps": done / load.deadline if load.deadline else 0.0,
+        "p50_ms": 1000 * latencies[done // 2] if done else None,
+        "p99_ms": 1000 * latencies[min(done - 1, int(done * 0.99))] if done else None,
+        "statuses": load.statuses,
+        "accepted": load.accepted,
+    }
+    Path(out).write_text(json.dumps(result))
+
+
+# ---------------------------------------------------------------- orchestration
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_ready(port: int, server: subprocess.Popen[bytes], seconds: float = 30.0) -> None:
+    import socket
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"server on port {port} exited with {server.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"server on port {port} did not start")
+
+
+def measure(role: list[str], port: int, seconds: float, connections: int, work: Path) -> dict:
+    me = [sys.executable, str(Path(__file__).resolve())]
+    server = subprocess.Popen([*me, *role, "--port", str(port)], cwd=ROOT)
+    try:
+        wait_ready(port, server)
+        out = work / f"load-{port}.json"
+        load = [*me, "load", "--port", str(port), "--seconds", str(seconds)]
+        subprocess.run([*load, "--connections", str(connections), "--out", str(out)], check=True)
+        return json.loads(out.read_text())
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+def stored_ids(database: Path) -> set[str]:
+    with sqlite3.connect(database) as conn:
+        return {row[0] for row in conn.execute("SELECT external_id FROM raw_messages")}
+
+
+def commit_stats(log: Path) -> dict[str, float]:
+    """Group commits from the server's ``raws_committed`` log lines."""
+    sizes, times = [], []
+    for line in log.read_text().splitlines():
+        if '"raws_committed"' in line:
+            event = json.loads(line)
+            sizes.append(event["requests"])
+            times.append(event["ms"])
+    if not sizes:
+        return {"commits": 0, "requests_per_commit": 0.0, "commit_ms": 0.0, "commit_max_ms": 0.0}
+    return {
+        "commits": len(sizes),
+        "requests_per_commit": sum(sizes) / len(sizes),
+        "commit_ms": sum(times) / len(times),
+        "commit_max_ms": max(times),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="role")
+    aduan = sub.add_parser("serve-aduan")
+    aduan.add_argument("--port", type=int, required=True)
+    aduan.add_argument("--db", required=True)
+    aduan.add_argument("--log", required=True)
+    bare = sub.add_parser("serve-bare")
+    bare.add_argument("--port", type=int, required=True)
+    load = sub.add_parser("load")
+    load.add_argument("--port", type=int, required=True)
+    load.add_argument("--seconds", type=float, required=True)
+    load.add_argument("--connections", type=int, required=True)
+    load.add_argument("--out", required=True)
+    parser.add_argument("--quick", action="store_true", help="3 s per server instead of 10 s")
+    parser.add_argument("--connections", type=int, default=50)
+    args = parser.parse_args()
+
+    if args.role == "serve-aduan":
+        serve_aduan(args.port, args.db, args.log)
+        return
+    if args.role == "serve-bare":
+        serve_bare(args.port)
+        return
+    if args.role == "load":
+        run_load(args.port, args.seconds, args.connections, args.out)
+        return
+
+    seconds = 3.0 if args.quick else 10.0
+    with tempfile.TemporaryDirectory(prefix="aduan-bench-") as tmp:
+        work = Path(tmp)
+        database = work / "bench.db"
+        log = work / "aduan.log"
+        role = ["serve-aduan", "--db", str(database), "--log", str(log)]
+        ours = measure(role, free_port(), seconds, args.connections, work)
+        bare_result = measure(["serve-bare"], free_port(), seconds, args.connections, work)
+        ids = stored_ids(database)
+        commits = commit_stats(log)
+
+    accepted = set(ours["accepted"])
+    lost = accepted - ids
+    ratio = ours["rps"] / bare_result["rps"] if bare_result["rps"] else 0.0
+    for name, res in (
+        ("aduan (Twilio webhook, SQLite FULL)", ours),
+        ("bare Starlette", bare_result),
+    ):
+        print(
+            f"{name:38s} {res['rps']:8.0f} req/s  p50 {res['p50_ms']:6.1f} ms  "
+            f"p99 {res['p99_ms']:6.1f} ms  statuses {res['statuses']}"
+        )
+    print(
+        f"group commits: {commits['commits']}, {commits['requests_per_commit']:.1f} requests "
+        f"per commit, {commits['commit_ms']:.1f} ms per commit (longest "
+        f"{commits['commit_max_ms']:.0f} ms)"
+    )
+    print(f"ratio aduan/bare: {ratio:.2f} (target >= 0.4)")
+    print(
+        f"accepted (2xx): {len(accepted)}, rows stored: {len(ids)}, 2xx without a row: {len(lost)}"
+    )
+    print(
+        json.dumps(
+            {
+                "aduan_rps": round(ours["rps"], 1),
+                "bare_rps": round(bare_result["rps"], 1),
+                "ratio": round(ratio, 3),
+                "aduan_p99_ms": round(ours["p99_ms"], 2),
+                "bare_p99_ms": round(bare_result["p99_ms"], 2),
+                "accepted": len(accepted),
+                "stored": len(ids),
+            }
+        )
+    )
+    if lost:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

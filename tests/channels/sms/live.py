@@ -1,0 +1,161 @@
+"""Real servers for the SMS tests: aduan under uvicorn, and Kannel (bearerbox + smsbox).
+
+``serve_aduan`` runs ``Runtime`` + ``create_app`` under a real uvicorn in a
+thread, as ``aduan run`` does. ``kannel`` writes a throw-away kannel.conf on
+free ports of 127.0.0.1 (``http-request-retry`` set, so a webhook that is not
+up yet gets the message later), starts both boxes and stops them afterwards.
+``FakeSmsc`` speaks the fake SMSC protocol: one line per mobile-originated SMS.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+
+from aduan.config import Settings
+from aduan.runtime import Runtime
+from aduan.web import create_app
+from tests.conftest import free_port
+
+BEARERBOX = shutil.which("bearerbox") or "/usr/sbin/bearerbox"
+SMSBOX = shutil.which("smsbox") or "/usr/sbin/smsbox"
+
+
+def kannel_installed() -> bool:
+    return Path(BEARERBOX).exists() and Path(SMSBOX).exists()
+
+
+def wait_port(port: int, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {seconds} s")
+
+
+@contextmanager
+def serve_aduan(settings: Settings) -> Iterator[Runtime]:
+    """Serve aduan's app on ``settings.server`` host:port until the block ends."""
+    runtime = Runtime.create(settings, logging=False)
+    config = uvicorn.Config(
+        create_app(runtime),
+        host=settings.server.host,
+        port=settings.server.port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="aduan-uvicorn", daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        yield runtime
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        runtime.close()
+
+
+@dataclass
+class Kannel:
+    smsc_port: int
+    sendsms_port: int
+    workdir: Path
+
+
+CONFIG = """\
+group = core
+admin-port = {admin}
+admin-password = adminpw
+admin-interface = 127.0.0.1
+admin-allow-ip = 127.0.0.1
+smsbox-port = {smsbox}
+smsbox-interface = 127.0.0.1
+box-allow-ip = 127.0.0.1
+log-file = "{work}/bearerbox.log"
+log-level = 0
+
+group = smsc
+smsc = fake
+smsc-id = FAKE
+host = 127.0.0.1
+port = {smsc}
+connect-allow-ip = 127.0.0.1
+
+group = smsbox
+bearerbox-host = 127.0.0.1
+bearerbox-port = {smsbox}
+sendsms-port = {sendsms}
+sendsms-interface = 127.0.0.1
+log-file = "{work}/smsbox.log"
+http-request-retry = 10
+http-queue-delay = 1
+log-level = 0
+
+group = sms-service
+keyword = default
+post-url = "{webhook}?key={key}&from=%p&to=%P&ts=%T&id=%I&coding=%c&smsc=%i"
+send-sender = true
+max-messages = 0
+"""
+
+
+@contextmanager
+def kannel(workdir: Path, webhook: str, key: str) -> Iterator[Kannel]:
+    """bearerbox + smsbox on free ports, calling ``webhook`` for every MO SMS."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    ports = {name: free_port() for name in ("admin", "smsbox", "smsc", "sendsms")}
+    conf = workdir / "kannel.conf"
+    conf.write_text(CONFIG.format(work=workdir, webhook=webhook, key=key, **ports))
+    boxes: list[subprocess.Popen[bytes]] = []
+    try:
+        for binary, port in ((BEARERBOX, ports["smsbox"]), (SMSBOX, ports["sendsms"])):
+            out = (workdir / f"{Path(binary).name}.out").open("wb")
+            boxes.append(subprocess.Popen([binary, "-v", "1", str(conf)], stdout=out, stderr=out))
+            wait_port(port)
+        wait_port(ports["smsc"])
+        yield Kannel(ports["smsc"], ports["sendsms"], workdir)
+    finally:
+        for box in reversed(boxes):
+            box.terminate()
+            try:
+                box.wait(10)
+            except subprocess.TimeoutExpired:
+                box.kill()
+                box.wait()
+
+
+class FakeSmsc:
+    """The fake SMSC's side of the line protocol: ``<from> <to> text|ucs2 <data>``."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+
+    def send(self, sender: str, receiver: str, text: str) -> None:
+        if text.isascii() and "\n" not in text:
+            line = f"{sender} {receiver} text {text}\n"
+        else:
+            data = urllib.parse.quote(text.encode("utf-16-be"))
+            line = f"{sender} {receiver} ucs2 {data}\n"
+        self.sock.sendall(line.encode())
+
+    def close(self) -> None:
+        self.sock.close()
