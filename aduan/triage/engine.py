@@ -11,6 +11,7 @@ terms raise the priority to ``high`` and the track to ``same_day``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -34,24 +35,36 @@ class Scores:
         return sorted(self.by_category.items(), key=lambda item: -item[1])
 
 
-def _mask(text: str, patterns: tuple[object, ...]) -> str:
+def _mask(text: str, patterns: tuple[re.Pattern[str], ...]) -> str:
+    """Remove what the patterns match (a masked span becomes one space)."""
     for pattern in patterns:
-        text = pattern.sub(lambda m: " " * len(m.group(0)), text)  # type: ignore[attr-defined]
-    return text
+        text = pattern.sub(" ", text)
+    return " ".join(text.split())
+
+
+def _request_spans(rules: RuleSet, text: str) -> list[tuple[int, int]]:
+    """Character spans of the words right after each request marker."""
+    spans: list[tuple[int, int]] = []
+    if rules.request_markers is None or rules.request_boost == 1.0:
+        return spans
+    for marker in rules.request_markers.finditer(text):
+        tail = text[marker.end() :].split(" ", rules.request_window + 1)
+        length = len(" ".join(tail[: rules.request_window + 1]))
+        spans.append((marker.end(), marker.end() + length))
+    return spans
 
 
 def score(rules: RuleSet, text: str) -> Scores:
     """Per-category scores and matched rule names for one matching form."""
     text = _mask(text, rules.masks)
-    request: list[tuple[int, int]] = []
-    if rules.request_markers is not None and rules.request_boost != 1.0:
-        for marker in rules.request_markers.finditer(text):
-            tail = text[marker.end() :].split(" ", rules.request_window + 1)
-            request.append((marker.end(), marker.end() + len(" ".join(tail[: rules.request_window + 1]))))
+    base_request = _request_spans(rules, text)
     by_category: dict[str, float] = {}
     matched: dict[str, tuple[str, ...]] = {}
     for code, category in rules.categories.items():
-        view = _mask(text, category.exclude) if category.exclude else text
+        view, request = text, base_request
+        if category.exclude:
+            view = _mask(text, category.exclude)
+            request = _request_spans(rules, view) if view != text else base_request
         total = 0.0
         names: list[str] = []
         for term in category.terms:
@@ -66,8 +79,10 @@ def score(rules: RuleSet, text: str) -> Scores:
         if names:
             by_category[code] = total
             matched[code] = tuple(names)
-    view = _mask(text, rules.danger_exclude)
-    danger = tuple(term.name for term in rules.danger if term.regex.search(view))
+    danger: tuple[str, ...] = ()
+    if not any(p.search(text) for p in rules.danger_cancel):
+        view = _mask(text, rules.danger_exclude)
+        danger = tuple(term.name for term in rules.danger if term.regex.search(view))
     return Scores(by_category, matched, danger)
 
 

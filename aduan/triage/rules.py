@@ -24,7 +24,8 @@ File format (see the packaged ``aduan/config/routing.toml``)::
     [danger]                      # any match raises the priority to "high"
     terms = ["kebakaran", "pohon tumbang"]
     patterns = ['air \\w+ masuk rumah']
-    exclude = ["pencegahan kebakaran"]
+    exclude = ["pencegahan kebakaran"]   # masked before the danger terms are matched
+    cancel = ["sosialisasi"]             # anywhere in the complaint: no danger raise
 
 Terms are words of the matching form (:func:`aduan.normalize.text.matching_form`:
 lower case, slang expanded, punctuation gone), matched on word boundaries; a
@@ -80,6 +81,7 @@ class RuleSet:
     categories: dict[str, Category]
     danger: tuple[Term, ...]
     danger_exclude: tuple[re.Pattern[str], ...]
+    danger_cancel: tuple[re.Pattern[str], ...] = ()
     fallback: str = "other"
     order: tuple[str, ...] = field(default_factory=tuple)
 
@@ -256,6 +258,9 @@ def parse_rules(data: dict[str, Any], source: str, categories: tuple[str, ...]) 
     )
     masks = check.masks(routing, "masks", "routing")
     danger_exclude = check.masks(danger, "exclude", "danger")
+    danger_cancel = check.masks(danger, "cancel", "danger")
+    for key in sorted(set(danger) - {"terms", "patterns", "exclude", "cancel"}):
+        check.bad(f"danger.{key}", "unknown key (expected terms, patterns, exclude, cancel)")
     if threshold <= 0:
         check.bad("routing.threshold", "must be above 0")
     if check.problems:
@@ -272,6 +277,7 @@ def parse_rules(data: dict[str, Any], source: str, categories: tuple[str, ...]) 
         categories=cats,
         danger=tuple(danger_terms),
         danger_exclude=tuple(danger_exclude),
+        danger_cancel=tuple(danger_cancel),
         order=categories,
     )
 
