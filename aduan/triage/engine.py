@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from aduan.normalize.text import matching_form
 from aduan.triage.calendar import OfficeCalendar
 from aduan.triage.rules import RuleSet, load_rules
 from aduan.triage.settings import TriageSettings
@@ -110,7 +111,7 @@ class Triage:
             if hint in rules.categories:
                 bonus = hint
             else:  # e.g. an e-mail subject: more text to match
-                text = f"{hint} {match_text}"
+                text = f"{matching_form(hint)} {match_text}"
         scores = score(rules, text)
         by_category = dict(scores.by_category)
         if bonus is not None:
