@@ -153,4 +153,6 @@ def eval_triage(
     )
     if errors:
         for row, decision in report.errors:
-            typer.echo(f"line {row.line}: {row.category} -> {decision.category} {list(decision.rules)}")
+            typer.echo(
+                f"line {row.line}: {row.category} -> {decision.category} {list(decision.rules)}"
+            )

@@ -15,7 +15,7 @@ marker ``needs_review`` at the end of the decision's recorded rules.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -104,7 +104,9 @@ def _write(
     result = conn.execute(
         complaints.update()
         .where(and_(complaints.c.id == row.id, _NOT_MANUAL))
-        .values(**_values(decision, due), triage_source=decision.source, extra=extra, updated_at=now)
+        .values(
+            **_values(decision, due), triage_source=decision.source, extra=extra, updated_at=now
+        )
     )
     if result.rowcount != 1:
         return False
@@ -123,7 +125,7 @@ def _write(
     return True
 
 
-def _batches(engine: Engine, where: Any, size: int) -> Iterator[list[Any]]:
+def _batches(engine: Engine, where: Any, size: int) -> Iterator[Sequence[Any]]:
     last = 0
     while True:
         with engine.connect() as conn:

@@ -28,7 +28,7 @@ from aduan.store.models import ComplaintEvent, complaints
 from aduan.triage.settings import EscalationSettings
 
 log = get_logger("aduan.triage.escalate")
-complaint_events = ComplaintEvent.__table__
+complaint_events = ComplaintEvent.__table__  # type: ignore[attr-defined]
 
 
 @dataclass

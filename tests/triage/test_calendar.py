@@ -38,7 +38,11 @@ CASES = [
     ("Thursday before Good Friday", wib(2026, 4, 2, 15), wib(2026, 4, 8, 15)),
     # Friday closes 16:30.
     ("Friday after 16:30 -> Monday 08:00", wib(2026, 11, 6, 16, 45), wib(2026, 11, 12, 8)),
-    ("Friday 16:15 in hours, clamped to Wed close", wib(2026, 11, 6, 16, 15), wib(2026, 11, 11, 16)),
+    (
+        "Friday 16:15 in hours, clamped to Wed close",
+        wib(2026, 11, 6, 16, 15),
+        wib(2026, 11, 11, 16),
+    ),
     # 1 Jan 2027 (Fri) New Year, 5 Jan 2027 (Tue) Isra' Mi'raj.
     ("23:59 on 31 December", wib(2026, 12, 31, 23, 59), wib(2027, 1, 8, 8)),
 ]
@@ -82,7 +86,11 @@ def test_everything_is_configurable() -> None:
 
 @pytest.mark.parametrize(
     "settings",
-    [{"hours": {"mon": "16:00-08:00"}}, {"hours": {"monday": "08:00-16:00"}}, {"hours": {"tue": "8-4"}}],
+    [
+        {"hours": {"mon": "16:00-08:00"}},
+        {"hours": {"monday": "08:00-16:00"}},
+        {"hours": {"tue": "8-4"}},
+    ],
 )
 def test_bad_hours_are_refused(settings: dict[str, object]) -> None:
     with pytest.raises(ValueError):

@@ -115,9 +115,7 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 
 def test_rules_file_from_settings(tmp_path: Path) -> None:
-    text = PACKAGED.read_text(encoding="utf-8").replace(
-        '"pju" = 6', '"pju" = 6\n"lentera" = 9', 1
-    )
+    text = PACKAGED.read_text(encoding="utf-8").replace('"pju" = 6', '"pju" = 6\n"lentera" = 9', 1)
     path = _write(tmp_path, text)
     configure(TriageSettings(rules_file=path))
     assert route("lentera di gang padam").category == "street_lighting"
@@ -132,7 +130,9 @@ def test_bad_rules_file_lists_every_problem_with_file_and_key(tmp_path: Path) ->
     text = text.replace('track = "same_day"', 'track = "tomorrow"', 1)
     text = text.replace("[categories.education]", "[categories.teaching]", 1)
     text += "\n[categories.roads.patterns]\n'(unclosed' = 2\n"
-    path = _write(tmp_path, text.replace("[categories.roads.patterns]\n'(?:jalan", "[x]\n'(?:jalan", 1))
+    path = _write(
+        tmp_path, text.replace("[categories.roads.patterns]\n'(?:jalan", "[x]\n'(?:jalan", 1)
+    )
     with pytest.raises(ConfigError) as err:
         load_rules(path, CATEGORIES)
     lines = err.value.problems
@@ -147,7 +147,9 @@ def test_bad_rules_file_lists_every_problem_with_file_and_key(tmp_path: Path) ->
 
 
 def test_missing_category_is_reported(tmp_path: Path) -> None:
-    path = _write(tmp_path, '[agencies]\na = "A"\n[categories.roads]\nlabel = "Jalan"\nagency = "a"\n')
+    path = _write(
+        tmp_path, '[agencies]\na = "A"\n[categories.roads]\nlabel = "Jalan"\nagency = "a"\n'
+    )
     with pytest.raises(ConfigError) as err:
         load_rules(path, CATEGORIES)
     assert f"{path}: categories.waste: missing" in err.value.problems

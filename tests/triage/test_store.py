@@ -104,12 +104,31 @@ def test_pending_complaints_are_routed_and_recorded(engine: Engine) -> None:
 
 
 def test_retriage_records_changes_and_keeps_manual_decisions(engine: Engine) -> None:
-    stale = add(engine, "Got mampet depan rumah", category="other", priority="normal",
-                track="coordination", due_at=due_at(MONDAY_10_WIB), triage_source="rules")
-    manual = add(engine, "pju mati", category="roads", agency="sudin-bina-marga",
-                 priority="high", track="coordination", triage_source="manual")
-    old = add(engine, "Got mampet", category="other", triage_source="rules",
-              received_at=datetime(2025, 1, 6, 3, tzinfo=UTC))
+    stale = add(
+        engine,
+        "Got mampet depan rumah",
+        category="other",
+        priority="normal",
+        track="coordination",
+        due_at=due_at(MONDAY_10_WIB),
+        triage_source="rules",
+    )
+    manual = add(
+        engine,
+        "pju mati",
+        category="roads",
+        agency="sudin-bina-marga",
+        priority="high",
+        track="coordination",
+        triage_source="manual",
+    )
+    old = add(
+        engine,
+        "Got mampet",
+        category="other",
+        triage_source="rules",
+        received_at=datetime(2025, 1, 6, 3, tzinfo=UTC),
+    )
     preview = retriage(engine, since=datetime(2026, 1, 1, tzinfo=UTC), dry_run=True)
     assert (preview.examined, preview.changed, preview.manual_kept) == (2, 1, 1)
     assert complaint(engine, stale).category == "other"  # dry run wrote nothing
@@ -154,12 +173,19 @@ def test_manual_decision_is_audited_and_never_overwritten(engine: Engine) -> Non
 
 def test_escalation_marks_overdue_and_warns_once(engine: Engine) -> None:
     now = datetime(2026, 11, 5, 6, 0, tzinfo=UTC)
-    late = add(engine, "pju mati", category="street_lighting", agency="sudin-bina-marga",
-               priority="normal", due_at=now - timedelta(hours=1))
+    late = add(
+        engine,
+        "pju mati",
+        category="street_lighting",
+        agency="sudin-bina-marga",
+        priority="normal",
+        due_at=now - timedelta(hours=1),
+    )
     soon = add(engine, "got mampet", category="drainage_flooding", due_at=now + timedelta(hours=2))
     later = add(engine, "sampah", category="waste", due_at=now + timedelta(days=2))
-    resolved = add(engine, "sampah", category="waste", status="resolved",
-                   due_at=now - timedelta(days=1))
+    resolved = add(
+        engine, "sampah", category="waste", status="resolved", due_at=now - timedelta(days=1)
+    )
     settings = EscalationSettings(due_soon_hours=4)
     with capture_logs() as logs:
         result = escalate(engine, settings, now=now)
@@ -224,8 +250,18 @@ def test_cli_set_and_retriage(
     assert f"{ref}  category: other -> drainage_flooding" in out
     assert "2 examined, 1 changed, 1 manual decisions kept" in out
     code, out, _ = run_cli(
-        capsys, "--config", str(cli_config), "triage", "set", ref, "--category", "waste",
-        "--priority", "high", "--actor", "petugas-2",
+        capsys,
+        "--config",
+        str(cli_config),
+        "triage",
+        "set",
+        ref,
+        "--category",
+        "waste",
+        "--priority",
+        "high",
+        "--actor",
+        "petugas-2",
     )
     assert code == 0
     assert f"{ref}  category: drainage_flooding -> waste" in out
