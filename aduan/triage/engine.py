@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from aduan.normalize.text import matching_form
 from aduan.triage.calendar import OfficeCalendar
-from aduan.triage.rules import RuleSet, load_rules
+from aduan.triage.rules import MAX_NGRAM, RuleSet, Term, load_rules
 from aduan.triage.settings import TriageSettings
 
 if TYPE_CHECKING:
@@ -43,37 +43,57 @@ def _mask(text: str, patterns: tuple[re.Pattern[str], ...]) -> str:
     return " ".join(text.split())
 
 
-def _request_spans(rules: RuleSet, text: str) -> list[tuple[int, int]]:
-    """Character spans of the words right after each request marker."""
-    spans: list[tuple[int, int]] = []
-    if rules.request_markers is None or rules.request_boost == 1.0:
-        return spans
-    for marker in rules.request_markers.finditer(text):
-        tail = text[marker.end() :].split(" ", rules.request_window + 1)
-        length = len(" ".join(tail[: rules.request_window + 1]))
-        spans.append((marker.end(), marker.end() + length))
-    return spans
+def _ngrams(words: list[str]) -> dict[str, list[int]]:
+    """Every run of 1..MAX_NGRAM words -> the word positions where it starts."""
+    index: dict[str, list[int]] = {}
+    for i in range(len(words)):
+        for n in range(1, min(MAX_NGRAM, len(words) - i) + 1):
+            index.setdefault(" ".join(words[i : i + n]), []).append(i)
+    return index
+
+
+class _View:
+    """One masked form of the text, with its n-gram index and request windows."""
+
+    def __init__(self, rules: RuleSet, text: str) -> None:
+        self.text = text
+        words = text.split()
+        self.index = _ngrams(words)
+        self.request: list[tuple[int, int]] = []
+        if rules.request_boost != 1.0:
+            for marker in rules.request_markers:
+                for i in self.index.get(marker, ()):
+                    self.request.append((i + 1, i + 1 + rules.request_window))
+
+    def starts(self, term: Term) -> list[int]:
+        """Word positions where ``term`` matches."""
+        if term.key is not None:
+            return self.index.get(term.key, [])
+        return [self.text.count(" ", 0, m.start()) for m in term.regex.finditer(self.text)]
+
+    def in_request(self, starts: list[int]) -> bool:
+        return any(a <= s < b for s in starts for a, b in self.request)
 
 
 def score(rules: RuleSet, text: str) -> Scores:
     """Per-category scores and matched rule names for one matching form."""
-    text = _mask(text, rules.masks)
-    base_request = _request_spans(rules, text)
+    base = _View(rules, _mask(text, rules.masks))
     by_category: dict[str, float] = {}
     matched: dict[str, tuple[str, ...]] = {}
     for code, category in rules.categories.items():
-        view, request = text, base_request
+        view = base
         if category.exclude:
-            view = _mask(text, category.exclude)
-            request = _request_spans(rules, view) if view != text else base_request
+            masked = _mask(base.text, category.exclude)
+            if masked != base.text:
+                view = _View(rules, masked)
         total = 0.0
         names: list[str] = []
         for term in category.terms:
-            starts = [m.start() for m in term.regex.finditer(view)]
+            starts = view.starts(term)
             if not starts:
                 continue
             weight = term.weight
-            if weight > 0 and any(a <= s < b for s in starts for a, b in request):
+            if weight > 0 and view.in_request(starts):
                 weight *= rules.request_boost
             total += weight
             names.append(term.name)
@@ -81,9 +101,10 @@ def score(rules: RuleSet, text: str) -> Scores:
             by_category[code] = total
             matched[code] = tuple(names)
     danger: tuple[str, ...] = ()
-    if not any(p.search(text) for p in rules.danger_cancel):
-        view = _mask(text, rules.danger_exclude)
-        danger = tuple(term.name for term in rules.danger if term.regex.search(view))
+    if not any(p.search(base.text) for p in rules.danger_cancel):
+        masked = _mask(base.text, rules.danger_exclude)
+        view = base if masked == base.text else _View(rules, masked)
+        danger = tuple(term.name for term in rules.danger if view.starts(term))
     return Scores(by_category, matched, danger)
 
 

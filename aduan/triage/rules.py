@@ -46,6 +46,7 @@ from typing import Any
 from aduan.errors import ConfigError
 
 PRIORITIES = ("normal", "high")
+MAX_NGRAM = 5
 TRACKS = ("same_day", "coordination")
 PACKAGED = Path(__file__).resolve().parent.parent / "config" / "routing.toml"
 
@@ -55,6 +56,7 @@ class Term:
     name: str  # what the decision records, e.g. "roads:jalan rusak"
     regex: re.Pattern[str]
     weight: float
+    key: str | None = None  # plain words: looked up among the text's n-grams, no regex
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ class RuleSet:
     margin: float
     request_boost: float
     request_window: int
-    request_markers: re.Pattern[str] | None
+    request_markers: frozenset[str]
     masks: tuple[re.Pattern[str], ...]
     agencies: dict[str, str]
     categories: dict[str, Category]
@@ -145,18 +147,23 @@ class _Checker:
                     continue
                 regex = self.compile(term_regex(text) if kind == "terms" else text, key)
                 if regex is not None:
-                    out.append(Term(f"{prefix}:{text}", regex, float(weight)))
+                    plain = kind == "terms" and "*" not in text and len(text.split()) <= MAX_NGRAM
+                    name = f"{prefix}:{text}"
+                    key_ = " ".join(text.split()) if plain else None
+                    out.append(Term(name, regex, float(weight), key_))
         return out
 
     def masks(self, table: dict[str, Any], key: str, where: str) -> list[re.Pattern[str]]:
-        """Plain phrases (matched like terms) or regular expressions."""
+        """Plain phrases (matched like terms) or regular expressions, joined into one regex."""
         out = []
         for i, text in enumerate(self.strings(table, key, where)):
             source = text if _looks_like_regex(text) else term_regex(text)
             regex = self.compile(source, f"{where}.{key}[{i}]")
             if regex is not None:
                 out.append(regex)
-        return out
+        if len(out) < 2:
+            return out
+        return [re.compile("|".join(f"(?:{p.pattern})" for p in out))]
 
 
 _CATEGORY_KEYS = {"label", "agency", "track", "priority", "terms", "patterns", "exclude"}
@@ -241,8 +248,10 @@ def parse_rules(data: dict[str, Any], source: str, categories: tuple[str, ...]) 
         for i, text in enumerate(check.strings(danger, kind, "danger")):
             rx = term_regex(text) if kind == "terms" else text
             regex = check.compile(rx, f"danger.{kind}[{i}]")
+            plain = kind == "terms" and "*" not in text and len(text.split()) <= MAX_NGRAM
             if regex is not None:
-                danger_terms.append(Term(f"danger:{text}", regex, 1.0))
+                key = " ".join(text.split()) if plain else None
+                danger_terms.append(Term(f"danger:{text}", regex, 1.0, key))
     if not isinstance(routing, dict):
         check.bad("routing", "must be a table")
         routing = {}
@@ -251,11 +260,6 @@ def parse_rules(data: dict[str, Any], source: str, categories: tuple[str, ...]) 
     boost = check.number(routing, "request_boost", "routing", 1.0)
     window = int(check.number(routing, "request_window", "routing", 10))
     markers = check.strings(routing, "request_markers", "routing")
-    marker_re = (
-        check.compile("|".join(term_regex(m) for m in markers), "routing.request_markers")
-        if markers
-        else None
-    )
     masks = check.masks(routing, "masks", "routing")
     danger_exclude = check.masks(danger, "exclude", "danger")
     danger_cancel = check.masks(danger, "cancel", "danger")
@@ -271,7 +275,7 @@ def parse_rules(data: dict[str, Any], source: str, categories: tuple[str, ...]) 
         margin=margin,
         request_boost=boost,
         request_window=window,
-        request_markers=marker_re,
+        request_markers=frozenset(" ".join(m.split()) for m in markers),
         masks=tuple(masks),
         agencies=agencies,
         categories=cats,
