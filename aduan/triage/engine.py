@@ -11,7 +11,7 @@ terms raise the priority to ``high`` and the track to ``same_day``.
 
 from __future__ import annotations
 
-import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from aduan.normalize.text import matching_form
 from aduan.triage.calendar import OfficeCalendar
-from aduan.triage.rules import MAX_NGRAM, RuleSet, Term, load_rules
+from aduan.triage.rules import Gated, Mask, RuleSet, Term, load_rules
 from aduan.triage.settings import TriageSettings
 
 if TYPE_CHECKING:
@@ -36,76 +36,135 @@ class Scores:
         return sorted(self.by_category.items(), key=lambda item: -item[1])
 
 
-def _mask(text: str, patterns: tuple[re.Pattern[str], ...]) -> str:
-    """Remove what the patterns match (a masked span becomes one space)."""
-    for pattern in patterns:
-        text = pattern.sub(" ", text)
-    return " ".join(text.split())
+DANGER = "danger"
+CANCEL = "cancel"
 
 
-def _ngrams(words: list[str]) -> dict[str, list[int]]:
-    """Every run of 1..MAX_NGRAM words -> the word positions where it starts."""
-    index: dict[str, list[int]] = {}
-    for i in range(len(words)):
-        for n in range(1, min(MAX_NGRAM, len(words) - i) + 1):
-            index.setdefault(" ".join(words[i : i + n]), []).append(i)
-    return index
+class Compiled:
+    """The rules as one lookup table of word n-grams, plus the few regexes left.
+
+    Plain terms, exclude phrases, danger terms and request markers are found by
+    walking the complaint's words once and looking up n-grams in a dict (cost
+    grows with the text, not with the number of rules); only patterns, ``*``
+    terms and regex excludes run as regular expressions.
+    """
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.rules = rules
+        # n-gram -> [(kind, owner, term)]; kind: "term", "exclude", "marker"
+        self.grams: dict[str, list[tuple[str, str, Term | None]]] = {}
+        self.prefixes: set[str] = set()
+        self.regex_terms: list[tuple[str, Term, Gated]] = []
+        self.exclude_regex: dict[str, Gated] = {}
+        owners: list[tuple[str, tuple[Term, ...], Mask]] = [
+            (code, cat.terms, cat.exclude) for code, cat in rules.categories.items()
+        ]
+        owners.append((DANGER, rules.danger, rules.danger_exclude))
+        owners.append((CANCEL, (), rules.danger_cancel))
+        for owner, terms, exclude in owners:
+            for term in terms:
+                if term.key is not None:
+                    self._add(term.key, ("term", owner, term))
+                else:
+                    self.regex_terms.append((owner, term, Gated.of(term.regex)))
+            for phrase in exclude.phrases:
+                self._add(phrase, ("exclude", owner, None))
+            if exclude.regex is not None:
+                self.exclude_regex[owner] = Gated(exclude.regex)
+        for marker in rules.request_markers:
+            self._add(marker, ("marker", "", None))
+        self.triggers = tuple(
+            sorted({t for _, _, gate in self.regex_terms for t in gate.triggers or ()})
+        )
+
+    def _add(self, gram: str, entry: tuple[str, str, Term | None]) -> None:
+        self.grams.setdefault(gram, []).append(entry)
+        words = gram.split()
+        for n in range(1, len(words)):
+            self.prefixes.add(" ".join(words[:n]))
 
 
-class _View:
-    """One masked form of the text, with its n-gram index and request windows."""
-
-    def __init__(self, rules: RuleSet, text: str) -> None:
-        self.text = text
-        words = text.split()
-        self.index = _ngrams(words)
-        self.request: list[tuple[int, int]] = []
-        if rules.request_boost != 1.0:
-            for marker in rules.request_markers:
-                for i in self.index.get(marker, ()):
-                    self.request.append((i + 1, i + 1 + rules.request_window))
-
-    def starts(self, term: Term) -> list[int]:
-        """Word positions where ``term`` matches."""
-        if term.key is not None:
-            return self.index.get(term.key, [])
-        return [self.text.count(" ", 0, m.start()) for m in term.regex.finditer(self.text)]
-
-    def in_request(self, starts: list[int]) -> bool:
-        return any(a <= s < b for s in starts for a, b in self.request)
+def _word_index(starts: list[int], offset: int) -> int:
+    return bisect_right(starts, offset) - 1
 
 
-def score(rules: RuleSet, text: str) -> Scores:
+def score(compiled: Compiled, text: str) -> Scores:
     """Per-category scores and matched rule names for one matching form."""
-    base = _View(rules, _mask(text, rules.masks))
+    rules = compiled.rules
+    text = rules.masks.sub(text)
+    words = text.split()
+    offsets: list[int] = []
+    at = 0
+    for word in words:
+        offsets.append(at)
+        at += len(word) + 1
+    # (owner, term, first word, words spanned)
+    hits: list[tuple[str, Term, int, int]] = []
+    masked: dict[str, list[tuple[int, int]]] = {}
+    markers: list[int] = []
+    grams, prefixes = compiled.grams, compiled.prefixes
+    for i in range(len(words)):
+        gram = words[i]
+        n = 1
+        while True:
+            for kind, owner, term in grams.get(gram, ()):
+                if kind == "term":
+                    assert term is not None
+                    hits.append((owner, term, i, n))
+                elif kind == "exclude":
+                    masked.setdefault(owner, []).append((i, i + n))
+                else:
+                    markers.append(i)
+            if gram not in prefixes or i + n >= len(words):
+                break
+            gram = f"{gram} {words[i + n]}"
+            n += 1
+    for owner, gated in compiled.exclude_regex.items():
+        for m in gated.regex.finditer(text):
+            a = _word_index(offsets, m.start())
+            b = _word_index(offsets, max(m.end() - 1, m.start())) + 1
+            masked.setdefault(owner, []).append((a, b))
+    present = frozenset(t for t in compiled.triggers if t in text)
+    for owner, term, gate in compiled.regex_terms:
+        if not gate.may_match(text, present):
+            continue
+        for m in term.regex.finditer(text):
+            a = _word_index(offsets, m.start())
+            b = _word_index(offsets, max(m.end() - 1, m.start())) + 1
+            hits.append((owner, term, a, b - a))
+    window = rules.request_window
+    request = [(i + 1, i + 1 + window) for i in markers] if rules.request_boost != 1.0 else []
+    seen: dict[tuple[str, str], bool] = {}  # (owner, term name) -> inside a request
+    order: list[tuple[str, Term]] = []
+    for owner, term, i, n in hits:
+        spans = masked.get(owner)
+        if spans and any(a < i + n and i < b for a, b in spans):
+            continue
+        key = (owner, term.name)
+        boosted = any(a <= i < b for a, b in request)
+        if key not in seen:
+            order.append((owner, term))
+            seen[key] = boosted
+        elif boosted:
+            seen[key] = True
     by_category: dict[str, float] = {}
-    matched: dict[str, tuple[str, ...]] = {}
-    for code, category in rules.categories.items():
-        view = base
-        if category.exclude:
-            masked = _mask(base.text, category.exclude)
-            if masked != base.text:
-                view = _View(rules, masked)
-        total = 0.0
-        names: list[str] = []
-        for term in category.terms:
-            starts = view.starts(term)
-            if not starts:
-                continue
-            weight = term.weight
-            if weight > 0 and view.in_request(starts):
-                weight *= rules.request_boost
-            total += weight
-            names.append(term.name)
-        if names:
-            by_category[code] = total
-            matched[code] = tuple(names)
-    danger: tuple[str, ...] = ()
-    if not any(p.search(base.text) for p in rules.danger_cancel):
-        masked = _mask(base.text, rules.danger_exclude)
-        view = base if masked == base.text else _View(rules, masked)
-        danger = tuple(term.name for term in rules.danger if view.starts(term))
-    return Scores(by_category, matched, danger)
+    matched: dict[str, list[str]] = {}
+    danger: list[str] = []
+    for owner, term in order:
+        if owner == DANGER:
+            danger.append(term.name)
+            continue
+        weight = term.weight
+        if weight > 0 and seen[(owner, term.name)]:
+            weight *= rules.request_boost
+        by_category[owner] = by_category.get(owner, 0.0) + weight
+        matched.setdefault(owner, []).append(term.name)
+    cancelled = CANCEL in masked
+    return Scores(
+        by_category,
+        {k: tuple(v) for k, v in matched.items()},
+        () if cancelled else tuple(danger),
+    )
 
 
 class Triage:
@@ -113,6 +172,7 @@ class Triage:
 
     def __init__(self, rules: RuleSet, calendar: OfficeCalendar) -> None:
         self.rules = rules
+        self.compiled = Compiled(rules)
         self.calendar = calendar
 
     @classmethod
@@ -133,7 +193,7 @@ class Triage:
                 bonus = hint
             else:  # e.g. an e-mail subject: more text to match
                 text = f"{matching_form(hint)} {match_text}"
-        scores = score(rules, text)
+        scores = score(self.compiled, text)
         by_category = dict(scores.by_category)
         if bonus is not None:
             by_category[bonus] = by_category.get(bonus, 0.0) + rules.threshold

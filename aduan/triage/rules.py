@@ -60,6 +60,67 @@ class Term:
 
 
 @dataclass(frozen=True)
+class Mask:
+    """Phrases (plain words, matched on word boundaries) and/or one joined regex."""
+
+    phrases: tuple[str, ...] = ()
+    regex: re.Pattern[str] | None = None
+    parts: tuple[Gated, ...] = ()  # phrases and regexes, one by one
+
+    def __bool__(self) -> bool:
+        return bool(self.parts)
+
+    def sub(self, text: str) -> str:
+        """``text`` with every match removed (a removed span becomes one space)."""
+        changed = False
+        for part in self.parts:
+            if part.may_match(text):
+                text, n = part.regex.subn(" ", text)
+                changed = changed or n > 0
+        return " ".join(text.split()) if changed else text
+
+
+@dataclass(frozen=True)
+class Gated:
+    """A regex with the literal words one of which must occur for it to match."""
+
+    regex: re.Pattern[str]
+    triggers: tuple[str, ...] | None = None  # None: always run
+
+    @classmethod
+    def of(cls, regex: re.Pattern[str]) -> Gated:
+        return cls(regex, triggers(regex.pattern))
+
+    def may_match(self, text: str, present: frozenset[str] | None = None) -> bool:
+        """False when the regex cannot match (none of its triggers occurs in ``text``)."""
+        if self.triggers is None:
+            return True
+        if present is not None:
+            return not present.isdisjoint(self.triggers)
+        return any(t in text for t in self.triggers)
+
+
+_LEAD_GROUP = re.compile(r"^\(\?:([a-z0-9 |]+)\)")
+_LEAD_LITERAL = re.compile(r"^[a-z0-9 ]+")
+
+
+def triggers(pattern: str) -> tuple[str, ...] | None:
+    """Literal text one of which every match contains, read off the pattern's start."""
+    p = pattern.removeprefix(r"(?<!\w)")
+    group = _LEAD_GROUP.match(p)
+    if group:
+        return tuple(group.group(1).split("|")) if "" not in group.group(1).split("|") else None
+    literal = _LEAD_LITERAL.match(p)
+    if literal:
+        text = literal.group(0)
+        if p[len(text) : len(text) + 1] in ("?", "*", "{"):
+            text = text[:-1]
+        if len(text.strip()) >= 2:
+            return (text,)
+    return None
+
+
+@dataclass(frozen=True)
 class Category:
     code: str
     label: str
@@ -67,7 +128,7 @@ class Category:
     track: str
     priority: str
     terms: tuple[Term, ...]
-    exclude: tuple[re.Pattern[str], ...]
+    exclude: Mask
 
 
 @dataclass(frozen=True)
@@ -78,25 +139,32 @@ class RuleSet:
     request_boost: float
     request_window: int
     request_markers: frozenset[str]
-    masks: tuple[re.Pattern[str], ...]
+    masks: Mask
     agencies: dict[str, str]
     categories: dict[str, Category]
     danger: tuple[Term, ...]
-    danger_exclude: tuple[re.Pattern[str], ...]
-    danger_cancel: tuple[re.Pattern[str], ...] = ()
+    danger_exclude: Mask
+    danger_cancel: Mask
     fallback: str = "other"
     order: tuple[str, ...] = field(default_factory=tuple)
 
 
 def term_regex(term: str) -> str:
-    """``"perbaik* jalan"`` -> a regex matching those words on word boundaries."""
+    """``"perbaik* jalan"`` -> a regex matching those words on word boundaries.
+
+    The pattern starts with the literal first word (the boundary check comes
+    right after it, as a lookbehind) so that ``re`` can search for the literal.
+    """
+    words = term.split()
     parts = []
-    for word in term.split():
+    for word in words:
         if word.endswith("*"):
             parts.append(re.escape(word[:-1]) + r"\w*")
         else:
             parts.append(re.escape(word))
-    return r"(?<!\w)" + " ".join(parts) + r"(?!\w)"
+    lead = re.escape(words[0].rstrip("*"))
+    rest = " ".join(parts)[len(lead) :]
+    return lead + r"(?<!\w" + lead + ")" + rest + r"(?!\w)"
 
 
 class _Checker:
@@ -153,17 +221,35 @@ class _Checker:
                     out.append(Term(name, regex, float(weight), key_))
         return out
 
-    def masks(self, table: dict[str, Any], key: str, where: str) -> list[re.Pattern[str]]:
-        """Plain phrases (matched like terms) or regular expressions, joined into one regex."""
-        out = []
+    def masks(self, table: dict[str, Any], key: str, where: str) -> Mask:
+        """Plain phrases (matched like terms) and regular expressions."""
+        phrases: list[str] = []
+        regexes: list[re.Pattern[str]] = []
         for i, text in enumerate(self.strings(table, key, where)):
-            source = text if _looks_like_regex(text) else term_regex(text)
-            regex = self.compile(source, f"{where}.{key}[{i}]")
-            if regex is not None:
-                out.append(regex)
-        if len(out) < 2:
-            return out
-        return [re.compile("|".join(f"(?:{p.pattern})" for p in out))]
+            if _looks_like_regex(text):
+                regex = self.compile(text, f"{where}.{key}[{i}]")
+                if regex is not None:
+                    regexes.append(regex)
+            elif "*" in text or len(text.split()) > MAX_NGRAM:
+                regex = self.compile(term_regex(text), f"{where}.{key}[{i}]")
+                if regex is not None:
+                    regexes.append(regex)
+            elif text.strip():
+                phrases.append(" ".join(text.split()))
+            else:
+                self.bad(f"{where}.{key}[{i}]", "empty")
+        joined = _join(regexes)
+        parts = [Gated.of(r) for r in regexes]
+        parts += [Gated.of(re.compile(term_regex(p))) for p in phrases]
+        return Mask(tuple(phrases), joined, tuple(parts))
+
+
+def _join(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    if len(patterns) == 1:
+        return patterns[0]
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns))
 
 
 _CATEGORY_KEYS = {"label", "agency", "track", "priority", "terms", "patterns", "exclude"}
@@ -198,7 +284,7 @@ def _category(check: _Checker, code: str, table: Any, agencies: dict[str, str]) 
         str(track),
         str(priority),
         tuple(terms),
-        tuple(exclude),
+        exclude,
     )
 
 
@@ -250,8 +336,8 @@ def parse_rules(data: dict[str, Any], source: str, categories: tuple[str, ...]) 
             regex = check.compile(rx, f"danger.{kind}[{i}]")
             plain = kind == "terms" and "*" not in text and len(text.split()) <= MAX_NGRAM
             if regex is not None:
-                key = " ".join(text.split()) if plain else None
-                danger_terms.append(Term(f"danger:{text}", regex, 1.0, key))
+                gram = " ".join(text.split()) if plain else None
+                danger_terms.append(Term(f"danger:{text}", regex, 1.0, gram))
     if not isinstance(routing, dict):
         check.bad("routing", "must be a table")
         routing = {}
@@ -276,12 +362,12 @@ def parse_rules(data: dict[str, Any], source: str, categories: tuple[str, ...]) 
         request_boost=boost,
         request_window=window,
         request_markers=frozenset(" ".join(m.split()) for m in markers),
-        masks=tuple(masks),
+        masks=masks,
         agencies=agencies,
         categories=cats,
         danger=tuple(danger_terms),
-        danger_exclude=tuple(danger_exclude),
-        danger_cancel=tuple(danger_cancel),
+        danger_exclude=danger_exclude,
+        danger_cancel=danger_cancel,
         order=categories,
     )
 
