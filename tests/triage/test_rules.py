@@ -54,6 +54,15 @@ ROUTES = [
     ("Tetangga bakar sampah tiap pagi, asap masuk rumah", "waste", "normal"),
     ("giliran viral langsung kebakaran jenggot", "other", "normal"),
     ("Promo kredit motor tanpa DP hub WA", "other", "normal"),
+    (
+        "Assalamualaikum. Yth Bapak/Ibu, lingkungan kami dulu sering banjir dan sampah "
+        "menumpuk, alhamdulillah sekarang sudah jauh lebih baik berkat kerja bakti warga. "
+        "Terima kasih atas perhatiannya. Bersama ini kami mohon perantingan pohon di depan "
+        "balai warga karena dahannya menyentuh atap. Wassalam.",
+        "parks_trees",
+        "normal",
+    ),
+    ("Kali ini saya mau lapor PJU di gang kami mati total", "street_lighting", "normal"),
 ]
 
 
