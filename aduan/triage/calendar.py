@@ -43,6 +43,7 @@ class OfficeCalendar:
         }
         self.closed = set(settings.cuti_bersama) | set(settings.closed_days)
         self.open_days = set(settings.open_days)
+        self._spans: dict[date, tuple[time, time] | None] = {}
         self.national: holidays.HolidayBase | None = None
         if settings.holiday_country:
             try:
@@ -63,6 +64,17 @@ class OfficeCalendar:
 
     def span(self, day: date) -> tuple[time, time] | None:
         """Opening hours of ``day``, or None when the office is closed."""
+        try:
+            return self._spans[day]
+        except KeyError:
+            pass
+        span = self._span(day)
+        if len(self._spans) > 20_000:
+            self._spans.clear()
+        self._spans[day] = span
+        return span
+
+    def _span(self, day: date) -> tuple[time, time] | None:
         hours = self.hours.get(day.weekday())
         if day in self.open_days:
             return hours or parse_span("08:00-16:00")

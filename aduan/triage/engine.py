@@ -38,6 +38,7 @@ class Scores:
 
 DANGER = "danger"
 CANCEL = "cancel"
+EVERYONE = "*"  # global mask phrases (place names, idioms) hide words from every owner
 
 
 class Compiled:
@@ -61,6 +62,7 @@ class Compiled:
         ]
         owners.append((DANGER, rules.danger, rules.danger_exclude))
         owners.append((CANCEL, (), rules.danger_cancel))
+        owners.append((EVERYONE, (), Mask(rules.masks.phrases)))
         for owner, terms, exclude in owners:
             for term in terms:
                 if term.key is not None:
@@ -91,15 +93,15 @@ def _word_index(starts: list[int], offset: int) -> int:
 def score(compiled: Compiled, text: str) -> Scores:
     """Per-category scores and matched rule names for one matching form."""
     rules = compiled.rules
-    text = rules.masks.sub(text)
+    text = rules.masks.sub(text, regex_only=True)
     words = text.split()
     offsets: list[int] = []
     at = 0
     for word in words:
         offsets.append(at)
         at += len(word) + 1
-    # (owner, term, first word, words spanned)
-    hits: list[tuple[str, Term, int, int]] = []
+    # (owner, term, first word, words spanned, found by regex)
+    hits: list[tuple[str, Term, int, int, bool]] = []
     masked: dict[str, list[tuple[int, int]]] = {}
     markers: list[int] = []
     grams, prefixes = compiled.grams, compiled.prefixes
@@ -110,7 +112,7 @@ def score(compiled: Compiled, text: str) -> Scores:
             for kind, owner, term in grams.get(gram, ()):
                 if kind == "term":
                     assert term is not None
-                    hits.append((owner, term, i, n))
+                    hits.append((owner, term, i, n, False))
                 elif kind == "exclude":
                     masked.setdefault(owner, []).append((i, i + n))
                 else:
@@ -131,14 +133,18 @@ def score(compiled: Compiled, text: str) -> Scores:
         for m in term.regex.finditer(text):
             a = _word_index(offsets, m.start())
             b = _word_index(offsets, max(m.end() - 1, m.start())) + 1
-            hits.append((owner, term, a, b - a))
+            hits.append((owner, term, a, b - a, True))
     window = rules.request_window
     request = [(i + 1, i + 1 + window) for i in markers] if rules.request_boost != 1.0 else []
     seen: dict[tuple[str, str], bool] = {}  # (owner, term name) -> inside a request
     order: list[tuple[str, Term]] = []
-    for owner, term, i, n in hits:
-        spans = masked.get(owner)
-        if spans and any(a < i + n and i < b for a, b in spans):
+    hidden = masked.get(EVERYONE, [])
+    for owner, term, i, n, by_regex in hits:
+        spans = masked.get(owner, []) + hidden
+        if by_regex:  # a pattern may span a masked phrase, but not start in one
+            if any(a <= i < b for a, b in spans):
+                continue
+        elif any(a < i + n and i < b for a, b in spans):
             continue
         key = (owner, term.name)
         boosted = any(a <= i < b for a, b in request)

@@ -66,14 +66,15 @@ class Mask:
     phrases: tuple[str, ...] = ()
     regex: re.Pattern[str] | None = None
     parts: tuple[Gated, ...] = ()  # phrases and regexes, one by one
+    regex_parts: tuple[Gated, ...] = ()  # the regexes only
 
     def __bool__(self) -> bool:
         return bool(self.parts)
 
-    def sub(self, text: str) -> str:
+    def sub(self, text: str, *, regex_only: bool = False) -> str:
         """``text`` with every match removed (a removed span becomes one space)."""
         changed = False
-        for part in self.parts:
+        for part in self.regex_parts if regex_only else self.parts:
             if part.may_match(text):
                 text, n = part.regex.subn(" ", text)
                 changed = changed or n > 0
@@ -239,9 +240,9 @@ class _Checker:
             else:
                 self.bad(f"{where}.{key}[{i}]", "empty")
         joined = _join(regexes)
-        parts = [Gated.of(r) for r in regexes]
-        parts += [Gated.of(re.compile(term_regex(p))) for p in phrases]
-        return Mask(tuple(phrases), joined, tuple(parts))
+        regex_parts = tuple(Gated.of(r) for r in regexes)
+        parts = regex_parts + tuple(Gated.of(re.compile(term_regex(p))) for p in phrases)
+        return Mask(tuple(phrases), joined, parts, regex_parts)
 
 
 def _join(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
