@@ -95,15 +95,24 @@ def _rules(decision: Decision) -> list[str]:
 
 
 def _write(
-    conn: Connection, row: Any, decision: Decision, due: datetime, changes: dict[str, Any]
+    conn: Connection,
+    row: Any,
+    decision: Decision,
+    due: datetime,
+    changes: dict[str, Any],
+    *,
+    first: bool = False,
 ) -> bool:
-    """Update the complaint unless a human decided it meanwhile; record the decision."""
+    """Update the complaint unless a human (or, for ``first``, anyone) decided it meanwhile."""
     now = utcnow()
     extra = dict(row.extra or {})
     extra["needs_review"] = decision.needs_review
+    guard = and_(complaints.c.id == row.id, _NOT_MANUAL)
+    if first:
+        guard = and_(guard, complaints.c.category.is_(None))
     result = conn.execute(
         complaints.update()
-        .where(and_(complaints.c.id == row.id, _NOT_MANUAL))
+        .where(guard)
         .values(
             **_values(decision, due), triage_source=decision.source, extra=extra, updated_at=now
         )
@@ -152,7 +161,7 @@ def triage_pending(engine: Engine, *, limit: int = 200) -> int:
     for row in rows:
         decision, due = _decide(row)
         with engine.begin() as conn:
-            done += _write(conn, row, decision, due, {})
+            done += _write(conn, row, decision, due, {}, first=True)
     return done
 
 

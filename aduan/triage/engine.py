@@ -7,6 +7,11 @@ the actual request last). The best category claims the complaint when its
 score reaches ``threshold``; otherwise the complaint goes to ``other`` and the
 human queue. A runner-up within ``margin`` also flags it for review. Danger
 terms raise the priority to ``high`` and the track to ``same_day``.
+
+Masks come first: street and place names that mention other topics ("Jl.
+Taman ...", "Pasar Minggu") and idioms ("banjir komentar") hide their words
+from every category; a category's ``exclude`` phrases hide words from that
+category only ("lampu merah" from street lighting).
 """
 
 from __future__ import annotations
@@ -31,9 +36,6 @@ class Scores:
     by_category: dict[str, float]
     matched: dict[str, tuple[str, ...]]
     danger: tuple[str, ...]
-
-    def ranked(self) -> list[tuple[str, float]]:
-        return sorted(self.by_category.items(), key=lambda item: -item[1])
 
 
 DANGER = "danger"
@@ -189,6 +191,8 @@ class Triage:
         return cls(load_rules(path, categories), OfficeCalendar(settings.calendar, timezone))
 
     def decide(self, match_text: str, *, channel: str | None, hint: str | None) -> Decision:
+        """Route one matching form. ``channel`` is accepted for the interface; the
+        rules do not depend on it (an SMS and a letter about one pothole route alike)."""
         from aduan.triage import Decision
 
         rules = self.rules
