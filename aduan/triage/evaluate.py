@@ -126,6 +126,4 @@ def evaluate(rows: list[Labelled]) -> Report:
         if row.priority == "high":
             report.high_total += 1
             report.high_found += decision.priority == "high"
-        elif decision.priority == "high" and decision.category == row.category:
-            pass
     return report
