@@ -18,6 +18,7 @@ from aduan.channels.base import Channel, ChannelContext, PullChannel, PushChanne
 from aduan.config import Settings
 from aduan.logs import configure_logging, register_secret
 from aduan.store import open_store
+from aduan.triage import configure as configure_triage
 
 
 def _register_secrets(value: Any) -> None:
@@ -58,6 +59,7 @@ class Runtime:
         _register_secrets(settings)
         if logging:
             configure_logging(settings.log.level, settings.log.format)
+        configure_triage(settings.triage, settings.timezone)  # rules + calendar in force
         engine = open_store(settings.database_url, migrate=migrate)
         return cls(settings, engine, build_channels(settings))
 

@@ -24,6 +24,7 @@ from aduan.errors import AduanError, ConfigError
 
 def _register() -> None:
     # One import per subcommand module; each adds its commands to ``app``.
+    import aduan.cli.triage  # noqa: F401
     from aduan.cli import db, importer, poll, query, run  # noqa: F401
 
 

@@ -1,0 +1,53 @@
+"""The triage pipeline's periodic jobs, registered with the scheduler.
+
+* ``triage`` (every ``scheduler.triage_seconds``): routes complaints still
+  ``new`` without a category — created before rules were configured, or left
+  by the normalizer.
+* ``escalate`` (every ``scheduler.escalate_seconds``): marks overdue
+  complaints and warns about those nearing their due time
+  (see :mod:`aduan.triage.escalate`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from aduan.logs import get_logger
+from aduan.scheduler import PERIODIC_JOBS, PeriodicJob
+from aduan.triage.apply import triage_pending
+from aduan.triage.escalate import escalate
+
+if TYPE_CHECKING:
+    from aduan.runtime import Runtime
+
+log = get_logger("aduan.triage.jobs")
+
+
+def run_triage(runtime: Runtime, should_stop: Callable[[], bool]) -> int:
+    total = 0
+    batch = runtime.settings.triage.batch
+    while not should_stop():
+        done = triage_pending(runtime.engine, limit=batch)
+        total += done
+        if done < batch:
+            break
+    if total:
+        log.info("triage_pending_done", complaints=total)
+    return total
+
+
+def run_escalate(runtime: Runtime, should_stop: Callable[[], bool]) -> int:
+    result = escalate(runtime.engine, runtime.settings.triage.escalation)
+    if result.overdue or result.due_soon:
+        log.info("escalation_done", overdue=result.overdue, due_soon=result.due_soon)
+    return result.overdue
+
+
+TRIAGE_JOB = PeriodicJob("triage", lambda rt: rt.settings.scheduler.triage_seconds, run_triage)
+ESCALATE_JOB = PeriodicJob(
+    "escalate", lambda rt: rt.settings.scheduler.escalate_seconds, run_escalate
+)
+for _job in (TRIAGE_JOB, ESCALATE_JOB):
+    if all(job.name != _job.name for job in PERIODIC_JOBS):
+        PERIODIC_JOBS.append(_job)
