@@ -6,15 +6,27 @@ The interface the normalizer calls for every new complaint:
   (see :mod:`aduan.normalize.text`), recording the rules and score that made it;
 * :func:`due_at` — received + 3 working days on the office calendar.
 
-This module holds the baseline every complaint gets before routing rules are
-configured: ``other``, to the human queue, due three calendar days later.
-The triage part replaces both with rules from config and the office calendar.
+Both use the rules and calendar in force: those from :func:`configure`
+(``Runtime.create`` calls it with the ``[triage]`` settings), else the
+packaged ``aduan/config/routing.toml`` and the default Jakarta calendar.
+
+Inside: :mod:`.rules` (the rule file), :mod:`.engine` (scoring),
+:mod:`.calendar` (office hours, holidays, cuti bersama), :mod:`.apply`
+(writing decisions to the store, re-triage, manual decisions),
+:mod:`.jobs` (the triage and escalation jobs), :mod:`.evaluate` (quality).
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from aduan.triage.settings import TriageSettings
+
+if TYPE_CHECKING:
+    from aduan.triage.engine import Triage
 
 CATEGORIES = (
     "roads",
@@ -47,11 +59,41 @@ class Decision:
     needs_review: bool = False  # True: goes to the human queue
 
 
+_lock = threading.RLock()
+_active: Triage | None = None
+
+
+def configure(settings: TriageSettings | None = None, timezone: str = "Asia/Jakarta") -> Triage:
+    """Load the rules and calendar from settings and put them in force (ConfigError if bad)."""
+    from aduan.triage.engine import Triage
+
+    global _active
+    triage = Triage.from_settings(settings or TriageSettings(), timezone, CATEGORIES)
+    with _lock:
+        _active = triage
+    return triage
+
+
+def active() -> Triage:
+    """The rules and calendar in force (the packaged defaults until :func:`configure`)."""
+    if _active is None:
+        with _lock:
+            if _active is None:
+                return configure()
+    assert _active is not None
+    return _active
+
+
 def decide(match_text: str, *, channel: str | None = None, hint: str | None = None) -> Decision:
-    """Route one complaint from its matching form."""
-    return Decision("other", None, "normal", "coordination", 0.0, (), "rules", needs_review=True)
+    """Route one complaint from its matching form.
+
+    ``hint``: a category code suggested by the channel (a form's drop-down)
+    adds weight to that category; any other text (an e-mail subject) is
+    matched together with the complaint.
+    """
+    return active().decide(match_text, channel=channel, hint=hint)
 
 
 def due_at(received_at: datetime) -> datetime:
-    """When the complaint must be solved."""
-    return received_at + timedelta(days=3)
+    """When the complaint must be solved: received + N working days (UTC, aware)."""
+    return active().due_at(received_at)
