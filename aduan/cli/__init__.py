@@ -24,8 +24,13 @@ from aduan.errors import AduanError, ConfigError
 
 def _register() -> None:
     # One import per subcommand module; each adds its commands to ``app``.
+    import aduan.cli.complaint  # noqa: F401
+    import aduan.cli.db  # noqa: F401
+    import aduan.cli.importer  # noqa: F401
+    import aduan.cli.poll  # noqa: F401
+    import aduan.cli.query  # noqa: F401
+    import aduan.cli.run  # noqa: F401
     import aduan.cli.triage  # noqa: F401
-    from aduan.cli import db, importer, poll, query, run  # noqa: F401
 
 
 def _extract_config(argv: list[str]) -> tuple[list[str], Path | None]:

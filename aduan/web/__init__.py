@@ -5,7 +5,10 @@ from aduan.web.app import ROUTE_PROVIDERS, create_app
 
 def _load() -> None:
     # One import per module that serves pages or APIs; each appends to ROUTE_PROVIDERS.
-    pass
+    from aduan.open311 import api
+    from aduan.web import track
+
+    ROUTE_PROVIDERS.extend([api.routes, track.routes])
 
 
 _load()

@@ -1,0 +1,231 @@
+"""The GeoReport v2 API under ``/open311/v2/``, JSON or XML by the path's extension.
+
+=====================================  ===========================================
+``GET  services.{fmt}``                our categories, Indonesian names, agency as group
+``GET  services/{code}.{fmt}``         a service definition (its attributes)
+``POST requests.{fmt}``                a new request (partner's ``api_key``) -> reference
+``GET  requests.{fmt}``                search: service_request_id, service_code,
+                                       start_date/end_date (<= 90 days), status; <= 1,000
+``GET  requests/{id}.{fmt}``           one request
+``POST requests/{id}/status.{fmt}``    aduan's extension: a partner with ``can_update``
+                                       records in_progress/resolved/rejected/closed/reopen
+=====================================  ===========================================
+
+A POST goes through the same raw-first path as every channel: the raw message
+is committed (with a reference reserved at intake) before the answer; a
+retried POST with the same partner id answers the same reference and stores
+nothing new. Errors use the spec's format and codes: 400 bad request, 403
+invalid api_key, 404 not found.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from aduan.cases import CaseError, update_status
+from aduan.channels.base import RawMessage, WebhookRequest, utcnow
+from aduan.errors import StoreError, WebhookRejected
+from aduan.logs import get_logger
+from aduan.open311.channel import Open311Channel, form_fields
+from aduan.open311.formats import FORMATS, error, render, render_one
+from aduan.open311.records import Records, SearchError, make_search
+from aduan.open311.services import services
+from aduan.store.models import raw_messages
+from aduan.store.references import reserve_reference
+from aduan.web.app import public_url, read_body
+from aduan.web.sink import RawSink
+
+if TYPE_CHECKING:
+    from aduan.runtime import Runtime
+
+log = get_logger("aduan.open311")
+PREFIX = "/open311/v2"
+MAX_BODY = 100_000
+ATTRIBUTES = [
+    {
+        "variable": True,
+        "code": "partner_id",
+        "datatype": "string",
+        "required": False,
+        "datatype_description": "The partner's own id for this request; a retry with the "
+        "same id returns the same service_request_id.",
+        "order": 1,
+        "description": "ID permintaan di sistem mitra",
+    }
+]
+
+
+class Open311Api:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def partner(self, key: str | None) -> Open311Channel | None:
+        for channel in self.runtime.channels.values():
+            if isinstance(channel, Open311Channel) and channel.key_matches(key):
+                return channel
+        return None
+
+    def records(self) -> Records:
+        return Records(self.runtime.engine, services(), self.runtime.settings.timezone)
+
+    async def list_services(self, request: Request) -> Response:
+        fmt = request.path_params["fmt"]
+        if fmt not in FORMATS:
+            return error("json", 404, f"format {fmt!r} not supported; use json or xml")
+        rows = [
+            {
+                "service_code": s.code,
+                "service_name": s.name,
+                "description": f"Aduan {s.name.lower()}"
+                + (f", ditangani {s.agency}" if s.agency else ""),
+                "metadata": True,
+                "type": "realtime",
+                "keywords": ",".join(s.keywords),
+                "group": s.agency or "Lainnya",
+            }
+            for s in services()
+        ]
+        return render(fmt, "services", "service", rows)
+
+    async def service_definition(self, request: Request) -> Response:
+        fmt, code = request.path_params["fmt"], request.path_params["code"]
+        if fmt not in FORMATS:
+            return error("json", 404, f"format {fmt!r} not supported; use json or xml")
+        if code not in {s.code for s in services()}:
+            return error(fmt, 404, f"service_code {code!r} not found")
+        return render_one(
+            fmt, "service_definition", {"service_code": code, "attributes": ATTRIBUTES}
+        )
+
+    async def post_request(self, request: Request) -> Response:
+        fmt = request.path_params["fmt"]
+        if fmt not in FORMATS:
+            return error("json", 404, f"format {fmt!r} not supported; use json or xml")
+        try:
+            incoming = await self._incoming(request)
+            params = dict(form_fields(incoming))
+            channel = self.partner(params.get("api_key"))
+            if channel is None:
+                log.warning("open311_rejected", reason="invalid api_key")
+                return error(fmt, 403, "invalid api_key")
+            raw = channel.parse(incoming)[0]
+        except WebhookRejected as exc:
+            return error(fmt, exc.status_code, str(exc))
+        try:
+            reference = await self._store(raw, request.app.state.sink)
+        except StoreError:
+            return error(fmt, 503, "store unavailable, retry later")
+        notice = (
+            "Aduan diterima; lacak di "
+            + f"{self.runtime.settings.server.base_url}/track/{reference}"
+        )
+        record = {"service_request_id": reference, "service_notice": notice, "account_id": None}
+        return render(fmt, "service_requests", "request", [record])
+
+    async def _incoming(self, request: Request) -> WebhookRequest:
+        body = await read_body(request, MAX_BODY)
+        return WebhookRequest(
+            method=request.method,
+            url=public_url(self.runtime, request),
+            path="",
+            query=tuple(request.query_params.multi_items()),
+            headers={k.lower(): v for k, v in request.headers.items()},
+            body=body,
+            client=request.client.host if request.client else None,
+        )
+
+    async def _store(self, raw: RawMessage, sink: RawSink) -> str:
+        engine = self.runtime.engine
+        existing = await asyncio.to_thread(self._existing_reference, raw)
+        if existing:
+            return existing
+        reference = await asyncio.to_thread(reserve_reference, engine, utcnow())
+        raw = dataclasses.replace(raw, meta={**raw.meta, "reference": reference})
+        result = await sink.submit([raw])
+        if result.rejected:
+            raise StoreError(result.rejected[0][1])
+        if not result.new:  # a concurrent retry won the race: answer its reference
+            return await asyncio.to_thread(self._existing_reference, raw) or reference
+        log.info("open311_request_stored", partner=raw.account, reference=reference)
+        return reference
+
+    def _existing_reference(self, raw: RawMessage) -> str | None:
+        with self.runtime.engine.connect() as conn:
+            meta = conn.execute(
+                select(raw_messages.c.meta).where(
+                    raw_messages.c.channel == raw.channel,
+                    raw_messages.c.account == raw.account,
+                    raw_messages.c.external_id == raw.external_id,
+                )
+            ).scalar_one_or_none()
+        return str(meta["reference"]) if meta and meta.get("reference") else None
+
+    async def search_requests(self, request: Request) -> Response:
+        fmt = request.path_params["fmt"]
+        if fmt not in FORMATS:
+            return error("json", 404, f"format {fmt!r} not supported; use json or xml")
+        params = dict(request.query_params)
+        records = self.records()
+        if params.get("service_request_id"):
+            ids = [i.strip() for i in params["service_request_id"].split(",") if i.strip()]
+            found = await asyncio.to_thread(lambda: [r for i in ids if (r := records.one(i))])
+            return render(fmt, "service_requests", "request", found)
+        try:
+            search = make_search(params, utcnow())
+        except SearchError as exc:
+            return error(fmt, 400, str(exc))
+        rows = await asyncio.to_thread(records.search, search)
+        return render(fmt, "service_requests", "request", rows)
+
+    async def get_request(self, request: Request) -> Response:
+        fmt, reference = request.path_params["fmt"], request.path_params["id"]
+        if fmt not in FORMATS:
+            return error("json", 404, f"format {fmt!r} not supported; use json or xml")
+        record = await asyncio.to_thread(self.records().one, reference)
+        if record is None:
+            return error(fmt, 404, f"service_request_id {reference} not found")
+        return render(fmt, "service_requests", "request", [record])
+
+    async def update_request(self, request: Request) -> Response:
+        fmt, reference = request.path_params["fmt"], request.path_params["id"]
+        if fmt not in FORMATS:
+            return error("json", 404, f"format {fmt!r} not supported; use json or xml")
+        incoming = await self._incoming(request)
+        params = dict(form_fields(incoming))
+        channel = self.partner(params.get("api_key"))
+        if channel is None or not channel.settings.can_update:
+            return error(fmt, 403, "invalid api_key or this partner may not update requests")
+        try:
+            await asyncio.to_thread(
+                update_status,
+                self.runtime.engine,
+                reference,
+                params.get("status", ""),
+                actor=f"open311:{channel.name}",
+                note=params.get("status_notes") or params.get("note"),
+                agency=params.get("agency"),
+            )
+        except CaseError as exc:
+            status = 404 if str(exc).startswith("no complaint") else 400
+            return error(fmt, status, str(exc))
+        record = await asyncio.to_thread(self.records().one, reference)
+        return render(fmt, "service_requests", "request", [record] if record else [])
+
+
+def routes(runtime: Runtime) -> list[BaseRoute]:
+    api = Open311Api(runtime)
+    return [
+        Route(f"{PREFIX}/services.{{fmt}}", api.list_services, methods=["GET"]),
+        Route(f"{PREFIX}/services/{{code}}.{{fmt}}", api.service_definition, methods=["GET"]),
+        Route(f"{PREFIX}/requests.{{fmt}}", api.post_request, methods=["POST"]),
+        Route(f"{PREFIX}/requests.{{fmt}}", api.search_requests, methods=["GET"]),
+        Route(f"{PREFIX}/requests/{{id}}/status.{{fmt}}", api.update_request, methods=["POST"]),
+        Route(f"{PREFIX}/requests/{{id}}.{{fmt}}", api.get_request, methods=["GET"]),
+    ]
