@@ -18,11 +18,11 @@ def register(cls: type[Channel]) -> type[Channel]:
 
 def _load() -> None:
     # One import per channel module; each module calls ``register`` on its class.
-    import aduan.channels.facebook  # noqa: F401
-    import aduan.channels.rss  # noqa: F401
-    import aduan.channels.sms  # noqa: F401
-    import aduan.channels.telegram  # noqa: F401
-    import aduan.channels.twitter  # noqa: F401
+    import aduan.channels.facebook
+    import aduan.channels.rss
+    import aduan.channels.sms
+    import aduan.channels.telegram
+    import aduan.channels.twitter
     import aduan.open311.channel  # noqa: F401
 
 

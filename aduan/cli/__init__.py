@@ -24,12 +24,12 @@ from aduan.errors import AduanError, ConfigError
 
 def _register() -> None:
     # One import per subcommand module; each adds its commands to ``app``.
-    import aduan.cli.complaint  # noqa: F401
-    import aduan.cli.db  # noqa: F401
-    import aduan.cli.importer  # noqa: F401
-    import aduan.cli.poll  # noqa: F401
-    import aduan.cli.query  # noqa: F401
-    import aduan.cli.run  # noqa: F401
+    import aduan.cli.complaint
+    import aduan.cli.db
+    import aduan.cli.importer
+    import aduan.cli.poll
+    import aduan.cli.query
+    import aduan.cli.run
     import aduan.cli.triage  # noqa: F401
 
 

@@ -41,6 +41,7 @@ CASE_MODULES: list[str] = [
     "tests.channels.telegram.contract_case",
     "tests.channels.twitter.contract_case",
     "tests.channels.sms.contract_case",
+    "tests.channels.open311.contract_case",
 ]
 
 
