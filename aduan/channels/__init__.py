@@ -18,7 +18,7 @@ def register(cls: type[Channel]) -> type[Channel]:
 
 def _load() -> None:
     # One import per channel module; each module calls ``register`` on its class.
-    pass
+    from aduan.channels import walkin  # noqa: F401
 
 
 _load()

@@ -24,7 +24,7 @@ from aduan.errors import AduanError, ConfigError
 
 def _register() -> None:
     # One import per subcommand module; each adds its commands to ``app``.
-    from aduan.cli import db, importer, poll, query, run  # noqa: F401
+    from aduan.cli import db, desk, importer, poll, query, run  # noqa: F401
 
 
 def _extract_config(argv: list[str]) -> tuple[list[str], Path | None]:
@@ -64,7 +64,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     command = typer.main.get_command(app)
     try:
         args, state.config_path = _extract_config(list(sys.argv[1:] if argv is None else argv))
-        command.main(args=args, prog_name="aduan", standalone_mode=False)
+        # Outside standalone mode click *returns* the code of a ``typer.Exit`` instead of raising.
+        code = command.main(args=args, prog_name="aduan", standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except click.UsageError as exc:
