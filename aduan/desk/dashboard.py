@@ -74,7 +74,11 @@ def collect(engine: Engine, days: int = 14, timezone: str = "Asia/Jakarta") -> F
         )
         overdue_count = conn.execute(select(func.count()).where(late)).scalar_one()
         overdue = [
-            {**row._mapping, "late_days": (now - row.due_at).total_seconds() / 86400}
+            {
+                **row._mapping,
+                "late_days": (now - row.due_at).total_seconds() / 86400,
+                "due_local": row.due_at.astimezone(zone),
+            }
             for row in conn.execute(
                 select(
                     c.reference,

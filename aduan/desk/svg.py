@@ -40,11 +40,11 @@ def _svg(width: int, height: int, title: str, body: list[str]) -> Markup:
     return Markup(head + "".join(body) + "</svg>")  # noqa: S704 - every label escaped above
 
 
-def bars(items: list[tuple[str, int]], title: str, width: int = 520) -> Markup:
+def bars(items: list[tuple[str, int]], title: str, width: int = 600) -> Markup:
     """Horizontal bars, one per (label, value), largest first as given."""
     if not items:
         return _empty(title, width)
-    row, label_w = 22, 170
+    row, label_w = 22, 240
     height = row * len(items) + 10
     top = max(value for _, value in items) or 1
     span = width - label_w - 60
@@ -53,7 +53,8 @@ def bars(items: list[tuple[str, int]], title: str, width: int = 520) -> Markup:
         y = 5 + i * row
         w = max(1.0, span * value / top)
         body.append(
-            f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end">{escape(label[:28])}</text>'
+            f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end">'
+            f"{escape(_short(label, 34))}</text>"
             f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row - 6}" '
             f'fill="{color(i)}"><title>{escape(label)}: {value}</title></rect>'
             f'<text x="{label_w + w + 5:.1f}" y="{y + 15}">{value}</text>'
@@ -118,6 +119,10 @@ def share(fraction: float | None, title: str, width: int = 520) -> Markup:
         f'<text x="{w + 8}" y="22" font-size="16">{met * 100:.1f}%</text>',
     ]
     return _svg(width, 34, title, body)
+
+
+def _short(label: str, limit: int) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
 def _empty(title: str, width: int) -> Markup:
