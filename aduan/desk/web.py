@@ -59,14 +59,21 @@ class DeskPages:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.settings = runtime.settings.desk
-        secret = session_secret(self.settings, runtime.settings.data_dir)
-        self.sessions = Sessions(secret, int(self.settings.session_hours * 3600))
+        self._sessions: Sessions | None = None
         self.env = Environment(
             loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"])
         )
         self._failures: dict[str, list[float]] = {}
 
     # -- sessions ---------------------------------------------------------------------
+
+    @property
+    def sessions(self) -> Sessions:
+        """Made on first use, so an app that never serves a page writes no key file."""
+        if self._sessions is None:
+            secret = session_secret(self.settings, self.runtime.settings.data_dir)
+            self._sessions = Sessions(secret, int(self.settings.session_hours * 3600))
+        return self._sessions
 
     def session(self, request: Request) -> dict[str, str] | None:
         return self.sessions.load(request.cookies.get(Sessions.cookie))
