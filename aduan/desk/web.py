@@ -158,7 +158,7 @@ class DeskPages:
         try:
             form = await self.form(request)
         except PayloadTooLarge:
-            return self.forbidden()
+            return HTMLResponse("<h1>413</h1>", status_code=413, headers=HEADERS)
         if not csrf_ok(session, _text(form.get("csrf"))):
             log.warning("desk_csrf_rejected", page="login")
             return self.forbidden()
