@@ -241,3 +241,28 @@ def test_security_headers(engine: Engine, tmp_path: Path, path: str) -> None:
         assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
         cookie = answer.headers.get("set-cookie", "")
         assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower()
+
+
+def test_kiosk_pushes_entries_through_the_webhook(engine: Engine, tmp_path: Path) -> None:
+    from pydantic import SecretStr
+
+    from tests.channels.walkin.contract_case import TOKEN, entry
+
+    runtime = make_runtime(engine, tmp_path)
+    config = WalkinConfig(intake_token=SecretStr(TOKEN))
+    runtime.channels[("walkin", "kiosk")] = WalkinChannel("kiosk", config, runtime.context)
+    body = json.dumps(entry(1)).encode()
+    with client_for(runtime) as client:
+        url = "/webhooks/walkin/kiosk"
+        assert client.post(url, content=body).status_code == 401
+        wrong = {"Authorization": "Bearer nope"}
+        assert client.post(url, content=body, headers=wrong).status_code == 403
+        good = {"Authorization": f"Bearer {TOKEN}"}
+        assert client.post(url, content=body, headers=good).status_code == 200
+        assert client.post(url, content=body, headers=good).status_code == 200
+        plain = json.dumps({**entry(2), "reporter": {"nik": "3174051203850001"}}).encode()
+        refused = client.post(url, content=plain, headers=good)
+        assert refused.status_code == 400 and "never the NIK" in refused.text
+    with engine.connect() as conn:
+        ids = conn.execute(select(raw_messages.c.external_id)).scalars().all()
+    assert ids == ["kiosk:0001"]
