@@ -47,7 +47,7 @@ FORM = {
     "kelurahan": "Bangka",
     "kecamatan": "Mampang Prapatan",
     "isi": "Lampu jalan mati sejak seminggu, mohon segera diperbaiki oleh petugas.",
-    "kategori": "penerangan",
+    "kategori": "street_lighting",
 }
 
 
@@ -65,6 +65,7 @@ def run(entries: int, folder: Path) -> dict[str, float]:
             [Upload("foto.png", "image/png", PNG + n.to_bytes(4, "big"))],
             settings.desk,
         )
+        assert checked.ok, checked.errors
         receipt = intake(runtime, checked, clerk, f"desk:{uuid.uuid4()}")
         assert receipt.new
     desk_seconds = time.perf_counter() - started

@@ -19,7 +19,7 @@ Sample entry (``application/json``)::
                   "phone": "0812-0001-2345", "email": "budi@example.com",
                   "address": "Jl. Kemang Raya 10", "kelurahan": "Bangka",
                   "kecamatan": "Mampang Prapatan"},
-     "text": "Lampu jalan mati sejak seminggu", "category_hint": "penerangan",
+     "text": "Lampu jalan mati sejak seminggu", "category_hint": "street_lighting",
      "consent": true, "attachments": [{"filename": "foto.png",
      "content_type": "image/png", "size": 2048, "sha256": "..."}]}
 
@@ -209,6 +209,7 @@ class WalkinChannel(PushChannel):
             text=text,
             identities=tuple(identities),
             display_name=who.name.strip() if who.name and who.name.strip() else None,
+            subject=entry.category_hint,  # the triage hint seam reads the subject
             sent_at=_as_utc(entry.entered_at),
             attachments=tuple(entry.attachments),
             location=Location(address=address) if address else None,

@@ -35,18 +35,25 @@ ALLOWED_TYPES = {
     "image/webp": (b"RIFF",),
     "application/pdf": (b"%PDF",),
 }
-CATEGORIES = (
-    "",
-    "penerangan",
-    "drainase",
-    "jalan",
-    "kebersihan",
-    "kesehatan",
-    "kependudukan",
-    "pertanahan",
-    "ketertiban",
-    "lainnya",
+CATEGORIES: tuple[tuple[str, str], ...] = (
+    ("", "— tidak tahu —"),
+    ("roads", "Jalan, trotoar dan jembatan"),
+    ("street_lighting", "Penerangan jalan umum (PJU)"),
+    ("drainage_flooding", "Saluran air, genangan dan banjir"),
+    ("waste", "Sampah, kebersihan dan pencemaran lingkungan"),
+    ("parks_trees", "Taman, pohon, jalur hijau dan pemakaman"),
+    ("traffic_parking", "Lalu lintas, parkir dan angkutan umum"),
+    ("public_order", "Ketertiban umum (PKL, reklame, bangunan liar)"),
+    ("health", "Kesehatan dan layanan kesehatan"),
+    ("civil_registry", "Administrasi kependudukan (KTP, KK, akta)"),
+    ("land_building", "Bangunan, perizinan, tata ruang dan pertanahan"),
+    ("social_welfare", "Kesejahteraan sosial (bansos, disabilitas)"),
+    ("education", "Pendidikan dan sekolah"),
+    ("water_utilities", "Air bersih (PAM)"),
+    ("fire_disaster", "Kebakaran, penyelamatan dan bencana"),
+    ("other", "Lainnya"),
 )
+"""Category codes of the triage rules (``config/routing.toml``) with their labels."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +112,7 @@ def check_entry(
         errors["email"] = "Alamat email tidak valid."
     if not (nik or values["telepon"] or values["email"]) and "nik" not in errors:
         errors["nik"] = "Isi minimal salah satu: NIK, telepon atau email."
-    if values["kategori"] not in CATEGORIES:
+    if values["kategori"] not in {code for code, _ in CATEGORIES}:
         errors["kategori"] = "Kategori tidak dikenal."
     if not consent:
         errors["persetujuan"] = "Persetujuan pelapor diperlukan untuk memproses aduan."

@@ -69,6 +69,6 @@ GOOD_FORM = {
     "kelurahan": "Bangka",
     "kecamatan": "Mampang Prapatan",
     "isi": "Lampu jalan di depan rumah mati sejak seminggu, jalan gelap di malam hari.",
-    "kategori": "penerangan",
+    "kategori": "street_lighting",
     "persetujuan": "ya",
 }

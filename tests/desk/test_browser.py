@@ -149,7 +149,7 @@ def test_clerk_records_a_walk_in_complaint(daemon: Daemon, browser: Any, tmp_pat
     page.fill("#kelurahan", "Cilandak Barat")
     page.fill("#kecamatan", "Cilandak")
     page.fill("#isi", "Jalan berlubang besar di depan halte, sudah dua motor jatuh minggu ini.")
-    page.select_option("#kategori", "jalan")
+    page.select_option("#kategori", "roads")
     page.set_input_files("#lampiran", str(photo))
     page.check("#persetujuan")
     page.click("#kirim")

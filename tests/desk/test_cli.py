@@ -48,7 +48,7 @@ def test_intake_with_flags(engine: Engine, store_url: str, tmp_path: Path) -> No
         "intake", "--nama", "Agus Salim", "--nik", "3174051203850001", "--telepon",
         "0812-0009-9001", "--kecamatan", "Tebet", "--isi",
         "Trotoar rusak di depan pasar, pejalan kaki terpaksa lewat jalan.",
-        "--kategori", "jalan", "--lampiran", str(photo), "--persetujuan", "--petugas", "rina",
+        "--kategori", "roads", "--lampiran", str(photo), "--persetujuan", "--petugas", "rina",
         url=store_url, cwd=tmp_path,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr

@@ -117,7 +117,7 @@ def test_submit_stores_raw_blob_and_shows_reference(engine: Engine, tmp_path: Pa
     )  # fmt: skip
     assert "tel:+6281200012345" in message.identities
     assert "mailto:budi@example.com" in message.identities
-    assert message.extra["hint"] == "penerangan"
+    assert message.extra["hint"] == "street_lighting"
     assert message.extra["kecamatan"] == "Mampang Prapatan"
     assert message.ref == reference
 
