@@ -7,7 +7,9 @@ enabled channel instance from the registry.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, SecretStr
@@ -18,6 +20,7 @@ from aduan.channels.base import Channel, ChannelContext, PullChannel, PushChanne
 from aduan.config import Settings
 from aduan.logs import configure_logging, register_secret
 from aduan.store import open_store
+from aduan.store.keys import nik_hash_key
 from aduan.triage import configure as configure_triage
 
 
@@ -35,8 +38,10 @@ def _register_secrets(value: Any) -> None:
             _register_secrets(item)
 
 
-def build_channels(settings: Settings) -> dict[tuple[str, str], Channel]:
-    context = ChannelContext(data_dir=settings.data_dir, public_url=settings.server.base_url)
+def build_channels(
+    settings: Settings, nik_key: Callable[[], bytes] | None = None
+) -> dict[tuple[str, str], Channel]:
+    context = ChannelContext(settings.data_dir, settings.server.base_url, nik_key)
     channels: dict[tuple[str, str], Channel] = {}
     for kind, instances in settings.channels.items():
         cls = REGISTRY[kind]
@@ -53,6 +58,12 @@ class Runtime:
     settings: Settings
     engine: Engine
     channels: dict[tuple[str, str], Channel] = field(default_factory=dict)
+    nik_key: Callable[[], bytes] | None = None
+    """The store's NIK hash key, read (or generated) on first use."""
+
+    @property
+    def context(self) -> ChannelContext:
+        return ChannelContext(self.settings.data_dir, self.settings.server.base_url, self.nik_key)
 
     @classmethod
     def create(cls, settings: Settings, *, logging: bool = True, migrate: bool = True) -> Runtime:
@@ -61,7 +72,8 @@ class Runtime:
             configure_logging(settings.log.level, settings.log.format)
         configure_triage(settings.triage, settings.timezone)  # rules + calendar in force
         engine = open_store(settings.database_url, migrate=migrate)
-        return cls(settings, engine, build_channels(settings))
+        key = cache(lambda: nik_hash_key(engine, settings.nik_hash_key))
+        return cls(settings, engine, build_channels(settings, key), key)
 
     @property
     def pull_channels(self) -> dict[tuple[str, str], PullChannel]:

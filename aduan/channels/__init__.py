@@ -23,6 +23,7 @@ def _load() -> None:
     import aduan.channels.sms
     import aduan.channels.telegram
     import aduan.channels.twitter
+    import aduan.channels.walkin
     import aduan.open311.channel  # noqa: F401
 
 

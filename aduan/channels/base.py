@@ -26,7 +26,7 @@ from __future__ import annotations
 import builtins
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -171,6 +171,8 @@ class ChannelContext:
 
     data_dir: Path
     public_url: str = "http://127.0.0.1:8080"
+    nik_key: Callable[[], bytes] | None = field(default=None, repr=False, compare=False)
+    """The store's key for NIK hashes, fetched on first use (channels that take a NIK)."""
 
 
 class Channel(ABC):

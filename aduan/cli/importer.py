@@ -19,7 +19,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from aduan.channels import REGISTRY
-from aduan.channels.base import Channel, ChannelContext, RawMessage
+from aduan.channels.base import Channel, RawMessage
 from aduan.cli.common import app, state
 from aduan.errors import AduanError, BadPayload
 from aduan.runtime import Runtime
@@ -40,8 +40,7 @@ def pick_channel(runtime: Runtime, kind: str, account: str | None) -> Channel:
     if account is None and configured:
         raise AduanError(f"several {kind} instances are configured; name one with --account")
     cls = REGISTRY[kind]
-    context = ChannelContext(runtime.settings.data_dir, runtime.settings.server.base_url)
-    return cls(account or "import", cls.Config.model_construct(), context)
+    return cls(account or "import", cls.Config.model_construct(), runtime.context)
 
 
 def _batches(items: Iterable[RawMessage], size: int) -> Iterator[list[RawMessage]]:

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from aduan.desk.settings import DeskSettings
 from aduan.triage.settings import TriageSettings
 
 
@@ -73,6 +74,7 @@ class Settings(BaseSettings):
     log: LogSettings = LogSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     triage: TriageSettings = TriageSettings()
+    desk: DeskSettings = DeskSettings()
     channels: dict[str, dict[str, dict[str, Any]]] = Field(
         default_factory=dict, description="channels.<type>.<name> = that adapter's settings."
     )

@@ -42,6 +42,7 @@ CASE_MODULES: list[str] = [
     "tests.channels.twitter.contract_case",
     "tests.channels.sms.contract_case",
     "tests.channels.open311.contract_case",
+    "tests.channels.walkin.contract_case",
 ]
 
 

@@ -1,0 +1,292 @@
+"""Walk-in desk: complaints a clerk types in for a citizen at the counter (``walkin``).
+
+The clerk's entry reaches the store through this push channel: the ``/desk``
+form and ``aduan intake`` build one JSON entry and hand it to :meth:`parse`
+(the same path a kiosk app could use at ``/webhooks/walkin/<instance>`` with
+``Authorization: Bearer <intake_token>``). Attachments are already kept as
+blobs; the entry carries their sha256. A reference number reserved at intake
+travels in ``meta["reference"]`` so the citizen leaves with it.
+
+The NIK (national ID) never enters the raw archive: the entry holds only
+``nik:<keyed hash>`` (:func:`aduan.normalize.identity.nik_identity` with the
+store's key). An entry carrying a plain ``nik`` is refused (400).
+
+Sample entry (``application/json``)::
+
+    {"v": 1, "entry_id": "4f0c...", "entered_at": "2026-03-02T02:15:00Z",
+     "reference": "ADU-2026-000123", "clerk": "sari", "desk": "loket-1",
+     "reporter": {"name": "Budi Santoso", "nik_identity": "nik:9a1f...",
+                  "phone": "0812-0001-2345", "email": "budi@example.com",
+                  "address": "Jl. Kemang Raya 10", "kelurahan": "Bangka",
+                  "kecamatan": "Mampang Prapatan"},
+     "text": "Lampu jalan mati sejak seminggu", "category_hint": "street_lighting",
+     "consent": true, "attachments": [{"filename": "foto.png",
+     "content_type": "image/png", "size": 2048, "sha256": "..."}]}
+
+Backlog (``aduan import --channel walkin FILE.csv``): a spreadsheet of walk-in
+entries, UTF-8 CSV with a header row using the names in :data:`CSV_COLUMNS`
+(``isi_aduan`` is required; ``nomor`` keys the row, else its content does).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from aduan.channels import register
+from aduan.channels.base import (
+    Attachment,
+    ChannelConfig,
+    Location,
+    Message,
+    PushChannel,
+    RawMessage,
+    WebhookRequest,
+    utcnow,
+)
+from aduan.errors import BadPayload, BadRequest, FatalChannelError, Forbidden, Unauthorized
+from aduan.normalize.identity import email_identity, nik_identity, phone_identity, valid_nik
+
+CSV_COLUMNS = {
+    "nomor": "row number or id in the spreadsheet (keys the row)",
+    "tanggal": "when the citizen came (ISO 8601 or YYYY-MM-DD HH:MM, office time)",
+    "nama": "reporter's name",
+    "nik": "16-digit NIK; only its keyed hash is stored",
+    "telepon": "phone number",
+    "email": "email address",
+    "alamat": "street address",
+    "kelurahan": "kelurahan",
+    "kecamatan": "kecamatan",
+    "isi_aduan": "the complaint text (required)",
+    "kategori": "category hint",
+    "persetujuan": "consent: ya/yes/1/true",
+    "petugas": "clerk",
+    "loket": "desk",
+}
+
+
+class WalkinConfig(ChannelConfig):
+    intake_token: SecretStr | None = Field(
+        None, description="Bearer token for entries pushed over HTTP; unset: form and CLI only."
+    )
+    required_secrets: ClassVar[tuple[str, ...]] = ()
+
+
+class Reporter(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = None
+    nik_identity: str | None = Field(None, pattern=r"^nik:[0-9a-f]{32}$")
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+    kelurahan: str | None = None
+    kecamatan: str | None = None
+
+
+class WalkinEntry(BaseModel):
+    """The raw payload: one clerk's entry, exactly as stored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    v: int = 1
+    entry_id: str = Field(min_length=1, max_length=200)
+    entered_at: datetime
+    reference: str | None = Field(None, pattern=r"^[A-Z]{2,8}-\d{4}-\d{6,}$")
+    clerk: str | None = None
+    desk: str | None = None
+    reporter: Reporter = Reporter()
+    text: str
+    category_hint: str | None = None
+    consent: bool = False
+    attachments: list[Attachment] = Field(default_factory=list)
+    flags: list[str] = Field(default_factory=list)
+
+    def payload(self) -> bytes:
+        return self.model_dump_json(exclude_none=True).encode()
+
+
+def address_line(reporter: Reporter) -> str | None:
+    parts = [reporter.address or ""]
+    if reporter.kelurahan:
+        parts.append(f"Kel. {reporter.kelurahan}")
+    if reporter.kecamatan:
+        parts.append(f"Kec. {reporter.kecamatan}")
+    line = ", ".join(p.strip() for p in parts if p and p.strip())
+    return line or None
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class WalkinChannel(PushChannel):
+    type = "walkin"
+    Config = WalkinConfig
+    config: WalkinConfig
+
+    def verify(self, request: WebhookRequest) -> None:
+        token = self.config.intake_token
+        if token is None or not token.get_secret_value():
+            raise Forbidden("walk-in entries over HTTP need intake_token")
+        sent = (request.header("authorization") or "").removeprefix("Bearer ").strip()
+        if not sent:
+            raise Unauthorized("missing bearer token")
+        if not hmac.compare_digest(sent.encode(), token.get_secret_value().encode()):
+            raise Forbidden("wrong bearer token")
+
+    def parse(self, request: WebhookRequest) -> list[RawMessage]:
+        try:
+            data = json.loads(request.body)
+        except ValueError as exc:
+            raise BadRequest("body is not JSON") from exc
+        items = data.get("entries") if isinstance(data, dict) and "entries" in data else [data]
+        if not isinstance(items, list):
+            raise BadRequest("entries must be a list")
+        raws = []
+        for item in items:
+            if isinstance(item, dict) and "nik" in (item.get("reporter") or {}):
+                raise BadRequest("send reporter.nik_identity (keyed hash), never the NIK")
+            try:
+                entry = WalkinEntry.model_validate(item)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = ".".join(str(p) for p in first["loc"])
+                raise BadRequest(f"bad entry: {where}: {first['msg']}") from None
+            raws.append(self.raw(entry))
+        return raws
+
+    def raw(self, entry: WalkinEntry) -> RawMessage:
+        meta: dict[str, Any] = {"reference": entry.reference} if entry.reference else {}
+        return RawMessage(
+            channel=self.type,
+            account=self.name,
+            external_id=entry.entry_id,
+            payload=entry.payload(),
+            content_type="application/json",
+            received_at=_as_utc(entry.entered_at),
+            meta=meta,
+        )
+
+    def read(self, raw: RawMessage) -> Message:
+        try:
+            entry = WalkinEntry.model_validate_json(raw.payload)
+        except ValidationError as exc:
+            raise BadPayload(f"not a walk-in entry: {exc.errors()[0]['msg']}") from exc
+        text = entry.text.strip()
+        if not text:
+            raise BadPayload("walk-in entry without complaint text (isi_aduan)")
+        who = entry.reporter
+        identities: list[str] = []
+        extra: dict[str, Any] = {"desk": entry.desk, "clerk": entry.clerk}
+        if who.nik_identity:
+            identities.append(who.nik_identity)
+        if who.phone and who.phone.strip():
+            phone = phone_identity(who.phone)
+            identities.append(phone.identity)
+            if not phone.valid:
+                extra["phone_unparsable"] = True
+        if who.email and "@" in who.email:
+            identities.append(email_identity(who.email))
+        for key in ("kelurahan", "kecamatan"):
+            if getattr(who, key):
+                extra[key] = getattr(who, key).strip()
+        if entry.category_hint:
+            extra["hint"] = entry.category_hint
+        extra["consent"] = entry.consent
+        if entry.flags:
+            extra["flags"] = list(entry.flags)
+        address = address_line(who)
+        return Message(
+            text=text,
+            identities=tuple(identities),
+            display_name=who.name.strip() if who.name and who.name.strip() else None,
+            subject=entry.category_hint,  # the triage hint seam reads the subject
+            sent_at=_as_utc(entry.entered_at),
+            attachments=tuple(entry.attachments),
+            location=Location(address=address) if address else None,
+            ref=entry.reference,
+            extra={k: v for k, v in extra.items() if v is not None},
+        )
+
+    def backlog(self, path: Path) -> Iterator[RawMessage]:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            header = {(name or "").strip().lower() for name in reader.fieldnames or []}
+            if "isi_aduan" not in header:
+                raise FatalChannelError(
+                    f"{path}: a walk-in CSV needs a header row with isi_aduan "
+                    f"(known columns: {', '.join(CSV_COLUMNS)})"
+                )
+            for number, row in enumerate(reader, 2):
+                clean = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+                yield self.csv_record(clean, number)
+
+    def csv_record(self, row: dict[str, str], line: int) -> RawMessage:
+        """One spreadsheet row as an entry; the NIK is hashed here and dropped."""
+        flags: list[str] = []
+        nik = row.get("nik", "").replace(" ", "")
+        nik_id = None
+        if nik:
+            if not valid_nik(nik):
+                flags.append("nik_invalid")
+            elif self.context.nik_key is None:
+                raise FatalChannelError("no NIK hash key available to import NIK numbers")
+            else:
+                nik_id = nik_identity(nik, self.context.nik_key())
+        row_for_key = {k: v for k, v in row.items() if k != "nik"}
+        if nik_id:
+            row_for_key["nik"] = nik_id
+        digest = hashlib.sha256(json.dumps(row_for_key, sort_keys=True).encode()).hexdigest()
+        entry_id = f"csv:{row['nomor']}" if row.get("nomor") else f"csv-sha256:{digest}"
+        entered = _parse_when(row.get("tanggal", ""))
+        if entered is None:
+            flags.append("tanggal_missing" if not row.get("tanggal") else "tanggal_unparsable")
+        entry = WalkinEntry(
+            entry_id=entry_id,
+            entered_at=entered or utcnow(),
+            clerk=row.get("petugas") or None,
+            desk=row.get("loket") or None,
+            reporter=Reporter(
+                name=row.get("nama") or None,
+                nik_identity=nik_id,
+                phone=row.get("telepon") or None,
+                email=row.get("email") or None,
+                address=row.get("alamat") or None,
+                kelurahan=row.get("kelurahan") or None,
+                kecamatan=row.get("kecamatan") or None,
+            ),
+            text=row.get("isi_aduan", ""),
+            category_hint=row.get("kategori") or None,
+            consent=row.get("persetujuan", "").lower() in {"ya", "y", "yes", "1", "true"},
+            flags=[*flags, f"csv_line:{line}"],
+        )
+        return self.raw(entry)
+
+
+def _parse_when(value: str) -> datetime | None:
+    """ISO 8601 or ``YYYY-MM-DD[ HH:MM]``; a time without zone is office time (WIB, UTC+7)."""
+    if not value:
+        return None
+    for form in (None, "%Y-%m-%d %H:%M", "%Y-%m-%d", "%d/%m/%Y %H:%M", "%d/%m/%Y"):
+        try:
+            when = datetime.fromisoformat(value) if form is None else datetime.strptime(value, form)
+        except ValueError:
+            continue
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone(timedelta(hours=7)))
+        return when.astimezone(UTC)
+    return None
+
+
+register(WalkinChannel)
+
+__all__ = ["CSV_COLUMNS", "Reporter", "WalkinChannel", "WalkinConfig", "WalkinEntry"]

@@ -1,0 +1,74 @@
+"""The ``[desk]`` config section: who may use the desk and dashboard pages, and limits.
+
+Clerks log in with a name and password checked against scrypt hashes kept in
+the config (make one with ``aduan desk hash-password``)::
+
+    [desk.users.sari]
+    password_hash = "scrypt$16384$8$1$<salt>$<hash>"
+    desk = "loket-1"
+
+Or a reverse proxy that already authenticated the clerk passes the name in a
+header, trusted only from the listed proxy addresses::
+
+    [desk]
+    proxy_user_header = "X-Remote-User"
+    trusted_proxies = ["127.0.0.1"]
+
+The session cookie is signed with ``session_secret`` (environment
+``ADUAN_DESK__SESSION_SECRET`` or the secrets file); when unset, a key is
+generated once and kept in ``<data_dir>/desk-session.key``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+
+class DeskUser(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    password_hash: str = Field(description="From `aduan desk hash-password` (scrypt, salted).")
+    desk: str | None = Field(None, description="The desk (loket) this clerk sits at.")
+    display_name: str | None = Field(None, description="Shown in the page header.")
+
+    @field_validator("password_hash")
+    @classmethod
+    def _scrypt(cls, value: str) -> str:
+        if not value.startswith("scrypt$") or value.count("$") != 5:
+            raise ValueError("must be a hash from `aduan desk hash-password` (scrypt$...)")
+        return value
+
+
+class DeskSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    users: dict[str, DeskUser] = Field(
+        default_factory=dict, description="Clerks who may log in: name -> password hash."
+    )
+    proxy_user_header: str | None = Field(
+        None, description="Header naming the user authenticated by a trusted reverse proxy."
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list, description="Addresses whose proxy_user_header is believed."
+    )
+    session_secret: SecretStr | None = Field(
+        None, description="Key signing session cookies; generated under data_dir if unset."
+    )
+    session_hours: float = Field(10.0, gt=0, description="A login lasts this long.")
+    secure_cookie: bool = Field(False, description="Send the cookie over HTTPS only.")
+    account: str = Field("desk", description="The walkin channel instance entries go under.")
+    default_desk: str = Field("loket-1", description="Desk id for clerks without their own.")
+    max_file_bytes: int = Field(5_000_000, gt=0, description="Largest single attachment.")
+    max_files: int = Field(5, gt=0, le=50, description="Attachments per entry.")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or network") from None
+        return value

@@ -1,0 +1,151 @@
+"""The walkin channel: recorded entries read into messages, refusals, the CSV backlog."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import Engine, select
+
+from aduan.channels.base import ChannelContext, RawMessage, WebhookRequest
+from aduan.channels.walkin import WalkinChannel, WalkinConfig
+from aduan.errors import BadPayload, BadRequest, Forbidden, Unauthorized
+from aduan.normalize.identity import nik_identity
+from aduan.store.models import raw_messages
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "walkin"
+KEY = b"test-nik-key"
+
+
+def channel(token: str | None = "t0ken") -> WalkinChannel:
+    config = WalkinConfig(intake_token=SecretStr(token) if token else None)
+    return WalkinChannel("desk", config, ChannelContext(Path("."), nik_key=lambda: KEY))
+
+
+def push(body: bytes, auth: str | None = "Bearer t0ken") -> WebhookRequest:
+    headers = {"authorization": auth} if auth else {}
+    return WebhookRequest("POST", "http://x/webhooks/walkin/desk", "", (), headers, body)
+
+
+def raw_of(name: str) -> RawMessage:
+    body = (FIXTURES / name).read_bytes()
+    return RawMessage("walkin", "desk", name, body, "application/json", datetime.now(UTC))
+
+
+def test_good_entry_reads_into_a_message() -> None:
+    (raw,) = channel().parse(push((FIXTURES / "good.json").read_bytes()))
+    assert raw.external_id == "desk:6a1c8a57-2f0e-4c53-9d57-1f6b8d0a0001"
+    assert raw.meta == {"reference": "ADU-2026-000123"}
+    assert raw.received_at == datetime(2026, 3, 2, 2, 15, tzinfo=UTC)
+    message = channel().read(raw)
+    assert message.identities == (
+        "nik:0123456789abcdef0123456789abcdef",
+        "tel:+6281200012345",
+        "mailto:budi@example.com",
+    )
+    assert message.display_name == "Budi Santoso"
+    assert message.location is not None
+    assert message.location.address == "Jl. Kemang Raya No. 10, Kel. Bangka, Kec. Mampang Prapatan"
+    assert message.extra["hint"] == "street_lighting" and message.extra["kelurahan"] == "Bangka"
+    assert message.subject == "street_lighting"
+    assert message.extra["desk"] == "loket-1" and message.extra["consent"] is True
+    assert message.attachments[0].filename == "lampu.png"
+    assert message.ref == "ADU-2026-000123"
+
+
+@pytest.mark.parametrize(
+    ("fixture", "identities", "extra"),
+    [
+        ("minimal.json", ("tel:+6281200055501",), {}),
+        ("bad_phone.json", ("tel-raw:nomor tetangga",), {"phone_unparsable": True}),
+    ],
+)
+def test_table_of_entries(
+    fixture: str, identities: tuple[str, ...], extra: dict[str, object]
+) -> None:
+    message = channel().read(raw_of(fixture))
+    assert message.identities == identities
+    for key, value in extra.items():
+        assert message.extra[key] == value
+
+
+@pytest.mark.parametrize(
+    ("fixture", "reason"),
+    [
+        ("plain_nik.json", "never the NIK"),
+        ("invalid_json.json", "not JSON"),
+    ],
+)
+def test_parse_refuses(fixture: str, reason: str) -> None:
+    with pytest.raises(BadRequest, match=reason):
+        channel().parse(push((FIXTURES / fixture).read_bytes()))
+
+
+@pytest.mark.parametrize("fixture", ["no_text.json", "invalid_json.json", "plain_nik.json"])
+def test_unreadable_raws_are_bad_payloads(fixture: str) -> None:
+    with pytest.raises(BadPayload):
+        channel().read(raw_of(fixture))
+
+
+def test_verify_needs_the_token() -> None:
+    body = (FIXTURES / "good.json").read_bytes()
+    channel().verify(push(body))
+    with pytest.raises(Unauthorized):
+        channel().verify(push(body, auth=None))
+    with pytest.raises(Forbidden):
+        channel().verify(push(body, auth="Bearer wrong"))
+    with pytest.raises(Forbidden):
+        channel(token=None).verify(push(body))
+
+
+def test_describe_hides_the_token() -> None:
+    assert "t0ken" not in channel().describe()
+
+
+def test_csv_backlog_hashes_nik_and_keys_rows() -> None:
+    raws = list(channel().backlog(FIXTURES / "backlog.csv"))
+    assert [r.external_id for r in raws] == ["csv:101", "csv:102", "csv:103", "csv:104"]
+    for raw in raws:
+        assert b"3174054506900002" not in raw.payload
+    first = channel().read(raws[0])
+    assert first.identities[0] == nik_identity("3174054506900002", KEY)
+    assert first.sent_at == datetime(2026, 2, 27, 2, 15, tzinfo=UTC)
+    assert first.extra["kecamatan"] == "Pasar Minggu"
+    third = json.loads(raws[2].payload)
+    assert "nik_invalid" in third["flags"] and "nik_identity" not in third["reporter"]
+    with pytest.raises(BadPayload):
+        channel().read(raws[3])
+    assert [r.payload for r in channel().backlog(FIXTURES / "backlog.csv")] == [
+        r.payload for r in raws
+    ]
+
+
+def aduan(*args: str, url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {"ADUAN_DATABASE_URL": url, "ADUAN_DATA_DIR": str(cwd / "data"), "PATH": "/usr/bin:/bin"}
+    return subprocess.run(
+        [sys.executable, "-m", "aduan", *args],
+        capture_output=True, text=True, cwd=cwd, env=env, timeout=60,
+    )  # fmt: skip
+
+
+def test_aduan_import_of_the_csv(engine: Engine, tmp_path: Path, store_url: str) -> None:
+    args = ("import", "--channel", "walkin", str(FIXTURES / "backlog.csv"))
+    first = aduan(*args, url=store_url, cwd=tmp_path)
+    assert first.returncode == 1, first.stderr
+    assert "4 new, 0 already present, 1 quarantined" in first.stdout
+    second = aduan(*args, url=store_url, cwd=tmp_path)
+    assert "0 new, 4 already present, 0 quarantined" in second.stdout
+    with engine.connect() as conn:
+        statuses = dict(
+            conn.execute(select(raw_messages.c.external_id, raw_messages.c.status)).all()
+        )
+        payloads = conn.execute(select(raw_messages.c.payload)).scalars().all()
+    assert statuses["csv:104"] == "quarantined"
+    assert all(b"3174054506900002" not in bytes(p) for p in payloads)
+    first_row = json.loads(next(bytes(p) for p in payloads if b"csv:101" in bytes(p)))
+    assert first_row["reporter"]["nik_identity"].startswith("nik:")
