@@ -5,7 +5,7 @@ from aduan.web.app import ROUTE_PROVIDERS, create_app
 
 def _load() -> None:
     # One import per module that serves pages or APIs; each appends to ROUTE_PROVIDERS.
-    pass
+    from aduan.web import metrics  # noqa: F401
 
 
 _load()
