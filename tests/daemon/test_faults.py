@@ -15,6 +15,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -145,10 +146,11 @@ def test_database_outage_webhooks_spooled_then_drained_exactly_once(
     pg_url: str, tmp_path: Path
 ) -> None:
     parsed = normalize_url(pg_url)
-    if parsed.host is None:
-        pytest.skip("PostgreSQL is reached over a unix socket here; the proxy needs TCP")
-    proxy = TcpProxy(parsed.host, parsed.port or 5432)
-    through_proxy = parsed.set(host="127.0.0.1", port=proxy.port).render_as_string(
+    # PostgreSQL over TCP on 127.0.0.1 (the fixture's URL may use the unix socket).
+    target = (parsed.host or "127.0.0.1", parsed.port or 5432)
+    proxy = TcpProxy(*target)
+    query = {k: v for k, v in parsed.query.items() if k != "host"}
+    through_proxy = parsed.set(host="127.0.0.1", port=proxy.port, query=query).render_as_string(
         hide_password=False
     )
     env = {"ADUAN_CHANNELS__TESTPUSH__GW__SECRET": SECRET}
@@ -223,11 +225,15 @@ def test_bad_providers_back_off_others_stay_on_cadence_and_recover(
         feeds.set("bad", mode="429", retry_after=4.0)
         began = time.monotonic()
         wait_until(lambda: "429" in str(bad_state()["last_error"]), 15, what="the 429 to be seen")
-        after_429 = [t for t, _, _ in feeds.requests("bad") if t >= began]
-        time.sleep(3.0)
-        assert len([t for t, _, _ in feeds.requests("bad") if t > after_429[0]]) == 0, (
-            "polled again before Retry-After"
+        state = bad_state()
+        waited = datetime.fromisoformat(str(state["retry_at"])) - datetime.fromisoformat(
+            str(state["last_error_at"])
         )
+        assert waited.total_seconds() >= 4.0  # the provider's Retry-After, at least
+        first_429 = min(t for t, _, _ in feeds.requests("bad") if t >= began)
+        time.sleep(max(0.0, first_429 + 3.8 - time.monotonic()))
+        early = [t for t, _, _ in feeds.requests("bad") if first_429 < t < first_429 + 3.8]
+        assert early == [], "polled again before Retry-After"
         feeds.set("bad", mode="hang")
         time.sleep(6)
         good_polls = [t for t, _, _ in feeds.requests("good") if t >= began]
