@@ -186,7 +186,6 @@ def main() -> None:
                     "SELECT r.payload, r.received_at, MIN(t.at) FROM complaint_sources s "
                     "JOIN raw_messages r ON r.id = s.raw_message_id "
                     "JOIN triage_decisions t ON t.complaint_id = s.complaint_id "
-                    "WHERE s.role = 'first' OR s.role IS NOT NULL "
                     "GROUP BY r.id, r.payload, r.received_at"
                 )
             ).all()
