@@ -12,11 +12,14 @@ from starlette.testclient import TestClient
 
 from aduan import metrics
 from aduan.config import load_settings
-from aduan.runtime import Runtime
+from aduan.runtime import Runtime, build_channels
 from aduan.scheduler import Daemon
+from aduan.spool import spool_for
+from aduan.store import make_engine, open_store
 from aduan.web import create_app
 from tests.helpers import channels as fake
 from tests.helpers.channels import sign
+from tests.helpers.daemons import free_port
 
 SECRET = "webhook-secret"
 
@@ -113,3 +116,37 @@ def test_healthz_lag_for_poll_and_webhook_channels(daemon_app: tuple[TestClient,
     poll = client.get("/healthz").json()["channels"]["testlist/inbox"]
     assert poll["state"] == "backoff" and poll["consecutive_failures"] == 1
     assert "503" in poll["last_error"] and poll["retry_at"] is not None
+
+
+def test_store_down_webhook_spooled_health_degraded_metrics_say_so(
+    test_channels_registered: None, tmp_path: Path
+) -> None:
+    settings = load_settings(
+        env={
+            "ADUAN_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/gone",
+            "ADUAN_DATA_DIR": str(tmp_path / "data"),
+            "ADUAN_CHANNELS__TESTPUSH__GW__SECRET": SECRET,
+        }
+    )
+    down = Runtime(settings, make_engine(settings.database_url), build_channels(settings))
+    body = json.dumps({"id": "s1", "text": "Pohon tumbang di Jl. Mawar"}).encode()
+    with TestClient(create_app(down)) as client:
+        answer = client.post(
+            "/webhooks/testpush/gw", content=body, headers={"x-signature": sign(SECRET, body)}
+        )
+        assert answer.status_code == 200
+        health = client.get("/healthz")
+        assert health.status_code == 200
+        assert health.json()["status"] == "degraded"
+        assert health.json()["spool"] == {"records": 1}
+        text = client.get("/metrics").text
+        assert value(text, "aduan_store_up") == 0
+        assert value(text, "aduan_spool_records") == 1
+        assert (
+            "aduan_queue_pending_raws" not in text.replace("# HELP", "").split("aduan_store_up")[0]
+        )
+    down.engine.dispose()
+    store = open_store(f"sqlite:///{tmp_path / 'back.db'}")
+    assert spool_for(down).drain(store) == 1
+    assert spool_for(down).records == 0
+    store.dispose()
