@@ -208,6 +208,7 @@ class Spool:
         records = 0
         with path.open("rb") as handle:
             for number, line in enumerate(handle, 1):
+                records += line.endswith(b"\n")
                 try:
                     raws.extend(decode(line))
                 except (ValueError, KeyError, TypeError) as exc:
@@ -216,7 +217,6 @@ class Spool:
                         with (self.folder / "webhooks.corrupt").open("ab") as bad:
                             bad.write(line)
                     continue
-                records += 1
         new = 0
         for start in range(0, len(raws), DRAIN_ROWS):
             result = save_batch(engine, raws[start : start + DRAIN_ROWS])

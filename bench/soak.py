@@ -44,6 +44,7 @@ from aduan.store import make_engine, open_store, save_batch  # noqa: E402
 from aduan.store.models import complaints, raw_messages  # noqa: E402
 from tests.helpers.channels import sign  # noqa: E402
 from tests.helpers.daemons import start_daemon  # noqa: E402
+from tests.helpers.databases import admin_dsn, create_database  # noqa: E402
 from tests.helpers.feed import FeedServer  # noqa: E402
 
 SECRET = "soak-secret"
@@ -111,12 +112,30 @@ def main() -> None:
     parser.add_argument("--pull-rate", type=float, default=20.0, help="feed messages/s")
     parser.add_argument("--webhook-rate", type=float, default=10.0, help="webhooks/s")
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument(
+        "--postgresql", action="store_true", help="a throw-away database on the local PostgreSQL"
+    )
     args = parser.parse_args()
+    if args.postgresql:
+        if admin_dsn() is None:
+            sys.exit("soak: no PostgreSQL answers on the local socket or 127.0.0.1:5432")
+        databases = create_database()
+        args.database_url = next(databases)
+        try:
+            run(args)
+        finally:
+            databases.close()  # drops the database
+        return
+    run(args)
+
+
+def run(args: argparse.Namespace) -> None:
     seconds = args.seconds or (60.0 if args.quick else 600.0)
     warmup = max(10.0, seconds * 0.1)
 
     folder = Path(tempfile.mkdtemp(prefix="aduan-soak-"))
     url = args.database_url or f"sqlite:///{folder / 'aduan.db'}"
+    store = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     expected_rows = int(seconds * (args.pull_rate + args.webhook_rate))
     floor = bare_floor(max(2000, expected_rows), folder)
 
@@ -205,6 +224,7 @@ def main() -> None:
     stored_rows = len(every)
     growth = 100.0 * (rss_end - rss_warm) / rss_warm if rss_warm else float("nan")
     figures = {
+        "store": store.lower(),
         "seconds": round(elapsed, 1),
         "cadence_s": args.cadence,
         "published": published + hooks_sent[0],
@@ -240,7 +260,7 @@ def main() -> None:
         f"lost {figures['lost']}, webhook errors {len(errors)}"
     )
     print(
-        f"  bare save_batch floor: {floor:,.0f} rows/s (the stream is "
+        f"  bare save_batch floor (SQLite): {floor:,.0f} rows/s (the stream is "
         f"{100 * figures['stream_vs_bare']:.2f}% of it)"
     )
     print(f"  lag measured: {measured}")
