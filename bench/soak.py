@@ -252,8 +252,8 @@ def run(args: argparse.Namespace) -> None:
         "exit_seconds": round(exit_seconds, 2),
     }
     print(
-        f"soak: {seconds:.0f} s, cadence {args.cadence:g} s, {args.pull_rate:g} pull/s + "
-        f"{args.webhook_rate:g} webhooks/s"
+        f"soak on {store}: {seconds:.0f} s, cadence {args.cadence:g} s, "
+        f"{args.pull_rate:g} pull/s + {args.webhook_rate:g} webhooks/s"
     )
     print(
         f"  stored {stored_rows} raw messages ({figures['throughput_per_s']}/s), "
