@@ -48,11 +48,17 @@ log = get_logger("aduan.scheduler")
 
 @dataclass(frozen=True)
 class PeriodicJob:
-    """A pipeline job: ``run(runtime, should_stop)`` every ``seconds(settings)`` seconds."""
+    """A pipeline job: ``run(runtime, should_stop)`` every ``seconds(settings)`` seconds.
+
+    ``singleton`` jobs (escalation, reports) run on one replica at a time: like a
+    pull channel, the job takes the lease ``job/<name>`` first. Jobs that claim
+    rows with ``FOR UPDATE SKIP LOCKED`` (normalize, triage) need no lease.
+    """
 
     name: str
     seconds: Callable[[Runtime], float]
     run: Callable[[Runtime, Callable[[], bool]], object]
+    singleton: bool = False
 
 
 PERIODIC_JOBS: list[PeriodicJob] = []
@@ -157,6 +163,8 @@ class Daemon:
         if self.stopping.is_set():
             return
         try:
+            if job.singleton and not self.leases.acquire(f"job/{job.name}"):
+                return
             job.run(self.runtime, self.stopping.is_set)
         except (StoreUnavailable, OperationalError) as exc:
             log.warning("job_waiting_for_store", job=job.name, error=str(exc).splitlines()[0])

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import psycopg
 import pytest
 
+from aduan.config import load_settings
 from aduan.errors import StoreUnavailable
 from aduan.lease import AdvisoryLeases, LocalLeases, leases_for, libpq_dsn, lock_id
+from aduan.runtime import Runtime
+from aduan.scheduler import Daemon, PeriodicJob
+from aduan.store import make_engine
 from aduan.store.engine import normalize_url
 from tests.helpers.daemons import free_port
 
@@ -57,3 +63,30 @@ def test_unreachable_database_is_store_unavailable() -> None:
     url = normalize_url(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/none")
     with pytest.raises(StoreUnavailable):
         AdvisoryLeases(url, connect_timeout=2).acquire("testfeed/a")
+
+
+def test_singleton_job_runs_on_one_replica(
+    test_channels_registered: None, pg_database: str, tmp_path: Path
+) -> None:
+    runs: list[str] = []
+    job = PeriodicJob(
+        "escalate-test", lambda _rt: 60.0, lambda rt, _stop: runs.append(str(rt)), True
+    )
+    settings = load_settings(
+        env={"ADUAN_DATABASE_URL": pg_database, "ADUAN_DATA_DIR": str(tmp_path)}
+    )
+    engine = make_engine(pg_database)
+    first = Daemon(Runtime(settings, engine), leases=AdvisoryLeases(normalize_url(pg_database)))
+    second = Daemon(Runtime(settings, engine), leases=AdvisoryLeases(normalize_url(pg_database)))
+    try:
+        for _ in range(3):
+            first._periodic(job)
+            second._periodic(job)
+        assert len(runs) == 3  # only the lease holder ran it
+        first.leases.close()
+        second._periodic(job)
+        assert len(runs) == 4
+    finally:
+        first.leases.close()
+        second.leases.close()
+        engine.dispose()
