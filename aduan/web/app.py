@@ -139,7 +139,8 @@ class WebhookEndpoint:
             result = await self.sink.submit(raws)
         except StoreUnavailable as exc:
             try:
-                await run_in_threadpool(self.spool.append, raws)
+                if raws:
+                    await run_in_threadpool(self.spool.append, raws)
             except OSError as spool_exc:
                 log.error("webhook_spool_failed", channel=key, error=str(spool_exc))
                 return PlainTextResponse("store unavailable, retry later", status_code=503)

@@ -277,3 +277,36 @@ def test_sigterm_with_a_hanging_provider_exits_within_10_s(
     finally:
         stopped(again)
         reader.dispose()
+
+
+def test_kill_9_with_a_full_spool_then_restart_drains_it(pg_url: str, tmp_path: Path) -> None:
+    parsed = normalize_url(pg_url)
+    proxy = TcpProxy(parsed.host or "127.0.0.1", parsed.port or 5432)
+    query = {k: v for k, v in parsed.query.items() if k != "host"}
+    through_proxy = parsed.set(host="127.0.0.1", port=proxy.port, query=query).render_as_string(
+        hide_password=False
+    )
+    env = {"ADUAN_CHANNELS__TESTPUSH__GW__SECRET": SECRET}
+    reader = make_engine(pg_url)
+    daemon = start_daemon(tmp_path / "d", through_proxy, env)
+    try:
+        proxy.cut()
+        sent = []
+        for n in range(30):
+            body = json.dumps({"id": f"k{n}", "text": f"Parit meluap #{n}"}).encode()
+            status = daemon.post("/webhooks/testpush/gw", body, {"x-signature": sign(SECRET, body)})
+            assert status == 200
+            sent.append(f"k{n}")
+        assert daemon.health()["spool"]["records"] == 30
+        daemon.kill9()  # the spool is all there is of these 30 messages now
+        assert stored(reader, "testpush")[0] == 0
+        proxy.restore()
+        daemon = start_daemon(tmp_path / "d", through_proxy, env)  # same data_dir
+        wait_until(lambda: stored(reader, "testpush")[0] >= 30, 30, what="the drain")
+        time.sleep(2.5)
+        rows, distinct = stored(reader, "testpush")
+        assert rows == 30 and distinct == set(sent)
+    finally:
+        stopped(daemon)
+        proxy.cut()
+        reader.dispose()
