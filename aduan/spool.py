@@ -123,12 +123,13 @@ class Spool:
         self.folder = folder
         self.active = folder / ACTIVE
         self._lock = threading.Lock()
-        folder.mkdir(parents=True, exist_ok=True)
-        with self._locked():
-            self._cut_torn_tail(self.active)
-        self.records = _count(self.active) + sum(
-            _count(path) for path in folder.glob(DRAINING_GLOB)
-        )
+        self.records = 0
+        if folder.is_dir():  # created at the first append, not before
+            with self._locked():
+                self._cut_torn_tail(self.active)
+            self.records = _count(self.active) + sum(
+                _count(path) for path in folder.glob(DRAINING_GLOB)
+            )
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
@@ -156,6 +157,7 @@ class Spool:
     def append(self, raws: Sequence[RawMessage]) -> None:
         """Append one request's rows and fsync; returns only once they are durable."""
         record = encode(raws)
+        self.folder.mkdir(parents=True, exist_ok=True)
         with self._locked():
             created = not self.active.exists()
             fd = os.open(self.active, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
