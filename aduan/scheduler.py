@@ -7,9 +7,17 @@ in aduan's store. Other parts add periodic jobs through :data:`PERIODIC_JOBS`.
 
 Errors decide what happens next (see :mod:`aduan.errors`): a transient error
 backs the channel off (honouring the provider's retry-after), a fatal one
-pauses it until restart; both show in ``/healthz``. At shutdown the scheduler
-stops taking work, in-flight polls stop between batches, and a batch that was
-not committed is simply fetched again next time (its cursor never moved).
+pauses it until restart; both show in ``/healthz``. An unreachable store
+leaves the channel ``waiting``: nothing moved, the next poll tries again.
+
+With PostgreSQL several replicas may run: before each poll the daemon takes
+(or confirms) the channel's advisory-lock lease (:mod:`aduan.lease`); a
+replica without the lease skips the poll and shows ``standby``.
+
+At shutdown the scheduler stops taking work, in-flight polls stop between
+batches, and a batch that was not committed is simply fetched again next
+time (its cursor never moved). A job that hangs is abandoned after the grace
+period; the process exits all the same.
 """
 
 from __future__ import annotations
@@ -22,11 +30,14 @@ from typing import TYPE_CHECKING
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.exc import OperationalError
 
+from aduan import metrics
 from aduan.channels.base import PullChannel, utcnow
 from aduan.errors import FatalChannelError, StoreUnavailable, TransientError
 from aduan.health import Health
 from aduan.ingest import poll_channel
+from aduan.lease import Leases, leases_for
 from aduan.logs import get_logger
 
 if TYPE_CHECKING:
@@ -37,11 +48,17 @@ log = get_logger("aduan.scheduler")
 
 @dataclass(frozen=True)
 class PeriodicJob:
-    """A pipeline job: ``run(runtime, should_stop)`` every ``seconds(settings)`` seconds."""
+    """A pipeline job: ``run(runtime, should_stop)`` every ``seconds(settings)`` seconds.
+
+    ``singleton`` jobs (escalation, reports) run on one replica at a time: like a
+    pull channel, the job takes the lease ``job/<name>`` first. Jobs that claim
+    rows with ``FOR UPDATE SKIP LOCKED`` (normalize, triage) need no lease.
+    """
 
     name: str
     seconds: Callable[[Runtime], float]
     run: Callable[[Runtime, Callable[[], bool]], object]
+    singleton: bool = False
 
 
 PERIODIC_JOBS: list[PeriodicJob] = []
@@ -50,14 +67,18 @@ PERIODIC_JOBS: list[PeriodicJob] = []
 
 def _load_jobs() -> None:
     # One import per module that defines periodic jobs; each appends to PERIODIC_JOBS.
-    from aduan.triage import jobs  # noqa: F401
+    import aduan.spool
+    import aduan.triage.jobs  # noqa: F401
 
 
 class Daemon:
-    def __init__(self, runtime: Runtime, health: Health | None = None) -> None:
+    def __init__(
+        self, runtime: Runtime, health: Health | None = None, leases: Leases | None = None
+    ) -> None:
         _load_jobs()
         self.runtime = runtime
         self.health = health or Health()
+        self.leases = leases or leases_for(runtime.settings.database_url)
         self.stopping = threading.Event()
         workers = max(4, len(runtime.pull_channels) + len(PERIODIC_JOBS) + 1)
         self.scheduler = BackgroundScheduler(
@@ -98,20 +119,37 @@ class Daemon:
         if self.stopping.is_set():
             return
         try:
+            if not self.leases.acquire(key):
+                self.health.standby(key)
+                return
             result = poll_channel(self.runtime.engine, channel, should_stop=self.stopping.is_set)
-        except (TransientError, StoreUnavailable) as exc:
-            retry = getattr(exc, "retry_after", None)
-            self._back_off(key, str(exc), fatal=False, retry_after=retry)
+        except (StoreUnavailable, OperationalError) as exc:
+            # The store is down: the cursor did not move, so the channel simply waits.
+            error = str(exc).splitlines()[0]
+            log.warning("poll_waiting_for_store", channel=key, error=error)
+            metrics.poll_failed(key, "store")
+            self.health.waiting(key, error)
+        except TransientError as exc:
+            metrics.poll_failed(key, "transient")
+            self._back_off(key, str(exc), fatal=False, retry_after=exc.retry_after)
         except FatalChannelError as exc:
+            metrics.poll_failed(key, "fatal")
             self._back_off(key, str(exc), fatal=True, retry_after=None)
         except Exception as exc:  # an adapter bug must not stop the daemon
             log.exception("poll_crashed", channel=key)
+            metrics.poll_failed(key, "crash")
             self._back_off(key, f"{type(exc).__name__}: {exc}", fatal=False, retry_after=None)
         else:
+            metrics.fetched(key, result.fetched)
+            metrics.stored(key, result.stored, result.duplicates)
+            metrics.quarantined(key, result.rejected)
             self.health.success(key, result.fetched)
 
     def _back_off(self, key: str, error: str, *, fatal: bool, retry_after: float | None) -> None:
-        until = self.health.failure(key, error, fatal=fatal, retry_after=retry_after)
+        kind, name = key.split("/", 1)
+        channel = self.runtime.channels.get((kind, name))
+        base = channel.config.cadence_seconds if channel is not None else 5.0
+        until = self.health.failure(key, error, fatal=fatal, retry_after=retry_after, base=base)
         job_id = f"poll:{key}"
         if fatal:
             log.error("channel_paused", channel=key, error=error)
@@ -126,9 +164,11 @@ class Daemon:
         if self.stopping.is_set():
             return
         try:
+            if job.singleton and not self.leases.acquire(f"job/{job.name}"):
+                return
             job.run(self.runtime, self.stopping.is_set)
-        except StoreUnavailable as exc:
-            log.warning("job_waiting_for_store", job=job.name, error=str(exc))
+        except (StoreUnavailable, OperationalError) as exc:
+            log.warning("job_waiting_for_store", job=job.name, error=str(exc).splitlines()[0])
         except Exception:
             log.exception("job_crashed", job=job.name)
 
@@ -136,6 +176,7 @@ class Daemon:
         """Stop taking work and wait up to ``timeout`` s for in-flight jobs; True if all ended."""
         self.stopping.set()
         if not self.scheduler.running:
+            self.leases.close()
             return True
         self.scheduler.pause()
         done = threading.Event()
@@ -148,4 +189,5 @@ class Daemon:
         finished = done.wait(timeout)
         if not finished:
             log.warning("shutdown_abandoning_in_flight", note="their cursors did not move")
+        self.leases.close()
         return finished

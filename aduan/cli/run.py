@@ -2,7 +2,10 @@
 
 SIGINT and SIGTERM stop it: uvicorn stops accepting requests and finishes
 those in flight, the scheduler stops taking work, and the process exits
-within 10 s. With SQLite, a second daemon on the same file refuses to start.
+within 10 s. A poll or a job that hangs is abandoned (its cursor never
+moved, so the next start fetches that batch again), and a watchdog ends the
+process at :data:`HARD_EXIT_SECONDS` after the signal whatever still runs.
+With SQLite, a second daemon on the same file refuses to start.
 """
 
 from __future__ import annotations
@@ -10,9 +13,11 @@ from __future__ import annotations
 import fcntl
 import os
 import signal
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 import typer
 import uvicorn
@@ -26,6 +31,19 @@ from aduan.store.engine import is_sqlite, normalize_url, sqlite_path
 from aduan.web import create_app
 
 log = get_logger("aduan.run")
+
+HARD_EXIT_SECONDS = 9.5
+"""After a stop signal, the process ends by this time even if something hangs."""
+
+
+def _watchdog() -> None:
+    def force_exit() -> None:
+        log.error("shutdown_forced", after_seconds=HARD_EXIT_SECONDS)
+        os._exit(0)
+
+    timer = threading.Timer(HARD_EXIT_SECONDS, force_exit)
+    timer.daemon = True
+    timer.start()
 
 
 @contextmanager
@@ -53,6 +71,18 @@ def single_daemon(database_url: str) -> Iterator[None]:
         handle.close()
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server, telling the daemon the moment a stop signal arrives."""
+
+    def __init__(self, config: uvicorn.Config, on_signal: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._on_signal = on_signal
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        self._on_signal()
+
+
 @app.command("run")
 def run(
     host: str | None = typer.Option(None, "--host", help="Listen address (default 127.0.0.1)."),
@@ -76,10 +106,19 @@ def run(
             access_log=False,
             timeout_graceful_shutdown=2,
         )
-        server = uvicorn.Server(config)
+        stopping = threading.Event()
+
+        def begin_stop() -> None:
+            daemon.stopping.set()  # no new poll or job starts from now on
+            if not stopping.is_set():
+                stopping.set()
+                _watchdog()
+
+        server = _Server(config, begin_stop)
 
         def request_stop(_signum: int, _frame: object) -> None:
             server.should_exit = True
+            begin_stop()
 
         # uvicorn re-raises a captured signal after its shutdown, under the handler that
         # was installed before it: this one, so the scheduler still gets its clean stop.

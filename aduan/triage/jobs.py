@@ -44,9 +44,12 @@ def run_escalate(runtime: Runtime, should_stop: Callable[[], bool]) -> int:
     return result.overdue
 
 
-TRIAGE_JOB = PeriodicJob("triage", lambda rt: rt.settings.scheduler.triage_seconds, run_triage)
+# One replica at a time: overdue marks and re-triage must not be recorded twice.
+TRIAGE_JOB = PeriodicJob(
+    "triage", lambda rt: rt.settings.scheduler.triage_seconds, run_triage, singleton=True
+)
 ESCALATE_JOB = PeriodicJob(
-    "escalate", lambda rt: rt.settings.scheduler.escalate_seconds, run_escalate
+    "escalate", lambda rt: rt.settings.scheduler.escalate_seconds, run_escalate, singleton=True
 )
 for _job in (TRIAGE_JOB, ESCALATE_JOB):
     if all(job.name != _job.name for job in PERIODIC_JOBS):

@@ -5,7 +5,8 @@ from aduan.web.app import ROUTE_PROVIDERS, create_app
 
 def _load() -> None:
     # One import per module that serves pages or APIs; each appends to ROUTE_PROVIDERS.
-    import aduan.desk.web  # noqa: F401 - registers itself
+    import aduan.desk.web
+    import aduan.web.metrics  # noqa: F401 - both register themselves
     from aduan.open311 import api
     from aduan.web import track
 

@@ -6,8 +6,10 @@ each request: the instance must exist (404), the body must fit its limit
 (401/403, logged, nothing stored), the body is parsed (400 with a short
 reason), the raw rows are committed through the group-commit sink, and only
 then the provider gets its 2xx. A repeated delivery answers 2xx and adds
-nothing. Other parts (desk, dashboard, Open311, metrics) contribute routes
-through :data:`ROUTE_PROVIDERS`.
+nothing. When the store is unreachable the rows go to the fsynced local spool
+(:mod:`aduan.spool`) instead, and the provider still gets its 2xx. Other
+parts (desk, dashboard, Open311, metrics) contribute routes through
+:data:`ROUTE_PROVIDERS`.
 """
 
 from __future__ import annotations
@@ -19,14 +21,23 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from aduan import metrics
 from aduan.channels.base import PushChannel, WebhookRequest, WebhookResponse
-from aduan.errors import BadRequest, PayloadTooLarge, StoreError, WebhookRejected
+from aduan.errors import (
+    BadRequest,
+    PayloadTooLarge,
+    StoreError,
+    StoreUnavailable,
+    WebhookRejected,
+)
 from aduan.health import Health
 from aduan.logs import get_logger
+from aduan.spool import Spool, spool_for
 from aduan.web.sink import RawSink
 
 if TYPE_CHECKING:
@@ -80,9 +91,11 @@ def _response(answer: WebhookResponse) -> Response:
 
 
 class WebhookEndpoint:
-    def __init__(self, runtime: Runtime, sink: RawSink) -> None:
+    def __init__(self, runtime: Runtime, sink: RawSink, health: Health, spool: Spool) -> None:
         self.runtime = runtime
         self.sink = sink
+        self.health = health
+        self.spool = spool
 
     async def dispatch(self, request: Request) -> Response:
         kind = request.path_params["kind"]
@@ -121,8 +134,19 @@ class WebhookEndpoint:
         return await self.store(channel, raws)
 
     async def store(self, channel: PushChannel, raws: list[Any]) -> Response:
+        key = f"{channel.type}/{channel.name}"
         try:
             result = await self.sink.submit(raws)
+        except StoreUnavailable as exc:
+            try:
+                if raws:
+                    await run_in_threadpool(self.spool.append, raws)
+            except OSError as spool_exc:
+                log.error("webhook_spool_failed", channel=key, error=str(spool_exc))
+                return PlainTextResponse("store unavailable, retry later", status_code=503)
+            log.warning("webhook_spooled", channel=key, rows=len(raws), error=str(exc))
+            self.health.accepted(key)
+            return _response(channel.acknowledge(raws))
         except StoreError as exc:
             log.error(
                 "webhook_store_failed", channel=channel.type, account=channel.name, error=str(exc)
@@ -134,6 +158,8 @@ class WebhookEndpoint:
             return PlainTextResponse("could not store, retry later", status_code=500)
         # One log line per group commit (the sink's ``raws_committed``), not per request:
         # a line per webhook was ~30% of the handler's time under bench/webhook_load.py.
+        metrics.stored(key, len(result.new), len(result.duplicates))
+        self.health.accepted(key)
         return _response(channel.acknowledge(raws))
 
 
@@ -141,22 +167,32 @@ def create_app(runtime: Runtime, health: Health | None = None) -> Starlette:
     """The ASGI app for ``runtime``; ``health`` is the daemon's (a fresh one otherwise)."""
     sink = RawSink(runtime.engine)
     health = health or Health()
+    spool = spool_for(runtime)
+    for kind, name in runtime.push_channels:
+        health.get(f"{kind}/{name}", mode="webhook")
 
-    async def healthz(_request: Request) -> Response:
-        database = "ok"
+    def database_state() -> str:
         try:
             with runtime.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
         except Exception as exc:
-            database = f"unavailable: {type(exc).__name__}"
-        channels = health.snapshot()
-        for kind, name in runtime.push_channels:
-            channels.setdefault(f"{kind}/{name}", {"state": "ok", "mode": "webhook"})
-        status = "ok" if database == "ok" else "degraded"
-        body = {"status": status, "database": database, "channels": channels}
-        return JSONResponse(body, status_code=200 if status == "ok" else 503)
+            return f"unavailable: {type(exc).__name__}"
+        return "ok"
 
-    endpoint = WebhookEndpoint(runtime, sink)
+    async def healthz(_request: Request) -> Response:
+        # While the store is down webhooks are spooled and still answered: the daemon
+        # is "degraded" but up, so load balancers keep sending (200, not 503).
+        database = await run_in_threadpool(database_state)
+        status = "ok" if database == "ok" else "degraded"
+        body = {
+            "status": status,
+            "database": database,
+            "spool": {"records": spool.records},
+            "channels": health.snapshot(),
+        }
+        return JSONResponse(body)
+
+    endpoint = WebhookEndpoint(runtime, sink, health, spool)
     methods = ["GET", "POST", "PUT"]
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
@@ -178,4 +214,5 @@ def create_app(runtime: Runtime, health: Health | None = None) -> Starlette:
     app.state.runtime = runtime
     app.state.sink = sink
     app.state.health = health
+    app.state.spool = spool
     return app
