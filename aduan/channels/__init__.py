@@ -18,7 +18,7 @@ def register(cls: type[Channel]) -> type[Channel]:
 
 def _load() -> None:
     # One import per channel module; each module calls ``register`` on its class.
-    pass
+    import aduan.channels.email  # noqa: F401
 
 
 _load()
