@@ -90,6 +90,10 @@ class Daemon:
                 next_run_time=utcnow(),
             )
         self.scheduler.start()
+        for (kind, name), channel in self.runtime.pull_channels.items():
+            watch = getattr(channel, "watch", None)  # push notice of new mail (IMAP IDLE)
+            if callable(watch):
+                watch(lambda key=f"{kind}/{name}": self._wake(key))
         log.info(
             "scheduler_started", channels=sorted(self.health.channels), jobs=len(PERIODIC_JOBS)
         )
@@ -109,6 +113,13 @@ class Daemon:
             self._back_off(key, f"{type(exc).__name__}: {exc}", fatal=False, retry_after=None)
         else:
             self.health.success(key, result.fetched)
+
+    def _wake(self, key: str) -> None:
+        """Poll ``key`` now, unless it is paused or backing off."""
+        job = self.scheduler.get_job(f"poll:{key}")
+        if job is None or job.next_run_time is None or self.health.get(key).state != "ok":
+            return
+        job.modify(next_run_time=utcnow())
 
     def _back_off(self, key: str, error: str, *, fatal: bool, retry_after: float | None) -> None:
         until = self.health.failure(key, error, fatal=fatal, retry_after=retry_after)

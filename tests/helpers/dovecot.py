@@ -42,6 +42,8 @@ ssl_cert = <{root}/cert.pem
 ssl_key = <{root}/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+auth_failure_delay = 0
+login_trusted_networks = 127.0.0.0/8
 passdb {{
   driver = static
   args = password={password}
@@ -92,6 +94,31 @@ class Dovecot:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 15.0) -> Dovecot:
+        if _SHARED is not None and _SHARED is not self:  # the key takes a while to make
+            shutil.copy(_SHARED.cert, self.cert)
+            shutil.copy(_SHARED.root / "key.pem", self.root / "key.pem")
+        else:
+            self._make_certificate()
+        mail = self.root / "mail"
+        mail.mkdir()
+        user = pwd.getpwnam("dovecot")
+        os.chown(mail, user.pw_uid, user.pw_gid)
+        (self.root / "dovecot.conf").write_text(
+            CONFIG.format(root=self.root, port=self.port, tls_port=self.tls_port, password=PASSWORD)
+        )
+        return self.run(timeout)
+
+    def run(self, timeout: float = 15.0) -> Dovecot:
+        """Start the server process (again, after ``kill``: same ports, same mail)."""
+        self.process = subprocess.Popen(
+            [_binary(), "-F", "-c", str(self.root / "dovecot.conf")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        self._wait_ready(timeout)
+        return self
+
+    def _make_certificate(self) -> None:
         subprocess.run(
             [
                 "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
@@ -101,21 +128,6 @@ class Dovecot:
             check=True,
             capture_output=True,
         )  # fmt: skip
-        mail = self.root / "mail"
-        mail.mkdir()
-        user = pwd.getpwnam("dovecot")
-        os.chown(mail, user.pw_uid, user.pw_gid)
-        conf = self.root / "dovecot.conf"
-        conf.write_text(
-            CONFIG.format(root=self.root, port=self.port, tls_port=self.tls_port, password=PASSWORD)
-        )
-        self.process = subprocess.Popen(
-            [_binary(), "-F", "-c", str(conf)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        self._wait_ready(timeout)
-        return self
 
     def _wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout

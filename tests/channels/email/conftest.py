@@ -73,3 +73,12 @@ def complaint(n: int, *, message_id: bool = True, folder: str = "INBOX") -> byte
         "\r\n"
         f"Got mampet di RT {n % 12 + 1}, air meluap ke jalan ({folder}).\r\n"
     ).encode()
+
+
+@pytest.fixture
+def own_dovecot(dovecot: dovecot_helper.Dovecot) -> Iterator[dovecot_helper.Dovecot]:
+    """A server of the test's own, for faults that would disturb the shared one
+    (killing it; failed logins, which Dovecot penalises per client address)."""
+    server = dovecot_helper.Dovecot().start()
+    yield server
+    server.cleanup()

@@ -1,4 +1,4 @@
-"""Polling real Dovecot mailboxes: folders, cursor, UIDVALIDITY, TLS, faults, after-store actions."""
+"""Polling real Dovecot mailboxes: folders, cursor, UIDVALIDITY, TLS, faults, actions."""
 
 from __future__ import annotations
 
@@ -142,8 +142,9 @@ def test_certificate_is_verified_by_default(
         channel.fetch(None, 10)
 
 
-def test_wrong_password_is_fatal(dovecot: Dovecot, make_channel: ChannelFactory) -> None:
-    channel = make_channel(password=SecretStr("salah"))
+def test_wrong_password_is_fatal(tmp_path: Path, own_dovecot: Dovecot) -> None:
+    config = email_config(own_dovecot, "warga", password=SecretStr("salah"))
+    channel = EmailChannel("city", config, ChannelContext(tmp_path))
     with pytest.raises(FatalChannelError, match="login refused") as caught:
         channel.fetch(None, 10)
     assert "salah" not in str(caught.value)
