@@ -64,7 +64,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     command = typer.main.get_command(app)
     try:
         args, state.config_path = _extract_config(list(sys.argv[1:] if argv is None else argv))
-        command.main(args=args, prog_name="aduan", standalone_mode=False)
+        code = command.main(args=args, prog_name="aduan", standalone_mode=False)
+        if isinstance(code, int) and code:  # click returns typer.Exit's code when not standalone
+            sys.exit(code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except click.UsageError as exc:

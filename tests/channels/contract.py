@@ -36,6 +36,7 @@ CaseFactory = Callable[[Path], AbstractContextManager[Case]]
 
 CASE_MODULES: list[str] = [
     # one line per channel, e.g. "tests.channels.email.contract_case",
+    "tests.channels.email.contract_case",
 ]
 
 
