@@ -115,15 +115,27 @@ _SIGNATURE = re.compile(
 )
 
 
+_REPLY_WORDS = ("wrote", "menulis", "écrit")
+_SIGNATURE_STARTS = ("--", "sent ", "get outlook", "dikirim", "terkirim")
+
+
 def _reply_starts(lines: list[str]) -> int | None:
+    # Cheap substring tests first: most lines are the citizen's own text.
     for i, line in enumerate(lines):
-        if _SEPARATOR.match(line) or _REPLY_HEADER.match(line):
+        low = line.lower()
+        if any(word in low for word in _REPLY_WORDS) and _REPLY_HEADER.match(line):
             return i
-        # "On Mon, 1 Jun 2026, Warga <warga@example.com>\n wrote:" wrapped over two lines
-        wrapped = i + 1 < len(lines) and _REPLY_HEADER.match(f"{line} {lines[i + 1]}")
-        if wrapped and re.match(r"^\s*(?:on|pada|le)\b", line, re.IGNORECASE):
+        if ("---" in line or "___" in line) and _SEPARATOR.match(line):
             return i
-        if _OUTLOOK_FROM.match(line) and any(_OUTLOOK_NEXT.match(n) for n in lines[i + 1 : i + 4]):
+        if i + 1 < len(lines) and low.lstrip()[:2] in ("on", "pa", "le"):
+            # "On Mon, 1 Jun 2026, Warga <warga@example.com>\n wrote:" wrapped over two lines
+            following = lines[i + 1].lower()
+            if any(word in following for word in _REPLY_WORDS) and _REPLY_HEADER.match(
+                f"{line} {lines[i + 1]}"
+            ):
+                return i
+        outlook = ":" in line and _OUTLOOK_FROM.match(line)
+        if outlook and any(_OUTLOOK_NEXT.match(n) for n in lines[i + 1 : i + 4]):
             return i
     return None
 
@@ -136,10 +148,10 @@ def strip_quotes_and_signature(text: str) -> str:
         lines = lines[:cut]
     kept: list[str] = []
     for line in lines:
-        if _SIGNATURE.match(line.rstrip()):
-            break
-        if line.lstrip().startswith(">"):
+        stripped = line.rstrip()
+        if stripped.lstrip().startswith(">"):
             continue
-        kept.append(line.rstrip())
-    result = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
-    return result
+        if stripped.lower().startswith(_SIGNATURE_STARTS) and _SIGNATURE.match(stripped):
+            break
+        kept.append(stripped)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
