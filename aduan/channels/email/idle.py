@@ -54,7 +54,7 @@ class IdleWatcher:
         where: str,
         on_mail: Callable[[], None],
         *,
-        tick: float = 5.0,
+        tick: float = 2.0,
     ) -> None:
         self.config = config
         self.where = where
