@@ -182,6 +182,29 @@ def _text_of(part: EmailMessage) -> str:
     return decode_bytes(_part_bytes(part), _charset(part))
 
 
+def _forwarded_text(msg: EmailMessage, depth: int = 0) -> str:
+    """Text of the first attached message (message/rfc822) that has any, a few levels deep."""
+    if depth > 3:
+        return ""
+    for part in _leaves(msg):
+        if part.get_content_type() != "message/rfc822":
+            continue
+        inner = part.get_payload()
+        if not (isinstance(inner, list) and inner and isinstance(inner[0], EmailMessage)):
+            continue
+        leaves = _leaves(inner[0])
+        for kind in ("text/plain", "text/html"):
+            for leaf in leaves:
+                if leaf.get_content_type() == kind and not _filename(leaf):
+                    text = _text_of(leaf)
+                    text = html_to_text(text) if kind == "text/html" else text
+                    if text.strip():
+                        return text
+        if found := _forwarded_text(inner[0], depth + 1):
+            return found
+    return ""
+
+
 def read_email(payload: bytes, max_attachment_bytes: int) -> Message:
     """Parse one RFC 822 message; raise :class:`BadPayload` when it names no sender."""
     msg = email.message_from_bytes(payload, policy=policy.compat32)
@@ -215,6 +238,8 @@ def read_email(payload: bytes, max_attachment_bytes: int) -> Message:
     text = _text_of(plain) if plain is not None else ""
     if not text.strip() and html is not None:
         text = html_to_text(_text_of(html))
+    if not text.strip():  # a complaint forwarded as an attached message
+        text = _forwarded_text(msg)
     new_text = strip_quotes_and_signature(text)
     message_id = message_ids(msg.get("message-id"))
     refs: list[str] = []
