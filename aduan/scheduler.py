@@ -122,14 +122,18 @@ class Daemon:
         job.modify(next_run_time=utcnow())
 
     def _back_off(self, key: str, error: str, *, fatal: bool, retry_after: float | None) -> None:
-        until = self.health.failure(key, error, fatal=fatal, retry_after=retry_after)
         job_id = f"poll:{key}"
         if fatal:
+            # Pause before health says "paused" (readers then see the job paused too); never
+            # during stop: shutdown(wait=True) holds the job store lock pause_job needs.
+            if not self.stopping.is_set():
+                self.scheduler.pause_job(job_id)
+            self.health.failure(key, error, fatal=True, retry_after=None)
             log.error("channel_paused", channel=key, error=error)
-            self.scheduler.pause_job(job_id)
             return
+        until = self.health.failure(key, error, fatal=False, retry_after=retry_after)
         log.warning("channel_backoff", channel=key, error=error, retry_at=until.isoformat())
-        job = self.scheduler.get_job(job_id)
+        job = None if self.stopping.is_set() else self.scheduler.get_job(job_id)
         if job is not None and until > utcnow() + timedelta(seconds=1):
             job.modify(next_run_time=until)
 
