@@ -116,6 +116,8 @@ class Daemon:
 
     def _wake(self, key: str) -> None:
         """Poll ``key`` now, unless it is paused or backing off."""
+        if self.stopping.is_set():
+            return
         job = self.scheduler.get_job(f"poll:{key}")
         if job is None or job.next_run_time is None or self.health.get(key).state != "ok":
             return
