@@ -111,6 +111,10 @@ class Daemon:
                 next_run_time=utcnow(),
             )
         self.scheduler.start()
+        for (kind, name), channel in self.runtime.pull_channels.items():
+            watch = getattr(channel, "watch", None)  # push notice of new mail (IMAP IDLE)
+            if callable(watch):
+                watch(lambda key=f"{kind}/{name}": self._wake(key))
         log.info(
             "scheduler_started", channels=sorted(self.health.channels), jobs=len(PERIODIC_JOBS)
         )
@@ -145,18 +149,31 @@ class Daemon:
             metrics.quarantined(key, result.rejected)
             self.health.success(key, result.fetched)
 
+    def _wake(self, key: str) -> None:
+        """Poll ``key`` now, unless it is paused or backing off."""
+        if self.stopping.is_set():
+            return
+        job = self.scheduler.get_job(f"poll:{key}")
+        if job is None or job.next_run_time is None or self.health.get(key).state != "ok":
+            return
+        job.modify(next_run_time=utcnow())
+
     def _back_off(self, key: str, error: str, *, fatal: bool, retry_after: float | None) -> None:
         kind, name = key.split("/", 1)
         channel = self.runtime.channels.get((kind, name))
         base = channel.config.cadence_seconds if channel is not None else 5.0
-        until = self.health.failure(key, error, fatal=fatal, retry_after=retry_after, base=base)
         job_id = f"poll:{key}"
         if fatal:
+            # Pause before health says "paused" (readers then see the job paused too); never
+            # during stop: shutdown(wait=True) holds the job store lock pause_job needs.
+            if not self.stopping.is_set():
+                self.scheduler.pause_job(job_id)
+            self.health.failure(key, error, fatal=True, retry_after=None, base=base)
             log.error("channel_paused", channel=key, error=error)
-            self.scheduler.pause_job(job_id)
             return
+        until = self.health.failure(key, error, fatal=False, retry_after=retry_after, base=base)
         log.warning("channel_backoff", channel=key, error=error, retry_at=until.isoformat())
-        job = self.scheduler.get_job(job_id)
+        job = None if self.stopping.is_set() else self.scheduler.get_job(job_id)
         if job is not None and until > utcnow() + timedelta(seconds=1):
             job.modify(next_run_time=until)
 

@@ -18,6 +18,7 @@ def register(cls: type[Channel]) -> type[Channel]:
 
 def _load() -> None:
     # One import per channel module; each module calls ``register`` on its class.
+    import aduan.channels.email
     import aduan.channels.facebook
     import aduan.channels.rss
     import aduan.channels.sms

@@ -43,6 +43,7 @@ CASE_MODULES: list[str] = [
     "tests.channels.sms.contract_case",
     "tests.channels.open311.contract_case",
     "tests.channels.walkin.contract_case",
+    "tests.channels.email.contract_case",
 ]
 
 
