@@ -63,9 +63,11 @@ _SIGNATURE = re.compile(
 )
 
 
+_DIGIT = re.compile(r"\d")
+_SIGN_OFF = re.compile(r"(?i)terima\s*kasih|hormat|salam|regards")
+
+
 def _mask_phones(text: str) -> str:
-    if not any(ch.isdigit() for ch in text):
-        return text
     out, last = [], 0
     matcher = phonenumbers.PhoneNumberMatcher(text, "ID", leniency=phonenumbers.Leniency.VALID)
     for match in matcher:
@@ -85,14 +87,22 @@ def mask_text(text: str, known_names: Iterable[str] = ()) -> str:
     """``text`` with e-mail addresses, NIK, phone numbers and marked names replaced."""
     if not text:
         return text
-    text = _EMAIL.sub(EMAIL, text)
-    text = _NIK_LABELLED.sub(lambda m: m.group(1) + m.group(2) + NIK, text)
-    text = _NIK.sub(NIK, text)
-    text = _mask_phones(text)
+    # Cheap tests first: most complaints have no '@', few digits, no sign-off.
+    if "@" in text:
+        text = _EMAIL.sub(EMAIL, text)
+    if _DIGIT.search(text):
+        text = _NIK_LABELLED.sub(lambda m: m.group(1) + m.group(2) + NIK, text)
+        text = _NIK.sub(NIK, text)
+        text = _mask_phones(text)
     text = _mask_known(text, known_names)
-    text = _NAME_MARKERS.sub(lambda m: m.group(1) + NAME, text)
-    text = _SAYA.sub(lambda m: m.group(1) + NAME, text)
-    return _SIGNATURE.sub(lambda m: m.group(1) + NAME, text)
+    lowered = text.lower()
+    if "nama" in lowered or "a.n" in lowered or "a. n" in lowered:
+        text = _NAME_MARKERS.sub(lambda m: m.group(1) + NAME, text)
+    if "Saya" in text:
+        text = _SAYA.sub(lambda m: m.group(1) + NAME, text)
+    if "\n" in text and _SIGN_OFF.search(text):
+        text = _SIGNATURE.sub(lambda m: m.group(1) + NAME, text)
+    return text
 
 
 def mask_optional(text: str | None, known_names: Iterable[str] = ()) -> str | None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -150,22 +149,24 @@ def records(
     result = conn.execution_options(stream_results=True, yield_per=CHUNK_ROWS).execute(
         export_query(period)
     )
+    keys = list(result.keys())
     for chunk in result.partitions():
         contacts: dict[int, str] = {}
         if include_personal_data:
             contacts = _contacts(conn, {r.reporter_id for r in chunk if r.reporter_id})
         out: list[dict[str, Any]] = []
         for row in chunk:
-            record = {name: getattr(row, name, None) for name in COLUMNS}
-            record["overdue"] = bool(row.overdue)
-            record["resolved_in_time"] = bool(row.resolved_in_time)
+            found = dict(zip(keys, row, strict=True))
+            record = {name: found.get(name) for name in COLUMNS}
+            record["overdue"] = bool(record["overdue"])
+            record["resolved_in_time"] = bool(record["resolved_in_time"])
             if include_personal_data:
-                record["reporter_contacts"] = contacts.get(row.reporter_id)
+                record["reporter_contacts"] = contacts.get(found["reporter_id"])
             else:
-                names = [row.reporter_name] if row.reporter_name else []
-                record["subject"] = mask_optional(row.subject, names)
-                record["text"] = mask_optional(row.text, names)
-                record["lat"], record["lon"] = _round(row.lat), _round(row.lon)
+                names = [found["reporter_name"]] if found["reporter_name"] else []
+                record["subject"] = mask_optional(record["subject"], names)
+                record["text"] = mask_optional(record["text"], names)
+                record["lat"], record["lon"] = _round(record["lat"]), _round(record["lon"])
                 for name in PERSONAL_COLUMNS:
                     record[name] = None
             out.append(record)
@@ -178,12 +179,18 @@ class Writer(Protocol):
     def close(self) -> None: ...
 
 
-def _csv_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return int(value)
-    return value
+_TIMES = tuple(i for i, f in enumerate(SCHEMA) if pa.types.is_timestamp(f.type))
+_FLAGS = tuple(i for i, f in enumerate(SCHEMA) if pa.types.is_boolean(f.type))
+
+
+def _csv_row(record: dict[str, Any]) -> list[Any]:
+    values = [record[c] for c in COLUMNS]
+    for i in _TIMES:
+        if values[i] is not None:
+            values[i] = values[i].isoformat()
+    for i in _FLAGS:
+        values[i] = int(values[i])
+    return values
 
 
 class CsvWriter:
@@ -193,7 +200,7 @@ class CsvWriter:
         self._csv.writerow(COLUMNS)
 
     def write(self, rows: Sequence[dict[str, Any]]) -> None:
-        self._csv.writerows([_csv_value(r[c]) for c in COLUMNS] for r in rows)
+        self._csv.writerows(_csv_row(r) for r in rows)
 
     def close(self) -> None:
         self._file.close()
