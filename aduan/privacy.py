@@ -67,7 +67,13 @@ _DIGIT = re.compile(r"\d")
 _SIGN_OFF = re.compile(r"(?i)terima\s*kasih|hormat|salam|regards")
 
 
+# No Indonesian number has fewer than 7 digits: without such a run, skip the matcher.
+_PHONE_HINT = re.compile(r"\d(?:[\s().-]{0,2}\d){6,}")
+
+
 def _mask_phones(text: str) -> str:
+    if not _PHONE_HINT.search(text):
+        return text
     out, last = [], 0
     matcher = phonenumbers.PhoneNumberMatcher(text, "ID", leniency=phonenumbers.Leniency.VALID)
     for match in matcher:
