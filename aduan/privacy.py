@@ -10,7 +10,8 @@
   ``62812...``) at leniency VALID (POSSIBLE also takes postcodes and
   amounts), plus what it may reject but a person would still dial: a run of
   9-15 digits starting with ``0`` or ``62`` and a mobile number in groups;
-* names after markers: ``Nama: ...``, ``nama saya ...``, ``Saya, <Name>,``,
+* names after markers: ``Nama: ...``, ``nama saya ...``, ``bernama ...``,
+  ``Saya, <Name>,`` or ``Saya <Name>,`` (capitalised words then a comma),
   ``a.n. ...``/``atas nama ...``, and a signature: the capitalised words on
   the line(s) after ``Terima kasih,``, ``Hormat saya,``, ``Salam,``, ``Wassalam,``
   -> ``<name>``;
@@ -18,7 +19,8 @@
   they appear.
 
 Limits (documented in the README): a name written without any marker ("pak
-Budi di RT 05 bilang ...") is not found; street addresses are not masked in
+Budi di RT 05 bilang ...") or in lower case after an inline marker ("nama
+saya budi") is not found; street addresses are not masked in
 the text (``complaints.address`` is left out of exports instead); numbers in
 unusual notations (letters for digits, spaces inside a 4-digit group) may
 survive. Masking errs towards hiding: a 16-digit account number is masked as
@@ -51,12 +53,16 @@ _DIGITS_PHONE = re.compile(
 # A name: one to four words, each capitalised or an initial ("Budi", "S.", "Siti Nur-Aisyah").
 _WORD = r"[A-Z][\w'.-]*"
 _NAME = rf"{_WORD}(?:[ \t]+{_WORD}){{0,3}}"
-_NAME_MARKERS = re.compile(
-    r"(?im)(\b(?:nama(?:\s+saya)?(?:\s+adalah)?|atas\s+nama|a\.\s?n\.)\s*[:=]?\s*)"
-    r"([^\n,;()<>]{1,60}?)(?=\s*(?:[,;()\n]|$|\.\s|\.$|\s+(?:dari|di|warga|tinggal|"
-    r"alamat|rt|rw|no|nik|hp|telp|email|ingin|mau|melaporkan|mengadukan)\b))"
+# "Nama: ..." as in a form: the rest of the field, whatever its case.
+_NAME_FIELD = re.compile(
+    r"(?im)(\bnama(?:\s+saya|\s+lengkap|\s+pelapor)?\s*[:=]\s*)([^\n,;()<>]{1,60}?)"
+    r"(?=\s*(?:[,;()\n]|$|\.\s|\.$))"
 )
-_SAYA = re.compile(rf"(\bSaya\s*,\s*)({_NAME})(?=\s*,)")
+# "nama saya Budi Santoso dari ...": capitalised words after an inline marker.
+_NAME_INLINE = re.compile(
+    rf"((?i:\b(?:nama\s+saya(?:\s+adalah)?|bernama|atas\s+nama|a\.\s?n\.))\s*)({_NAME})"
+)
+_SAYA = re.compile(rf"(\bSaya\s*,?\s+)({_NAME})(?=\s*,)")
 _SIGNATURE = re.compile(
     rf"(?im)((?:terima\s*kasih|terimakasih|hormat\s+saya|salam|wassalam|regards)"
     rf"[ \t]*[,.!]?[ \t]*\n+[ \t]*)({_NAME})[ \t]*$"
@@ -103,7 +109,8 @@ def mask_text(text: str, known_names: Iterable[str] = ()) -> str:
     text = _mask_known(text, known_names)
     lowered = text.lower()
     if "nama" in lowered or "a.n" in lowered or "a. n" in lowered:
-        text = _NAME_MARKERS.sub(lambda m: m.group(1) + NAME, text)
+        text = _NAME_FIELD.sub(lambda m: m.group(1) + NAME, text)
+        text = _NAME_INLINE.sub(lambda m: m.group(1) + NAME, text)
     if "Saya" in text:
         text = _SAYA.sub(lambda m: m.group(1) + NAME, text)
     if "\n" in text and _SIGN_OFF.search(text):

@@ -46,6 +46,20 @@ CASES = [
         ["warga Cilandak", "banjir"],
     ),
     (
+        "Saya Name,",
+        "Saya Agus Salim, warga Pesanggrahan, minta bantuan",
+        ["Agus", "Salim"],
+        ["warga Pesanggrahan"],
+    ),
+    (
+        "Nama lengkap lower case",
+        "Nama lengkap: budi santoso\nmohon dibantu",
+        ["budi"],
+        ["mohon dibantu"],
+    ),
+    ("a.n.", "transfer a.n. Dewi Lestari sudah", ["Dewi", "Lestari"], ["transfer a.n.", "sudah"]),
+    ("bernama", "anak saya bernama Putri Ayu sakit", ["Putri", "Ayu"], ["anak saya", "sakit"]),
+    (
         "atas nama",
         "laporan atas nama Ahmad Fauzi, mohon ditindak",
         ["Ahmad", "Fauzi"],
@@ -83,6 +97,8 @@ def test_masks(label: str, text: str, gone: list[str], stay: list[str]) -> None:
         "Jalan berlubang di Jl. Fatmawati No. 15, kode pos 12430.",
         "Sudah lapor 3 kali, biaya Rp 150.000 diminta petugas.",
         "Terima kasih atas perhatiannya.",
+        "Saya Warga RT 05, mohon dibantu.",
+        "Saya mau lapor, lampu mati.",
     ],
 )
 def test_leaves_ordinary_text_alone(text: str) -> None:
