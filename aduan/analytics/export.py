@@ -25,7 +25,7 @@ from typing import IO, Any, Protocol
 import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, Select, null, select
 from sqlmodel import SQLModel
 
 from aduan.analytics.period import Period
@@ -82,7 +82,6 @@ def export_query(period: Period) -> Select[Any]:
     v, c, r = v_complaints.c, complaints.c, reporters.c
     query = (
         select(
-            v.complaint_id,
             v.reference,
             v.channel,
             v.account,
@@ -106,8 +105,9 @@ def export_query(period: Period) -> Select[Any]:
             c.subject,
             c.text,
             c.address,
-            c.reporter_id,
             r.display_name.label("reporter_name"),
+            null().label("reporter_contacts"),
+            c.reporter_id,  # after COLUMNS: used, not exported
         )
         .select_from(v_complaints)
         .join(complaints, c.id == v.complaint_id)
@@ -142,49 +142,52 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
+_AT = {name: i for i, name in enumerate(COLUMNS)}
+_TIMES = tuple(i for i, f in enumerate(SCHEMA) if pa.types.is_timestamp(f.type))
+_FLAGS = (_AT["overdue"], _AT["resolved_in_time"])
+_SUBJECT, _TEXT, _LAT, _LON = _AT["subject"], _AT["text"], _AT["lat"], _AT["lon"]
+_NAME, _CONTACTS = _AT["reporter_name"], _AT["reporter_contacts"]
+_PERSONAL = tuple(_AT[name] for name in PERSONAL_COLUMNS)
+_WIDTH = len(COLUMNS)
+
+
 def records(
     conn: Connection, period: Period, *, include_personal_data: bool
-) -> Iterator[list[dict[str, Any]]]:
-    """Chunks of export rows (dicts keyed by :data:`COLUMNS`), masked unless asked not to."""
+) -> Iterator[list[list[Any]]]:
+    """Chunks of export rows (lists in :data:`COLUMNS` order), masked unless asked not to."""
     result = conn.execution_options(stream_results=True, yield_per=CHUNK_ROWS).execute(
         export_query(period)
     )
-    keys = list(result.keys())
+    assert tuple(result.keys())[:_WIDTH] == COLUMNS
     for chunk in result.partitions():
         contacts: dict[int, str] = {}
         if include_personal_data:
-            contacts = _contacts(conn, {r.reporter_id for r in chunk if r.reporter_id})
-        out: list[dict[str, Any]] = []
+            contacts = _contacts(conn, {r[_WIDTH] for r in chunk if r[_WIDTH]})
+        out: list[list[Any]] = []
         for row in chunk:
-            found = dict(zip(keys, row, strict=True))
-            record = {name: found.get(name) for name in COLUMNS}
-            record["overdue"] = bool(record["overdue"])
-            record["resolved_in_time"] = bool(record["resolved_in_time"])
+            values = list(row[:_WIDTH])
+            for i in _FLAGS:
+                values[i] = bool(values[i])
             if include_personal_data:
-                record["reporter_contacts"] = contacts.get(found["reporter_id"])
+                values[_CONTACTS] = contacts.get(row[_WIDTH])
             else:
-                names = [found["reporter_name"]] if found["reporter_name"] else []
-                record["subject"] = mask_optional(record["subject"], names)
-                record["text"] = mask_optional(record["text"], names)
-                record["lat"], record["lon"] = _round(record["lat"]), _round(record["lon"])
-                for name in PERSONAL_COLUMNS:
-                    record[name] = None
-            out.append(record)
+                names = [values[_NAME]] if values[_NAME] else []
+                values[_SUBJECT] = mask_optional(values[_SUBJECT], names)
+                values[_TEXT] = mask_optional(values[_TEXT], names)
+                values[_LAT], values[_LON] = _round(values[_LAT]), _round(values[_LON])
+                for i in _PERSONAL:
+                    values[i] = None
+            out.append(values)
         yield out
 
 
 class Writer(Protocol):
-    def write(self, rows: Sequence[dict[str, Any]]) -> None: ...
+    def write(self, rows: Sequence[list[Any]]) -> None: ...
 
     def close(self) -> None: ...
 
 
-_TIMES = tuple(i for i, f in enumerate(SCHEMA) if pa.types.is_timestamp(f.type))
-_FLAGS = tuple(i for i, f in enumerate(SCHEMA) if pa.types.is_boolean(f.type))
-
-
-def _csv_row(record: dict[str, Any]) -> list[Any]:
-    values = [record[c] for c in COLUMNS]
+def _csv_row(values: list[Any]) -> list[Any]:
     for i in _TIMES:
         if values[i] is not None:
             values[i] = values[i].isoformat()
@@ -199,7 +202,7 @@ class CsvWriter:
         self._csv = csv.writer(self._file)
         self._csv.writerow(COLUMNS)
 
-    def write(self, rows: Sequence[dict[str, Any]]) -> None:
+    def write(self, rows: Sequence[list[Any]]) -> None:
         self._csv.writerows(_csv_row(r) for r in rows)
 
     def close(self) -> None:
@@ -210,20 +213,29 @@ class JsonlWriter:
     def __init__(self, path: Path) -> None:
         self._file: IO[bytes] = path.open("wb")
 
-    def write(self, rows: Sequence[dict[str, Any]]) -> None:
+    def write(self, rows: Sequence[list[Any]]) -> None:
         option = orjson.OPT_APPEND_NEWLINE
-        self._file.write(b"".join(orjson.dumps(r, option=option) for r in rows))
+        dumps = orjson.dumps
+        self._file.write(
+            b"".join(dumps(dict(zip(COLUMNS, r, strict=True)), option=option) for r in rows)
+        )
 
     def close(self) -> None:
         self._file.close()
 
 
 class ParquetWriter:
+    """One row group per chunk, built column by column."""
+
     def __init__(self, path: Path) -> None:
         self._writer = pq.ParquetWriter(str(path), SCHEMA, compression="zstd")
 
-    def write(self, rows: Sequence[dict[str, Any]]) -> None:
-        self._writer.write_batch(pa.RecordBatch.from_pylist(list(rows), schema=SCHEMA))
+    def write(self, rows: Sequence[list[Any]]) -> None:
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in COLUMNS]
+        arrays = [
+            pa.array(column, type=field.type) for column, field in zip(columns, SCHEMA, strict=True)
+        ]
+        self._writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=SCHEMA))
 
     def close(self) -> None:
         self._writer.close()
