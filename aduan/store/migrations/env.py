@@ -13,14 +13,24 @@ config = context.config
 
 
 def _run(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=sqlite,
         compare_type=True,
     )
-    with context.begin_transaction():
-        context.run_migrations()
+    if sqlite:
+        # A batch migration rebuilds a table and renames it into place; SQLite
+        # >= 3.26 refuses that rename while a view (v_complaints ...) names the
+        # table, unless legacy_alter_table is on.
+        connection.exec_driver_sql("PRAGMA legacy_alter_table=ON")
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+    finally:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA legacy_alter_table=OFF")
 
 
 connection = config.attributes.get("connection")
