@@ -50,7 +50,7 @@ PERIODIC_JOBS: list[PeriodicJob] = []
 
 def _load_jobs() -> None:
     # One import per module that defines periodic jobs; each appends to PERIODIC_JOBS.
-    pass
+    from aduan.normalize import job  # noqa: F401
 
 
 class Daemon:

@@ -14,9 +14,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import secrets
 from dataclasses import dataclass
 
 import phonenumbers
+from sqlalchemy import Engine, select
+
+from aduan.store.models import Meta
+from aduan.store.raw import upsert_statement
+
+meta_table = Meta.__table__  # type: ignore[attr-defined]
 
 DEFAULT_REGION = "ID"
 _NIK = re.compile(r"^\d{16}$")
@@ -70,3 +77,48 @@ def nik_identity(nik: str, key: bytes) -> str:
     """``nik:<keyed hash>``: matchable, never readable."""
     digest = hmac.new(key, nik.strip().encode(), hashlib.sha256).hexdigest()
     return f"nik:{digest[:32]}"
+
+
+# --- identities a text proves, the store's NIK key ---------------------------------------
+
+_PHONE_IN_TEXT = re.compile(r"(?<![\d+])(?:\+62|62|0)8\d(?:[ .-]?\d){6,11}(?!\d)")
+
+
+def phones_in_text(text: str) -> list[str]:
+    """``tel:`` identities of the Indonesian mobile numbers written in a text.
+
+    A number the sender writes in an email signature, an SMS or a post ("bisa
+    WA saya di 0812...") proves that number belongs to the same person.
+    """
+    found: list[str] = []
+    for match in _PHONE_IN_TEXT.finditer(text):
+        phone = phone_identity(match.group(0))
+        if phone.valid and phone.identity not in found:
+            found.append(phone.identity)
+    return found
+
+
+NIK_KEY_META = "nik_hash_key"
+
+
+def nik_key(engine: Engine, configured: str | None = None) -> bytes:
+    """The key of NIK hashes: from settings, else generated once and kept in ``meta``."""
+    if configured:
+        return configured.encode()
+    with engine.begin() as conn:
+        value = conn.execute(
+            select(meta_table.c.value).where(meta_table.c.key == NIK_KEY_META)
+        ).scalar_one_or_none()
+        if value is None:
+            value = secrets.token_hex(32)
+            stmt = upsert_statement(conn, meta_table).values(key=NIK_KEY_META, value=value)
+            conn.execute(stmt.on_conflict_do_nothing(index_elements=["key"]))
+            value = conn.execute(
+                select(meta_table.c.value).where(meta_table.c.key == NIK_KEY_META)
+            ).scalar_one()
+    return str(value).encode()
+
+
+def reporter_key(identity: str) -> str:
+    """The pseudonym analysts see for a reporter: stable, not reversible to the identity."""
+    return "R" + hashlib.blake2b(identity.encode(), digest_size=8).hexdigest()
