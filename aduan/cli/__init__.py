@@ -24,7 +24,7 @@ from aduan.errors import AduanError, ConfigError
 
 def _register() -> None:
     # One import per subcommand module; each adds its commands to ``app``.
-    from aduan.cli import db, importer, poll, query, run  # noqa: F401
+    from aduan.cli import db, evaluate, importer, poll, quarantine, query, replay, reporter, run  # noqa: F401  # noqa: F401
 
 
 def _extract_config(argv: list[str]) -> tuple[list[str], Path | None]:

@@ -78,7 +78,7 @@ def classify(pair: Pair, template: Path, workdir: Path, settings: NormalizeSetti
     engine = open_store(f"sqlite:///{db}", migrate=False)
     try:
         normalizer = Normalizer(settings, Readers())
-        ids = []
+        ids: list[int] = []
         for name, side in (("a", pair.a), ("b", pair.b)):
             result = save_batch(engine, [_raw(side, f"{pair.id}-{name}")])
             ids.extend(result.new.values())

@@ -19,9 +19,14 @@ class IdAllocator:
         """Start a transaction's allocation (SQLite re-reads the table's max)."""
         self._conn = conn
         if conn.dialect.name == "sqlite":
-            self._next = int(
-                conn.execute(text(f"SELECT coalesce(max(id), 0) FROM {self.table}")).scalar_one()
-            ) + 1
+            self._next = (
+                int(
+                    conn.execute(
+                        text(f"SELECT coalesce(max(id), 0) FROM {self.table}")
+                    ).scalar_one()
+                )
+                + 1
+            )
         else:
             self._next = None
         self._cache: list[int] = []
@@ -34,8 +39,7 @@ class IdAllocator:
         if len(self._cache) < count:
             rows = self._conn.execute(
                 text(
-                    "SELECT nextval(pg_get_serial_sequence(:t, 'id')) "
-                    "FROM generate_series(1, :n)"
+                    "SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"
                 ),
                 {"t": self.table, "n": max(count, 100)},
             ).scalars()

@@ -69,7 +69,9 @@ def claim_and_normalize(engine: Engine, normalizer: Normalizer, limit: int) -> S
             return normalizer.process(conn, batch)
     except OperationalError as exc:
         normalizer.forget()
-        raise StoreUnavailable(f"store unavailable: {str(exc.orig or exc).splitlines()[0]}") from exc
+        raise StoreUnavailable(
+            f"store unavailable: {str(exc.orig or exc).splitlines()[0]}"
+        ) from exc
     except BaseException:
         normalizer.forget()
         raise

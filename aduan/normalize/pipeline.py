@@ -28,6 +28,7 @@ triage) are refreshed; either way the complaint re-enters the window.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections import Counter, deque
 from collections.abc import Sequence
@@ -53,7 +54,13 @@ from aduan.normalize.settings import NormalizeSettings
 from aduan.normalize.sketch import MinHasher, WindowLSH
 from aduan.normalize.text import clean_text, matching_form
 from aduan.store.blobs import put_blob
-from aduan.store.models import AttachmentRow, Incident, TriageDecision, complaint_sources, complaints
+from aduan.store.models import (
+    AttachmentRow,
+    Incident,
+    TriageDecision,
+    complaint_sources,
+    complaints,
+)
 from aduan.store.models import raw_messages as raws_table
 from aduan.store.references import allocate
 
@@ -120,8 +127,18 @@ class Stats:
     by_channel: Counter[str] = field(default_factory=Counter)
 
     def add(self, other: Stats) -> None:
-        for name in ("created", "attached", "incidents", "linked", "edited", "ignored",
-                     "quarantined", "waiting", "refreshed", "unchanged"):  # fmt: skip
+        for name in (
+            "created",
+            "attached",
+            "incidents",
+            "linked",
+            "edited",
+            "ignored",
+            "quarantined",
+            "waiting",
+            "refreshed",
+            "unchanged",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.by_channel.update(other.by_channel)
 
@@ -212,10 +229,8 @@ class Normalizer:
                 if entry is not None and entry.reporter is not None:
                     mine = self.by_reporter.get(entry.reporter)
                     if mine is not None:
-                        try:
+                        with contextlib.suppress(ValueError):
                             mine.remove(gone)
-                        except ValueError:
-                            pass
                         if not mine:
                             del self.by_reporter[entry.reporter]
 
@@ -250,9 +265,14 @@ class Normalizer:
         for r, sig in zip(fresh, sigs, strict=True):
             rid = self.reporters.canonical(r.reporter_id) if r.reporter_id else None
             entry = Entry(
-                r.id, rid, r.received_at, r.match_text, extract(r.match_text),
-                r.incident_id, r.source_count,
-            )  # fmt: skip
+                r.id,
+                rid,
+                r.received_at,
+                r.match_text,
+                extract(r.match_text),
+                r.incident_id,
+                r.source_count,
+            )
             self._register(entry, sig)
         wanted = {r.incident_id for r in fresh if r.incident_id} - set(self.incidents)
         if wanted:
@@ -331,12 +351,22 @@ class _Batch:
 
     # reading --------------------------------------------------------------------------
 
-    def _mark(self, stored: StoredRaw, status: str, error: str | None = None,
-              complaint_id: int | None = None) -> None:  # fmt: skip
+    def _mark(
+        self,
+        stored: StoredRaw,
+        status: str,
+        error: str | None = None,
+        complaint_id: int | None = None,
+    ) -> None:
         self.raw_updates.append(
-            {"b_id": stored.id, "b_status": status, "b_error": error,
-             "b_at": self.now, "b_complaint": complaint_id}
-        )  # fmt: skip
+            {
+                "b_id": stored.id,
+                "b_status": status,
+                "b_error": error,
+                "b_at": self.now,
+                "b_complaint": complaint_id,
+            }
+        )
 
     def _read_all(self, batch: Sequence[StoredRaw]) -> list[_Item | StoredRaw]:
         out: list[_Item | StoredRaw] = []
@@ -490,8 +520,14 @@ class _Batch:
             entry = n.entries.get(cid)
             if entry is None or entry.received_at < horizon:
                 continue
-            verdict = judge(entry.features, item.features, entry.match, item.match,
-                            same_reporter=True, near_duplicate=self.s.near_duplicate)  # fmt: skip
+            verdict = judge(
+                entry.features,
+                item.features,
+                entry.match,
+                item.match,
+                same_reporter=True,
+                near_duplicate=self.s.near_duplicate,
+            )
             if verdict.same and (best is None or verdict.similarity > best[1]):
                 best = (cid, verdict.similarity)
         if best is not None:
@@ -522,8 +558,14 @@ class _Batch:
                 continue
             if bare:
                 return (cid, 0.0)  # "gimana kelanjutannya?" alone: the latest complaint
-            verdict = judge(entry.features, item.features, entry.match, item.match,
-                            same_reporter=True, near_duplicate=self.s.near_duplicate)  # fmt: skip
+            verdict = judge(
+                entry.features,
+                item.features,
+                entry.match,
+                item.match,
+                same_reporter=True,
+                near_duplicate=self.s.near_duplicate,
+            )
             if verdict.same:
                 return (cid, verdict.similarity)
         return None
@@ -544,8 +586,14 @@ class _Batch:
             entry = n.entries.get(cid)
             if entry is None or entry.received_at < horizon or entry.reporter == reporter:
                 continue
-            verdict = judge(entry.features, item.features, entry.match, item.match,
-                            same_reporter=False, near_duplicate=self.s.near_duplicate)  # fmt: skip
+            verdict = judge(
+                entry.features,
+                item.features,
+                entry.match,
+                item.match,
+                same_reporter=False,
+                near_duplicate=self.s.near_duplicate,
+            )
             if verdict.same and (best is None or verdict.similarity > best[1]):
                 best = (cid, verdict.similarity)
         return best[0] if best else None
@@ -582,8 +630,15 @@ class _Batch:
 
     # writing --------------------------------------------------------------------------
 
-    def _source(self, item: _Item, stored: StoredRaw, complaint_id: int, role: str,
-                sim: float | None, reference: str | None) -> None:  # fmt: skip
+    def _source(
+        self,
+        item: _Item,
+        stored: StoredRaw,
+        complaint_id: int,
+        role: str,
+        sim: float | None,
+        reference: str | None,
+    ) -> None:
         self.sources.append(
             {
                 "complaint_id": complaint_id,
@@ -612,13 +667,14 @@ class _Batch:
                     "raw_message_id": item.stored.id,
                     "filename": att.filename,
                     "content_type": att.content_type,
-                    "size": att.size if att.size is not None else (
-                        len(att.data) if att.data is not None else None),
+                    "size": att.size
+                    if att.size is not None
+                    else (len(att.data) if att.data is not None else None),
                     "sha256": sha,
                     "url": att.url,
                     "stored": stored,
                 }
-            )  # fmt: skip
+            )
 
     def _attach(self, item: _Item, complaint_id: int, role: str, sim: float | None) -> None:
         reference = item.stored.raw.meta.get("reference")
@@ -715,8 +771,16 @@ class _Batch:
         for extra in item.extra_raws:
             self._source(item, extra, cid, "fragment", None, None)
         self._attachments(item, cid)
-        entry = Entry(cid, reporter, raw.received_at, item.match, item.features, incident_id,
-                      1 + len(item.extra_raws), is_new=True)  # fmt: skip
+        entry = Entry(
+            cid,
+            reporter,
+            raw.received_at,
+            item.match,
+            item.features,
+            incident_id,
+            1 + len(item.extra_raws),
+            is_new=True,
+        )
         n._register(entry, item.signature)
         self._remember_refs(item, cid)
         self.stats.created += 1
@@ -752,9 +816,7 @@ class _Batch:
         assert stored.complaint_id is not None
         self.n._advance(stored.raw.received_at)
         role = self.conn.execute(
-            select(complaint_sources.c.role).where(
-                complaint_sources.c.raw_message_id == stored.id
-            )
+            select(complaint_sources.c.role).where(complaint_sources.c.raw_message_id == stored.id)
         ).scalar()
         entry = self.n._entry(self.conn, stored.complaint_id)
         if role != "first" or entry is None:
@@ -767,10 +829,14 @@ class _Batch:
             return
         item = self._item(stored, message)
         current = self.conn.execute(
-            select(complaints.c.match_text, complaints.c.category, complaints.c.agency,
-                   complaints.c.priority, complaints.c.track)
-            .where(complaints.c.id == stored.complaint_id)
-        ).one()  # fmt: skip
+            select(
+                complaints.c.match_text,
+                complaints.c.category,
+                complaints.c.agency,
+                complaints.c.priority,
+                complaints.c.track,
+            ).where(complaints.c.id == stored.complaint_id)
+        ).one()
         decision = triage.decide(item.match, channel=stored.raw.channel, hint=message.subject)
         edited = self.conn.execute(
             select(complaint_sources.c.id).where(
@@ -780,8 +846,12 @@ class _Batch:
         ).first()
         changes: dict[str, Any] = {}
         if not edited and current.match_text != item.match:
-            changes.update(text=item.clean, original_text=message.text, match_text=item.match,
-                           text_hash=_hash(item.match))  # fmt: skip
+            changes.update(
+                text=item.clean,
+                original_text=message.text,
+                match_text=item.match,
+                text_hash=_hash(item.match),
+            )
         fields = ("category", "agency", "priority", "track")
         if tuple(getattr(current, f) for f in fields) != tuple(
             getattr(decision, f) for f in fields
@@ -803,20 +873,28 @@ class _Batch:
             for row in self.new_incidents:
                 years.setdefault(row["first_received_at"].year, []).append(row)
             for year, rows in years.items():
-                for row, ref in zip(rows, allocate(conn, self.s.incident_prefix, year, len(rows)),
-                                    strict=True):  # fmt: skip
+                for row, ref in zip(
+                    rows, allocate(conn, self.s.incident_prefix, year, len(rows)), strict=True
+                ):
                     state = n.incidents[row["id"]]
-                    row.update(reference=ref, complaint_count=state.count,
-                               last_received_at=state.last, category=None, lat=None,
-                               lon=None, address=None)  # fmt: skip
+                    row.update(
+                        reference=ref,
+                        complaint_count=state.count,
+                        last_received_at=state.last,
+                        category=None,
+                        lat=None,
+                        lon=None,
+                        address=None,
+                    )
             conn.execute(incidents_table.insert(), self.new_incidents)
         missing = [c for c in self.complaints if not c["reference"]]
         by_year: dict[int, list[dict[str, Any]]] = {}
         for row in missing:
             by_year.setdefault(row["received_at"].year, []).append(row)
         for year, rows in by_year.items():
-            for row, ref in zip(rows, allocate(conn, self.s.reference_prefix, year, len(rows)),
-                                strict=True):  # fmt: skip
+            for row, ref in zip(
+                rows, allocate(conn, self.s.reference_prefix, year, len(rows)), strict=True
+            ):
                 row["reference"] = ref
         if self.complaints:
             conn.execute(complaints.insert(), self.complaints)
@@ -830,11 +908,15 @@ class _Batch:
         for state in touched:
             conn.execute(
                 update(incidents_table)
-                .where(incidents_table.c.id == state.id,
-                       or_(incidents_table.c.complaint_count != state.count,
-                           incidents_table.c.last_received_at != state.last))
+                .where(
+                    incidents_table.c.id == state.id,
+                    or_(
+                        incidents_table.c.complaint_count != state.count,
+                        incidents_table.c.last_received_at != state.last,
+                    ),
+                )
                 .values(complaint_count=state.count, last_received_at=state.last)
-            )  # fmt: skip
+            )
         for state in n.incidents.values():
             state.new = False
         self._update_complaints()
@@ -858,7 +940,9 @@ class _Batch:
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for cid, values in list(self.complaint_updates.items()) + list(self.text_updates.items()):
             keys = tuple(sorted(values))
-            groups.setdefault(keys, []).append({"b_id": cid, **{f"b_{k}": v for k, v in values.items()}})
+            groups.setdefault(keys, []).append(
+                {"b_id": cid, **{f"b_{k}": v for k, v in values.items()}}
+            )
         for keys, rows in groups.items():
             stmt = (
                 update(complaints)

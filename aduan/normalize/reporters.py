@@ -25,7 +25,7 @@ from sqlalchemy import Connection, select, update
 
 from aduan.normalize.identity import reporter_key
 from aduan.normalize.ids import IdAllocator
-from aduan.store.models import Reporter, ReporterIdentity, ReporterMerge
+from aduan.store.models import AuditEntry, Reporter, ReporterIdentity, ReporterMerge
 
 reporters_table = Reporter.__table__  # type: ignore[attr-defined]
 identities_table = ReporterIdentity.__table__  # type: ignore[attr-defined]
@@ -111,9 +111,13 @@ class ReporterBook:
             if ident not in self.identity:
                 self.identity[ident] = kept
                 self.new_identities.append(
-                    {"identity": ident, "reporter_id": kept, "created_at": at,
-                     "raw_message_id": raw_id}
-                )  # fmt: skip
+                    {
+                        "identity": ident,
+                        "reporter_id": kept,
+                        "created_at": at,
+                        "raw_message_id": raw_id,
+                    }
+                )
         return kept
 
     def _merge(self, kept: int, merged: int, proof: list[str], raw_id: int, at: datetime) -> None:
@@ -121,9 +125,7 @@ class ReporterBook:
         moved = [
             str(i)
             for i in self.conn.execute(
-                select(identities_table.c.identity).where(
-                    identities_table.c.reporter_id == merged
-                )
+                select(identities_table.c.identity).where(identities_table.c.reporter_id == merged)
             ).scalars()
         ]
         self.conn.execute(
@@ -132,14 +134,17 @@ class ReporterBook:
             .values(reporter_id=kept)
         )
         self.conn.execute(
-            update(reporters_table).where(reporters_table.c.id == merged).values(merged_into_id=kept)
+            update(reporters_table)
+            .where(reporters_table.c.id == merged)
+            .values(merged_into_id=kept)
         )
         self.conn.execute(
             merges_table.insert().values(
                 at=at,
                 kept_id=kept,
                 merged_id=merged,
-                reason="identities in one message: " + ", ".join(sorted(p.split(":")[0] for p in proof)),
+                reason="identities in one message: "
+                + ", ".join(sorted(p.split(":")[0] for p in proof)),
                 raw_message_id=raw_id,
                 identities=moved,
             )
@@ -163,3 +168,49 @@ class ReporterBook:
         self.merged_into.clear()
         self.new_reporters = []
         self.new_identities = []
+
+
+class SplitError(ValueError):
+    """The merge cannot be undone (unknown, or already undone)."""
+
+
+def split_merge(conn: Connection, merge_id: int, actor: str, at: datetime) -> dict[str, Any]:
+    """Undo merge ``merge_id``: its identities go back to the merged reporter."""
+    row = conn.execute(select(merges_table).where(merges_table.c.id == merge_id)).first()
+    if row is None:
+        raise SplitError(f"no reporter merge {merge_id}")
+    if row.undone_at is not None:
+        raise SplitError(f"merge {merge_id} was already undone at {row.undone_at:%Y-%m-%d %H:%M}")
+    moved = list(row.identities or [])
+    if moved:
+        conn.execute(
+            update(identities_table)
+            .where(identities_table.c.identity.in_(moved))
+            .values(reporter_id=row.merged_id)
+        )
+    conn.execute(
+        update(reporters_table)
+        .where(reporters_table.c.id == row.merged_id)
+        .values(merged_into_id=None)
+    )
+    conn.execute(
+        update(merges_table)
+        .where(merges_table.c.id == merge_id)
+        .values(undone_at=at, undone_by=actor)
+    )
+    details = {
+        "merge_id": merge_id,
+        "kept_id": row.kept_id,
+        "merged_id": row.merged_id,
+        "identities": len(moved),
+    }
+    conn.execute(
+        AuditEntry.__table__.insert().values(  # type: ignore[attr-defined]
+            at=at,
+            actor=actor,
+            action="reporter_split",
+            subject=f"reporter:{row.merged_id}",
+            details=details,
+        )
+    )
+    return details
