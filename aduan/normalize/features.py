@@ -86,7 +86,8 @@ FOLLOWUP = re.compile(
     r"\b(bagaimana kelanjutan\w*|kelanjutan\w*|tindak lanjut|menindaklanjuti|menyusul|"
     r"menyambung|masih belum|belum ada (?:respon|jawaban|tindak|petugas|yang)|masih sama|"
     r"sudah lapor|sudah (?:saya )?(?:email|sms|mention|kirim|lapor)|"
-    r"yang (?:kemarin|tadi) (?:saya )?(?:lapor|email|sms|mention)|saya (?:yang|sudah) (?:lapor|sms|email|mention|menulis)|"
+    r"yang (?:kemarin|tadi) (?:saya )?(?:lapor|email|sms|mention)|"
+    r"saya (?:yang|sudah) (?:lapor|sms|email|mention|menulis)|"
     r"datang kembali|menanyakan kembali|update|laporan saya|masih ada|masih|"
     r"belum \w+ juga)\b"
 )
