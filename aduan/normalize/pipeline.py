@@ -197,6 +197,8 @@ class Normalizer:
         self.clock: datetime | None = None
         self.loaded_from: datetime | None = None
         self.max_seen_id = 0
+        self.waiting = True
+        """Whether split messages may be waiting for their other parts in the store."""
 
     # --- the window -------------------------------------------------------------------
 
@@ -345,6 +347,7 @@ class _Batch:
         self.text_updates: dict[int, dict[str, Any]] = {}
         self.new_incidents: list[dict[str, Any]] = []
         self.new_rows: dict[int, dict[str, Any]] = {}
+        self.newest = self.now
         n.reporters.begin(conn)
         n.complaint_ids.begin(conn)
         n.incident_ids.begin(conn)
@@ -390,7 +393,7 @@ class _Batch:
                 fragments.setdefault(group, []).append((stored, message))
                 continue
             out.append(self._item(stored, message))
-        if fragments:
+        if fragments or self.n.waiting:
             out.extend(self._reassemble(fragments))
         return out
 
@@ -420,16 +423,17 @@ class _Batch:
             if message.fragment is None:
                 continue
             group = (stored.raw.channel, stored.raw.account, message.fragment.group)
-            if group in groups:
-                groups[group].append((stored, message))
+            groups.setdefault(group, []).append((stored, message))
         items: list[_Item] = []
+        self.n.waiting = False
         patience = timedelta(minutes=self.s.fragment_wait_minutes)
         for parts in groups.values():
             by_index = {m.fragment.index: (s, m) for s, m in parts if m.fragment}
             total = max(m.fragment.total for _, m in parts if m.fragment)
             first_at = min(s.raw.received_at for s, _ in parts)
-            clock = self.n.clock or self.now
+            clock = max(self.newest, self.n.clock or self.newest)
             if len(by_index) < total and clock - first_at < patience:
+                self.n.waiting = True
                 for stored, _ in parts:
                     if stored.status != "waiting":
                         self._mark(stored, "waiting")
@@ -449,6 +453,7 @@ class _Batch:
     def run(self, batch: Sequence[StoredRaw]) -> Stats:
         if not batch:
             return self.stats
+        self.newest = max(s.raw.received_at for s in batch)
         items = self._read_all(batch)
         fresh = [i for i in items if isinstance(i, _Item)]
         if fresh:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import Connection, Engine, and_, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from aduan.normalize.pipeline import RAW_COLUMNS, Normalizer, Stats, to_stored
@@ -46,7 +46,9 @@ def count(engine: Engine, part: Slice) -> int:
         return int(conn.execute(query).scalar_one())
 
 
-def _keyset(engine: Engine, part: Slice, batch: int) -> Iterator[Sequence[Any]]:
+def _keyset(
+    engine: Engine, part: Slice, batch: int, shared: Connection | None
+) -> Iterator[Sequence[Any]]:
     last: tuple[datetime, int] | None = None
     while True:
         cond = part.where()
@@ -58,13 +60,17 @@ def _keyset(engine: Engine, part: Slice, batch: int) -> Iterator[Sequence[Any]]:
                     and_(raw_messages.c.received_at == at, raw_messages.c.id > rid),
                 )
             )
-        with engine.connect() as conn:
-            rows = conn.execute(
-                select(*RAW_COLUMNS)
-                .where(*cond)
-                .order_by(raw_messages.c.received_at, raw_messages.c.id)
-                .limit(batch)
-            ).all()
+        query = (
+            select(*RAW_COLUMNS)
+            .where(*cond)
+            .order_by(raw_messages.c.received_at, raw_messages.c.id)
+            .limit(batch)
+        )
+        if shared is not None:
+            rows = shared.execute(query).all()
+        else:
+            with engine.connect() as conn:
+                rows = conn.execute(query).all()
         if not rows:
             return
         yield rows
@@ -85,7 +91,7 @@ def replay(
     dry = engine.connect() if dry_run else None
     outer = dry.begin() if dry is not None else None
     try:
-        for rows in _keyset(engine, part, batch_size):
+        for rows in _keyset(engine, part, batch_size, dry):
             batch = [to_stored(r) for r in rows]
             if dry is not None:
                 total.add(normalizer.process(dry, batch))
