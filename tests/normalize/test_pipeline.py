@@ -69,7 +69,8 @@ def test_phone_written_in_another_channel_links_the_reporter(
 
 def test_other_reporters_same_problem_form_one_incident(engine: Engine, normalize: Run) -> None:
     normalize(
-        raw("a", "Ada lubang besar di Jl. Moh. Kahfi I depan minimarket, bahaya.", "tel:+6281200033333"),
+        raw("a", "Ada lubang besar di Jl. Moh. Kahfi I depan minimarket, bahaya.",
+            "tel:+6281200033333"),
         raw("b", "kubangan di kahfi 1 dpn minimarket makin gede, td ada yg jatoh",
             "twitter:777", channel="twitter", minutes=90),
         raw("c", "Jalan berlubang di Jl. Kahfi I depan minimarket belum ditambal.",
