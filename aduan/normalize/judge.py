@@ -69,20 +69,25 @@ def judge(
     same_reporter: bool,
     near_duplicate: float = 0.9,
 ) -> Verdict:
-    """Whether ``b`` (the later message) reports the same problem as ``a``."""
-    sim = similarity(a_text, b_text)
+    """Whether ``b`` (the later message) reports the same problem as ``a``.
+
+    The cheap set checks run first; the word similarity is computed only when
+    it decides (near-identical wording) or is reported (a match).
+    """
     why = conflict(a, b)
     if why is not None:
-        return Verdict(False, sim, f"conflict:{why}")
+        return Verdict(False, 0.0, f"conflict:{why}")
     if b.resolved and not same_reporter:
-        return Verdict(False, sim, "resolved_notice")
+        return Verdict(False, 0.0, "resolved_notice")
     if b.resolved and (b.concepts - a.concepts):
-        return Verdict(False, sim, "moved_on")
-    if sim >= near_duplicate and (
-        sim >= 0.98 or not (a.concepts - b.concepts and b.concepts - a.concepts)
-    ):
-        return Verdict(True, sim, "near_duplicate")
+        return Verdict(False, 0.0, "moved_on")
     shared = a.concepts & b.concepts
+    only_a, only_b = a.concepts - b.concepts, b.concepts - a.concepts
+    if only_a and only_b and not shared:
+        return Verdict(False, 0.0, "other_problem")
+    sim = similarity(a_text, b_text)
+    if sim >= near_duplicate and (sim >= 0.98 or not (only_a and only_b)):
+        return Verdict(True, sim, "near_duplicate")
     if not shared:
         return Verdict(False, sim, "no_shared_concept")
     place_shared = bool(a.places & b.places) or bool(a.kelurahan & b.kelurahan)

@@ -348,6 +348,7 @@ class _Batch:
         self.new_incidents: list[dict[str, Any]] = []
         self.new_rows: dict[int, dict[str, Any]] = {}
         self.newest = self.now
+        self.dirty_incidents: set[int] = set()
         n.reporters.begin(conn)
         n.complaint_ids.begin(conn)
         n.incident_ids.begin(conn)
@@ -798,6 +799,7 @@ class _Batch:
             state = n.incidents[other.incident]
             state.count += 1
             state.last = max(state.last, at)
+            self.dirty_incidents.add(state.id)
             self.stats.linked += 1
             return state.id
         iid = n.incident_ids.take()[0]
@@ -909,7 +911,7 @@ class _Batch:
             conn.execute(attachments_table.insert(), self.attachments)
         if self.triage:
             conn.execute(triage_table.insert(), self.triage)
-        touched = [s for s in n.incidents.values() if not s.new]
+        touched = [n.incidents[i] for i in self.dirty_incidents if not n.incidents[i].new]
         for state in touched:
             conn.execute(
                 update(incidents_table)
@@ -922,8 +924,10 @@ class _Batch:
                 )
                 .values(complaint_count=state.count, last_received_at=state.last)
             )
-        for state in n.incidents.values():
-            state.new = False
+        for iid in self.dirty_incidents:
+            n.incidents[iid].new = False
+        for row in self.new_incidents:
+            n.incidents[row["id"]].new = False
         self._update_complaints()
         if self.raw_updates:
             conn.execute(

@@ -30,7 +30,7 @@ class NormalizeSettings(BaseModel):
     num_perm: int = Field(64, ge=16, le=256, description="MinHash permutations.")
     shingle_words: int = Field(2, ge=1, le=4, description="Words per shingle.")
     max_candidates: int = Field(
-        40, ge=1, description="Candidates checked per message from the block index."
+        16, ge=1, description="Recent complaints kept per (concept, place) block."
     )
     batch_size: int = Field(1000, ge=1, le=100_000, description="Raw messages per batch.")
     fragment_wait_minutes: float = Field(
