@@ -37,6 +37,8 @@ def _disjoint(a: frozenset[object], b: frozenset[object]) -> bool:
 
 def conflict(a: Features, b: Features) -> str | None:
     """Why these two name different places, or None."""
+    if not (a.rt or a.rw or a.house or a.numbered or a.kelurahan or a.landmarks):
+        return None
     if _disjoint(a.rt, b.rt):
         return "rt"
     if _disjoint(a.rw, b.rw):

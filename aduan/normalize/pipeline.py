@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import heapq
 from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -580,15 +581,21 @@ class _Batch:
         n = self.n
         at = item.stored.raw.received_at
         horizon = at - timedelta(days=self.s.incident_window_days)
-        candidates: set[int] = set()
+        near: set[int] = set()
         if item.signature is not None:
-            candidates |= n.lsh.query(item.signature)
+            near = n.lsh.query(item.signature)
+        blocked: set[int] = set()
         for key in n._block_keys(item.features):
             block = n.blocks.get(key)
             if block:
-                candidates.update(block)
+                blocked.update(block)
+        blocked -= near
+        if len(near) > self.s.max_candidates:
+            near = set(heapq.nlargest(self.s.max_candidates, near))
+        if len(blocked) > self.s.max_candidates:
+            blocked = set(heapq.nlargest(self.s.max_candidates, blocked))  # the most recent
         best: tuple[int, float] | None = None
-        for cid in candidates:
+        for cid in (*near, *blocked):
             entry = n.entries.get(cid)
             if entry is None or entry.received_at < horizon or entry.reporter == reporter:
                 continue

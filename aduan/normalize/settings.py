@@ -25,12 +25,12 @@ class NormalizeSettings(BaseModel):
         0.9, gt=0, le=1, description="Word similarity above which two texts are one text."
     )
     lsh_threshold: float = Field(
-        0.5, gt=0, le=1, description="Jaccard similarity MinHash LSH aims to find (bands)."
+        0.7, gt=0, le=1, description="Shingle Jaccard similarity MinHash LSH aims to find."
     )
     num_perm: int = Field(64, ge=16, le=256, description="MinHash permutations.")
     shingle_words: int = Field(2, ge=1, le=4, description="Words per shingle.")
     max_candidates: int = Field(
-        16, ge=1, description="Recent complaints kept per (concept, place) block."
+        24, ge=1, description="Most recent block-index candidates checked per message."
     )
     batch_size: int = Field(1000, ge=1, le=100_000, description="Raw messages per batch.")
     fragment_wait_minutes: float = Field(
