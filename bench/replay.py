@@ -68,12 +68,35 @@ PROBLEMS = [
     "kabel listrik menjuntai ke aspal, bahaya",
 ]
 STREETS = [
-    "Jl. Kemang Raya", "Jl. Ampera Raya", "Jl. Pejaten Barat", "Jl. Duren Tiga Raya",
-    "Jl. Tebet Timur Dalam", "Gg. Mawar", "Gg. Melati", "Jl. Kalibata Tengah", "Jl. Siaga",
-    "Jl. Bangka Raya", "Jl. Cipete Raya", "Jl. Wijaya", "Jl. Raya Ciganjur", "Jl. Haji Nawi",
-]  # fmt: skip
-KELURAHAN = ["Pejaten Timur", "Kebagusan", "Jati Padang", "Cipete Utara", "Bangka", "Cilandak Timur",
-             "Tebet Timur", "Kebon Baru", "Pela Mampang", "Ragunan", "Lenteng Agung", "Cipedak"]  # fmt: skip
+    "Jl. Kemang Raya",
+    "Jl. Ampera Raya",
+    "Jl. Pejaten Barat",
+    "Jl. Duren Tiga Raya",
+    "Jl. Tebet Timur Dalam",
+    "Gg. Mawar",
+    "Gg. Melati",
+    "Jl. Kalibata Tengah",
+    "Jl. Siaga",
+    "Jl. Bangka Raya",
+    "Jl. Cipete Raya",
+    "Jl. Wijaya",
+    "Jl. Raya Ciganjur",
+    "Jl. Haji Nawi",
+]
+KELURAHAN = [
+    "Pejaten Timur",
+    "Kebagusan",
+    "Jati Padang",
+    "Cipete Utara",
+    "Bangka",
+    "Cilandak Timur",
+    "Tebet Timur",
+    "Kebon Baru",
+    "Pela Mampang",
+    "Ragunan",
+    "Lenteng Agung",
+    "Cipedak",
+]
 OPENERS = ["", "Min, ", "Selamat pagi, ", "Mohon bantuan, ", "Pak, ", "Assalamualaikum, "]
 CLOSERS = ["", " Mohon segera.", " Tlg ya.", " Terima kasih.", " 🙏", " Mohon dicek."]
 
@@ -81,7 +104,8 @@ CLOSERS = ["", " Mohon segera.", " Tlg ya.", " Terima kasih.", " 🙏", " Mohon 
 def complaint_text(rng: random.Random) -> str:
     problem = rng.choice(PROBLEMS).format(d=rng.randint(2, 9))
     street = f"{rng.choice(STREETS)} {rng.randint(1, 12)}"
-    where = f"di {street} RT {rng.randint(1, 15):02d}/RW {rng.randint(1, 12):02d} Kel. {rng.choice(KELURAHAN)}"
+    rt, rw = rng.randint(1, 15), rng.randint(1, 12)
+    where = f"di {street} RT {rt:02d}/RW {rw:02d} Kel. {rng.choice(KELURAHAN)}"
     return f"{rng.choice(OPENERS)}{problem} {where}.{rng.choice(CLOSERS)}"
 
 
@@ -104,8 +128,13 @@ def near_duplicate(text: str, rng: random.Random) -> str:
 
 
 def sms_payload(n: int, phone: str, text: str, at: datetime) -> tuple[str, bytes, str]:
-    body = {"id": f"gw-{n}", "from": phone, "to": "+6281100000000", "text": text,
-            "received": at.isoformat()}  # fmt: skip
+    body = {
+        "id": f"gw-{n}",
+        "from": phone,
+        "to": "+6281100000000",
+        "text": text,
+        "received": at.isoformat(),
+    }
     return f"gw-{n}", orjson.dumps(body), "application/json"
 
 
@@ -125,11 +154,15 @@ def telegram_payload(n: int, user: int, text: str, at: datetime) -> tuple[str, b
 
 def twitter_payload(n: int, user: int, text: str, at: datetime) -> tuple[str, bytes, str]:
     tweet = {
-        "data": {"id": str(1_800_000_000_000_000_000 + n), "text": f"@aduan_jaksel {text}",
-                 "author_id": str(user), "created_at": at.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-                 "conversation_id": str(1_800_000_000_000_000_000 + n)},
+        "data": {
+            "id": str(1_800_000_000_000_000_000 + n),
+            "text": f"@aduan_jaksel {text}",
+            "author_id": str(user),
+            "created_at": at.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "conversation_id": str(1_800_000_000_000_000_000 + n),
+        },
         "includes": {"users": [{"id": str(user), "name": "Warga", "username": f"warga{user}"}]},
-    }  # fmt: skip
+    }
     return tweet["data"]["id"], orjson.dumps(tweet), "application/json"  # type: ignore[index]
 
 
@@ -150,8 +183,14 @@ def email_payload(n: int, address: str, text: str, at: datetime) -> tuple[str, b
 
 
 def walkin_payload(n: int, nik: str, text: str, at: datetime) -> tuple[str, bytes, str]:
-    entry = {"entry_id": f"desk-{n}", "clerk": "petugas1", "nik_hash": nik,
-             "phone": None, "text": f"Pelapor menyampaikan {text}", "desk": "kec-pasar-minggu"}  # fmt: skip
+    entry = {
+        "entry_id": f"desk-{n}",
+        "clerk": "petugas1",
+        "nik_hash": nik,
+        "phone": None,
+        "text": f"Pelapor menyampaikan {text}",
+        "desk": "kec-pasar-minggu",
+    }
     return f"desk-{n}", orjson.dumps(entry), "application/json"
 
 
@@ -182,8 +221,9 @@ def read_telegram(raw: RawMessage) -> Message:
 def read_twitter(raw: RawMessage) -> Message:
     try:
         data = orjson.loads(raw.payload)["data"]
-        return Message(text=data["text"], identities=(f"twitter:{data['author_id']}",),
-                       ref=data["id"])  # fmt: skip
+        return Message(
+            text=data["text"], identities=(f"twitter:{data['author_id']}",), ref=data["id"]
+        )
     except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
         raise BadPayload(f"twitter: {exc}") from None
 
@@ -219,20 +259,29 @@ def read_email(raw: RawMessage) -> Message:
 def read_walkin(raw: RawMessage) -> Message:
     try:
         data = orjson.loads(raw.payload)
-        return Message(text=data["text"], identities=(data["nik_hash"],),
-                       location=Location(address=data.get("desk")))  # fmt: skip
+        return Message(
+            text=data["text"],
+            identities=(data["nik_hash"],),
+            location=Location(address=data.get("desk")),
+        )
     except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
         raise BadPayload(f"walkin: {exc}") from None
 
 
 LOCAL: dict[str, Reader] = {
-    "sms": read_sms, "telegram": read_telegram, "twitter": read_twitter,
-    "email": read_email, "walkin": read_walkin,
-}  # fmt: skip
+    "sms": read_sms,
+    "telegram": read_telegram,
+    "twitter": read_twitter,
+    "email": read_email,
+    "walkin": read_walkin,
+}
 MAKERS: dict[str, Callable[[int, Any, str, datetime], tuple[str, bytes, str]]] = {
-    "sms": sms_payload, "telegram": telegram_payload, "twitter": twitter_payload,
-    "email": email_payload, "walkin": walkin_payload,
-}  # fmt: skip
+    "sms": sms_payload,
+    "telegram": telegram_payload,
+    "twitter": twitter_payload,
+    "email": email_payload,
+    "walkin": walkin_payload,
+}
 
 
 def sender_for(channel: str, person: int) -> Any:
@@ -317,12 +366,32 @@ def floor(n: int, workdir: Path) -> float:
     db.execute("PRAGMA synchronous=FULL")
     now = datetime.now(UTC).isoformat()
     rows = (
-        (f"ADU-2026-{i:07d}", "sms", "bench", 1, "lampu jalan mati di gang mawar rt 02 " * 3,
-         "lampu jalan mati di gang mawar rt 02 " * 3, "lampu jalan mati gang mawar", "h" * 32,
-         now, now, now, "street_light", "Sudin Bina Marga", "normal", "same_day", now, "rules",
-         "triaged", 1, 0, "{}", "id")
+        (
+            f"ADU-2026-{i:07d}",
+            "sms",
+            "bench",
+            1,
+            "lampu jalan mati di gang mawar rt 02 " * 3,
+            "lampu jalan mati di gang mawar rt 02 " * 3,
+            "lampu jalan mati gang mawar",
+            "h" * 32,
+            now,
+            now,
+            now,
+            "street_light",
+            "Sudin Bina Marga",
+            "normal",
+            "same_day",
+            now,
+            "rules",
+            "triaged",
+            1,
+            0,
+            "{}",
+            "id",
+        )
         for i in range(n)
-    )  # fmt: skip
+    )
     start = time.perf_counter()
     db.execute("BEGIN")
     db.executemany(
@@ -381,11 +450,15 @@ def main(argv: list[str] | None = None) -> int:
     floor_rate = n / floor_s
     overall = n / total
     per_channel: dict[str, float] = {}
-    print(f"\nreplay of {n:,}: {total:.1f} s, {overall:,.0f} msgs/s "
-          f"({overall / floor_rate:.2f}x the floor of {floor_rate:,.0f} rows/s)")  # fmt: skip
-    print(f"  created {stats.created:,}, attached {stats.attached:,}, incidents "
-          f"{stats.incidents:,} ({stats.linked:,} complaints linked), quarantined "
-          f"{stats.quarantined:,}")  # fmt: skip
+    print(
+        f"\nreplay of {n:,}: {total:.1f} s, {overall:,.0f} msgs/s "
+        f"({overall / floor_rate:.2f}x the floor of {floor_rate:,.0f} rows/s)"
+    )
+    print(
+        f"  created {stats.created:,}, attached {stats.attached:,}, incidents "
+        f"{stats.incidents:,} ({stats.linked:,} complaints linked), quarantined "
+        f"{stats.quarantined:,}"
+    )
     print(f"\n{'channel':<10}{'msgs':>10}{'msgs/s':>10}{'x floor':>9}  (read time + shared cost)")
     for channel in counts:
         seconds = spent[channel] + shared * counts[channel]

@@ -18,9 +18,12 @@ from tests.normalize.conftest import T0, raw
 def aduan(*args: str, url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "aduan", *args],
-        capture_output=True, text=True, cwd=cwd, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
         env={"ADUAN_DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
-    )  # fmt: skip
+    )
 
 
 def test_quarantine_retry_and_replay(tmp_path: Path) -> None:

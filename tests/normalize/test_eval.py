@@ -20,9 +20,12 @@ def test_dev_set_meets_the_targets(tmp_path: Path) -> None:
         pytest.skip("dedup_dev.jsonl not present")
     done = subprocess.run(
         [sys.executable, "-m", "aduan", "eval", "dedup", str(DEV), "--json"],
-        capture_output=True, text=True, cwd=tmp_path, timeout=600,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
         env={"PATH": "/usr/bin:/bin", "ADUAN_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"},
-    )  # fmt: skip
+    )
     assert done.returncode == 0, done.stderr
     scores = json.loads(done.stdout)
     assert set(scores["precision"]) >= {"same_complaint", "same_incident", "different", "same"}
@@ -35,8 +38,11 @@ def test_bad_file_is_one_clear_error(tmp_path: Path) -> None:
     bad.write_text('{"id": "x", "a": {}}\n')
     done = subprocess.run(
         [sys.executable, "-m", "aduan", "eval", "dedup", str(bad)],
-        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
         env={"PATH": "/usr/bin:/bin", "ADUAN_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"},
-    )  # fmt: skip
+    )
     assert done.returncode == 1
     assert "not a labelled pair" in done.stderr and "Traceback" not in done.stderr

@@ -41,9 +41,13 @@ def test_resend_and_followup_join_one_complaint(engine: Engine, normalize: Run) 
     stats = normalize(
         raw("1", LAMP, "tel:+6281200011111"),
         raw("2", LAMP + " ", "tel:+6281200011111", minutes=3),
-        raw("3", "Pak, lampu jalan Kemuning Raya RT 4 msh mati. Gimana kelanjutannya?",
-            "tel:+6281200011111", minutes=60 * 24 * 2),
-    )  # fmt: skip
+        raw(
+            "3",
+            "Pak, lampu jalan Kemuning Raya RT 4 msh mati. Gimana kelanjutannya?",
+            "tel:+6281200011111",
+            minutes=60 * 24 * 2,
+        ),
+    )
     assert stats.created == 1 and stats.attached == 2
     (complaint,) = rows(engine, complaints)
     assert complaint.source_count == 3
@@ -58,24 +62,46 @@ def test_phone_written_in_another_channel_links_the_reporter(
     engine: Engine, normalize: Run
 ) -> None:
     normalize(
-        raw("s1", "Air PAM di Kel. Cipedak RT 03 keruh kecoklatan sejak kemarin.",
-            "tel:+6281200022222"),
-        raw("f1", "Sudah SMS dari 0812-0002-2222 tapi belum ada respon: air PAM Cipedak RT 03 "
-            "masih keruh, bau lumpur.", "facebook:5550001", channel="facebook", minutes=300),
-    )  # fmt: skip
+        raw(
+            "s1",
+            "Air PAM di Kel. Cipedak RT 03 keruh kecoklatan sejak kemarin.",
+            "tel:+6281200022222",
+        ),
+        raw(
+            "f1",
+            "Sudah SMS dari 0812-0002-2222 tapi belum ada respon: air PAM Cipedak RT 03 "
+            "masih keruh, bau lumpur.",
+            "facebook:5550001",
+            channel="facebook",
+            minutes=300,
+        ),
+    )
     assert count(engine, complaints) == 1
     assert count(engine, reporters_table) == 1
 
 
 def test_other_reporters_same_problem_form_one_incident(engine: Engine, normalize: Run) -> None:
     normalize(
-        raw("a", "Ada lubang besar di Jl. Moh. Kahfi I depan minimarket, bahaya.",
-            "tel:+6281200033333"),
-        raw("b", "kubangan di kahfi 1 dpn minimarket makin gede, td ada yg jatoh",
-            "twitter:777", channel="twitter", minutes=90),
-        raw("c", "Jalan berlubang di Jl. Kahfi I depan minimarket belum ditambal.",
-            "telegram:888", channel="telegram", minutes=200),
-    )  # fmt: skip
+        raw(
+            "a",
+            "Ada lubang besar di Jl. Moh. Kahfi I depan minimarket, bahaya.",
+            "tel:+6281200033333",
+        ),
+        raw(
+            "b",
+            "kubangan di kahfi 1 dpn minimarket makin gede, td ada yg jatoh",
+            "twitter:777",
+            channel="twitter",
+            minutes=90,
+        ),
+        raw(
+            "c",
+            "Jalan berlubang di Jl. Kahfi I depan minimarket belum ditambal.",
+            "telegram:888",
+            channel="telegram",
+            minutes=200,
+        ),
+    )
     found = rows(engine, complaints, complaints.c.id, complaints.c.incident_id)
     assert len(found) == 3
     assert len({r.incident_id for r in found}) == 1 and found[0].incident_id is not None
@@ -98,20 +124,47 @@ def test_neighbouring_rt_is_another_complaint(engine: Engine, normalize: Run) ->
 def test_reply_edit_fragments_ignore_and_quarantine(engine: Engine, normalize: Run) -> None:
     bad = RawMessage("sms", "main", "bad", b"{not json", MESSAGE_JSON, T0)
     stats = normalize(
-        raw("m1", "Saluran di Gg. Swadaya mampet, air meluap.", "telegram:1", channel="telegram",
-            ref="tg-1"),
+        raw(
+            "m1",
+            "Saluran di Gg. Swadaya mampet, air meluap.",
+            "telegram:1",
+            channel="telegram",
+            ref="tg-1",
+        ),
         bad,
         raw("m2", "Ini fotonya", "telegram:1", channel="telegram", minutes=2, refs=("tg-1",)),
-        raw("m3", "Saluran di Gg. Swadaya Pela Mampang mampet, air hitam meluap ke jalan.",
-            "telegram:1", channel="telegram", minutes=3, disposition=Disposition.EDIT,
-            edit_of="m1"),
-        raw("p2", "rusak parah, mohon segera.", "tel:+6281200066666", minutes=10,
-            fragment=Fragment(group="g1", index=2, total=2)),
-        raw("p1", "Jalan di Gg. Mawar RT 02 berlubang ", "tel:+6281200066666", minutes=10,
-            fragment=Fragment(group="g1", index=1, total=2)),
-        raw("auto", "Terima kasih, pesan Anda diterima", "mailto:noreply@example.org",
-            channel="email", disposition=Disposition.IGNORE, ignore_reason="auto-reply"),
-    )  # fmt: skip
+        raw(
+            "m3",
+            "Saluran di Gg. Swadaya Pela Mampang mampet, air hitam meluap ke jalan.",
+            "telegram:1",
+            channel="telegram",
+            minutes=3,
+            disposition=Disposition.EDIT,
+            edit_of="m1",
+        ),
+        raw(
+            "p2",
+            "rusak parah, mohon segera.",
+            "tel:+6281200066666",
+            minutes=10,
+            fragment=Fragment(group="g1", index=2, total=2),
+        ),
+        raw(
+            "p1",
+            "Jalan di Gg. Mawar RT 02 berlubang ",
+            "tel:+6281200066666",
+            minutes=10,
+            fragment=Fragment(group="g1", index=1, total=2),
+        ),
+        raw(
+            "auto",
+            "Terima kasih, pesan Anda diterima",
+            "mailto:noreply@example.org",
+            channel="email",
+            disposition=Disposition.IGNORE,
+            ignore_reason="auto-reply",
+        ),
+    )
     assert stats.quarantined == 1 and stats.ignored == 1
     status = status_of(engine)
     assert status["bad"] == "quarantined" and status["auto"] == "ignored"
@@ -129,12 +182,21 @@ def test_reply_edit_fragments_ignore_and_quarantine(engine: Engine, normalize: R
 
 
 def test_fragment_waits_for_its_other_part(engine: Engine, normalize: Run) -> None:
-    first = raw("p1", "Pohon tumbang di Jl. Duren ", "tel:+6281200077777",
-                fragment=Fragment(group="g9", index=1, total=2))  # fmt: skip
+    first = raw(
+        "p1",
+        "Pohon tumbang di Jl. Duren ",
+        "tel:+6281200077777",
+        fragment=Fragment(group="g9", index=1, total=2),
+    )
     assert normalize(first).waiting == 1
     assert count(engine, complaints) == 0
-    second = raw("p2", "Tiga Raya, nutup jalan.", "tel:+6281200077777", minutes=1,
-                 fragment=Fragment(group="g9", index=2, total=2))  # fmt: skip
+    second = raw(
+        "p2",
+        "Tiga Raya, nutup jalan.",
+        "tel:+6281200077777",
+        minutes=1,
+        fragment=Fragment(group="g9", index=2, total=2),
+    )
     normalize(second)
     (c,) = rows(engine, complaints, complaints.c.text, complaints.c.source_count)
     assert c.text == "Pohon tumbang di Jl. Duren Tiga Raya, nutup jalan." and c.source_count == 2
@@ -150,11 +212,17 @@ def _desk_reader(stored: RawMessage) -> Message:
 def test_reserved_reference_and_attachments(engine: Engine, tmp_path: Path) -> None:
     text = "Pelapor melaporkan jalan berlubang di Jl. Ampera Raya RT 01."
     desk = [
-        RawMessage("walkin", "desk1", f"w{i}",
-                   json.dumps({"text": text, "nik": "nik:abc123"}).encode(), "application/json",
-                   T0 + timedelta(minutes=30 * i), {"reference": f"ADU-2026-90000{i}"})
+        RawMessage(
+            "walkin",
+            "desk1",
+            f"w{i}",
+            json.dumps({"text": text, "nik": "nik:abc123"}).encode(),
+            "application/json",
+            T0 + timedelta(minutes=30 * i),
+            {"reference": f"ADU-2026-90000{i}"},
+        )
         for i in (1, 2)
-    ]  # fmt: skip
+    ]
     save_batch(engine, desk)
     readers = Readers(extra={"walkin": _desk_reader})
     normalizer = Normalizer(NormalizeSettings(), readers, data_dir=tmp_path / "data")
@@ -176,16 +244,28 @@ def test_replay_equals_first_run(engine: Engine, normalize: Run) -> None:
         raw("3", "Ada lubang di Jl. Kahfi I depan minimarket.", "tel:+6281200088888", minutes=9),
         raw("4", "lubang di kahfi 1 dpn minimarket", "twitter:5", channel="twitter", minutes=20),
     )
-    before = rows(engine, complaints, complaints.c.id, complaints.c.reference,
-                  complaints.c.incident_id, complaints.c.source_count)  # fmt: skip
+    before = rows(
+        engine,
+        complaints,
+        complaints.c.id,
+        complaints.c.reference,
+        complaints.c.incident_id,
+        complaints.c.source_count,
+    )
     sources = count(engine, complaint_sources)
     fresh = Normalizer(NormalizeSettings(), Readers())
     dry = replay(engine, fresh, Slice(), dry_run=True)
     assert dry.created == 0 and dry.attached == 0 and dry.unchanged == 4
     stats = replay(engine, Normalizer(NormalizeSettings(), Readers()), Slice(channel="sms"))
     assert stats.created == 0
-    after = rows(engine, complaints, complaints.c.id, complaints.c.reference,
-                 complaints.c.incident_id, complaints.c.source_count)  # fmt: skip
+    after = rows(
+        engine,
+        complaints,
+        complaints.c.id,
+        complaints.c.reference,
+        complaints.c.incident_id,
+        complaints.c.source_count,
+    )
     assert after == before and count(engine, complaint_sources) == sources
 
 
@@ -193,9 +273,15 @@ def test_wrong_merge_is_split(engine: Engine, normalize: Run) -> None:
     normalize(
         raw("t1", "Sampah di Jl. Siaga II belum diangkut.", "telegram:42", channel="telegram"),
         raw("s1", "Halo", "tel:+6281200099999", minutes=1),
-        raw("t2", "Kontak: +6281200099999", "telegram:42", channel="telegram", minutes=2,
-            linked_identities=("tel:+6281200099999",)),
-    )  # fmt: skip
+        raw(
+            "t2",
+            "Kontak: +6281200099999",
+            "telegram:42",
+            channel="telegram",
+            minutes=2,
+            linked_identities=("tel:+6281200099999",),
+        ),
+    )
     (merge,) = rows(engine, merges_table)
     assert merge.identities == ["tel:+6281200099999"]
     with engine.begin() as conn:
