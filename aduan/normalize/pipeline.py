@@ -829,6 +829,8 @@ class _Batch:
         """A source already attached: refresh its complaint's derived fields if it is the first."""
         assert stored.complaint_id is not None
         self.n._advance(stored.raw.received_at)
+        if stored.status != "normalized":
+            self._mark(stored, "normalized", None, stored.complaint_id)
         role = self.conn.execute(
             select(complaint_sources.c.role).where(complaint_sources.c.raw_message_id == stored.id)
         ).scalar()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -293,3 +294,35 @@ def test_wrong_merge_is_split(engine: Engine, normalize: Run) -> None:
     assert all(v is None for v in owners.values()) and len(owners) == 2
     (merge,) = rows(engine, merges_table)
     assert merge.undone_by == "operator"
+
+
+def test_two_workers_never_normalize_one_raw_twice(engine: Engine) -> None:
+    texts = [f"Sampah di Gg. Kenanga RT {i:02d} belum diangkut." for i in range(1, 41)]
+    save_batch(
+        engine,
+        [raw(str(i), t, f"tel:+62812000{i:05d}", minutes=i) for i, t in enumerate(texts)],
+    )
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            normalize_pending(engine, Normalizer(NormalizeSettings(), Readers()), batch_size=5)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors
+    assert count(engine, complaints) == 40
+    assert count(engine, complaint_sources) == 40
+    assert set(status_of(engine).values()) == {"normalized"}
+
+
+def test_normalize_job_is_registered() -> None:
+    from aduan.scheduler import PERIODIC_JOBS, _load_jobs
+
+    _load_jobs()
+    assert "normalize" in {job.name for job in PERIODIC_JOBS}
