@@ -196,7 +196,7 @@ class Normalizer:
         self.complaint_ids = IdAllocator("complaints")
         self.incident_ids = IdAllocator("incidents")
         self.clock: datetime | None = None
-        self.loaded_from: datetime | None = None
+        self.loaded_until: datetime | None = None
         self.max_seen_id = 0
         self.waiting = True
         """Whether split messages may be waiting for their other parts in the store."""
@@ -237,15 +237,27 @@ class Normalizer:
                         if not mine:
                             del self.by_reporter[entry.reporter]
 
-    def _load_window(self, conn: Connection, start: datetime) -> None:
-        """Complaints already stored that the coming messages may join."""
+    def _load_window(self, conn: Connection, start: datetime, end: datetime) -> None:
+        """Stored complaints the batch's messages (received ``start``..``end``) may join.
+
+        Only the slice of time not loaded yet is read, never what lies after ``end``
+        (a replay meets later complaints through their own sources); complaints other
+        workers added since the last batch come in by id.
+        """
         since = start - self.window
-        cond = complaints.c.received_at >= since
-        if self.loaded_from is not None and since >= self.loaded_from:
-            cond = complaints.c.id > self.max_seen_id  # only what others added since
-        elif self.loaded_from is not None:
-            cond = and_(cond, complaints.c.received_at < self.loaded_from)
-        self.loaded_from = min(since, self.loaded_from or since)
+        low = since if self.loaded_until is None else max(since, self.loaded_until)
+        in_time = and_(complaints.c.received_at >= low, complaints.c.received_at <= end)
+        cond = in_time
+        if self.loaded_until is not None:
+            cond = or_(
+                in_time,
+                and_(
+                    complaints.c.id > self.max_seen_id,
+                    complaints.c.received_at >= since,
+                    complaints.c.received_at <= end,
+                ),
+            )
+        self.loaded_until = end if self.loaded_until is None else max(self.loaded_until, end)
         rows = conn.execute(
             select(
                 complaints.c.id,
@@ -463,7 +475,7 @@ class _Batch:
             for item, sig in zip(fresh, sigs, strict=True):
                 item.signature = sig
         start = min(s.raw.received_at for s in batch)
-        self.n._load_window(self.conn, start)
+        self.n._load_window(self.conn, start, self.newest)
         idents: set[str] = set()
         for item in fresh:
             idents.update(self._identities(item))
