@@ -67,6 +67,7 @@ PERIODIC_JOBS: list[PeriodicJob] = []
 
 def _load_jobs() -> None:
     # One import per module that defines periodic jobs; each appends to PERIODIC_JOBS.
+    import aduan.normalize.job
     import aduan.spool
     import aduan.triage.jobs  # noqa: F401
 

@@ -27,10 +27,14 @@ def _register() -> None:
     import aduan.cli.complaint
     import aduan.cli.db
     import aduan.cli.desk
+    import aduan.cli.evaluate
     import aduan.cli.export
     import aduan.cli.importer
     import aduan.cli.poll
+    import aduan.cli.quarantine
     import aduan.cli.query
+    import aduan.cli.replay
+    import aduan.cli.reporter
     import aduan.cli.run
     import aduan.cli.stats
     import aduan.cli.triage  # noqa: F401

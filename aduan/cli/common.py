@@ -35,3 +35,13 @@ class _State:
 
 
 state = _State()
+
+
+def eval_group() -> typer.Typer:
+    """The shared ``aduan eval`` group: each part adds its own quality measurement."""
+    for group in app.registered_groups:
+        if group.name == "eval" and group.typer_instance is not None:
+            return group.typer_instance
+    group_app = typer.Typer(help="Measure quality on labelled files.", no_args_is_help=True)
+    app.add_typer(group_app, name="eval")
+    return group_app

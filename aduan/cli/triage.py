@@ -20,7 +20,7 @@ from pathlib import Path
 
 import typer
 
-from aduan.cli.common import app, state
+from aduan.cli.common import app, eval_group, state
 from aduan.runtime import Runtime
 from aduan.triage import CATEGORIES, configure
 from aduan.triage.apply import retriage, set_manual
@@ -34,17 +34,7 @@ triage_app = typer.Typer(
 app.add_typer(triage_app, name="triage")
 
 
-def _eval_group() -> typer.Typer:
-    """The shared ``aduan eval`` group (other parts may add their own evaluations)."""
-    for group in app.registered_groups:
-        if group.name == "eval" and group.typer_instance is not None:
-            return group.typer_instance
-    group_app = typer.Typer(help="Measure quality on labelled files.", no_args_is_help=True)
-    app.add_typer(group_app, name="eval")
-    return group_app
-
-
-eval_app = _eval_group()
+eval_app = eval_group()
 
 
 def _parse_since(value: str) -> datetime:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from aduan.desk.settings import DeskSettings
+from aduan.normalize.settings import NormalizeSettings
 from aduan.triage.settings import TriageSettings
 
 
@@ -75,6 +76,7 @@ class Settings(BaseSettings):
     scheduler: SchedulerSettings = SchedulerSettings()
     triage: TriageSettings = TriageSettings()
     desk: DeskSettings = DeskSettings()
+    normalize: NormalizeSettings = NormalizeSettings()
     channels: dict[str, dict[str, dict[str, Any]]] = Field(
         default_factory=dict, description="channels.<type>.<name> = that adapter's settings."
     )

@@ -17,6 +17,11 @@ import re
 from dataclasses import dataclass
 
 import phonenumbers
+from sqlalchemy import Engine
+
+from aduan.store.models import Meta
+
+meta_table = Meta.__table__  # type: ignore[attr-defined]
 
 DEFAULT_REGION = "ID"
 _NIK = re.compile(r"^\d{16}$")
@@ -70,3 +75,42 @@ def nik_identity(nik: str, key: bytes) -> str:
     """``nik:<keyed hash>``: matchable, never readable."""
     digest = hmac.new(key, nik.strip().encode(), hashlib.sha256).hexdigest()
     return f"nik:{digest[:32]}"
+
+
+# --- identities a text proves, the store's NIK key ---------------------------------------
+
+_PHONE_IN_TEXT = re.compile(r"(?<![\d+])(?:\+62|62|0)8\d(?:[ .-]?\d){6,11}(?!\d)")
+
+
+def phones_in_text(text: str) -> list[str]:
+    """``tel:`` identities of the Indonesian mobile numbers written in a text.
+
+    A number the sender writes in an email signature, an SMS or a post ("bisa
+    WA saya di 0812...") proves that number belongs to the same person.
+    """
+    found: list[str] = []
+    for match in _PHONE_IN_TEXT.finditer(text):
+        phone = phone_identity(match.group(0))
+        if phone.valid and phone.identity not in found:
+            found.append(phone.identity)
+    return found
+
+
+NIK_KEY_META = "nik_hash_key"
+
+
+def nik_key(engine: Engine, configured: str | None = None) -> bytes:
+    """The key of NIK hashes: from settings, else generated once and kept in ``meta``."""
+    from pydantic import SecretStr
+
+    from aduan.store.keys import nik_hash_key
+
+    return nik_hash_key(engine, SecretStr(configured) if configured else None)
+
+
+def reporter_key(reporter_id: int) -> str:
+    """The pseudonym analysts see for a reporter: derived from nothing personal.
+
+    A hash of the identity would not do: phone numbers are few enough to hash them
+    all and read the pseudonym back."""
+    return f"R{reporter_id:08d}"

@@ -177,7 +177,43 @@ SLANG: dict[str, str] = {
     "pskms": "puskesmas",
     "rs": "rumah sakit",
     "rsud": "rumah sakit umum daerah",
+    "psr": "pasar",
+    "kby": "kebayoran",
+    "bkt": "bukit",
+    "sltn": "selatan",
+    "slt": "selatan",
+    "brt": "barat",
+    "tmr": "timur",
+    "utr": "utara",
+    "rmh": "rumah",
+    "deket": "dekat",
+    "ampir": "hampir",
+    "gede": "besar",
+    "lobang": "lubang",
+    "jatoh": "jatuh",
+    "malem": "malam",
+    "semalem": "semalam",
+    "mlm": "malam",
+    "td": "tadi",
+    "lwt": "lewat",
+    "mkn": "makin",
+    "msk": "masuk",
+    "bnjr": "banjir",
+    "ksong": "kosong",
+    "jwbn": "jawaban",
+    "lt": "lantai",
+    "tlp": "telepon",
+    "telp": "telepon",
 }
+ROMAN = {
+    "ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8", "ix": "9",
+    "xi": "11", "xii": "12", "xiii": "13", "xiv": "14", "xv": "15",
+}  # fmt: skip
+"""Roman numerals of numbered streets ("Jl. Kemang Selatan VIII"), written as digits.
+The ambiguous one-letter numerals ``i``, ``v`` and ``x`` only after another word."""
+_ROMAN_WORD = re.compile(r"\b(?:ii|iii|iv|vi|vii|viii|ix|xi|xii|xiii|xiv|xv)\b")
+_SINGLE_ROMAN = {"i": "1", "v": "5", "x": "10"}
+_ROMAN_SINGLE = re.compile(r"(?<=[a-z] )(i|v|x)\b")
 
 
 def clean_text(text: str) -> str:
@@ -195,6 +231,8 @@ def matching_form(text: str) -> str:
     text = _URL.sub(" ", text)
     text = _MENTION.sub(" ", text)
     text = _REDUP.sub(r"\1 \1", text)
+    text = _ROMAN_WORD.sub(lambda m: ROMAN[m.group(0)], text)
+    text = _ROMAN_SINGLE.sub(lambda m: _SINGLE_ROMAN[m.group(1)], text)
     text = _REPEATS.sub(r"\1", text)
     words: list[str] = []
     for word in _WORD.findall(text):

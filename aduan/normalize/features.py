@@ -1,0 +1,679 @@
+"""What a complaint is about and where: the features dedup compares beyond raw wording.
+
+Citizens describe one problem in very different words ("lubang" / "kubangan"
+/ "bolong"; "lampu PJU padam" / "gelap, gak ada lampu"), so near-duplicate
+text alone misses most same-incident reports, and near-identical text about
+``RT 03`` and ``RT 09`` is two different problems. From the matching form
+(:func:`aduan.normalize.text.matching_form`) this module extracts:
+
+* **concepts** — the public-service problem named (street light, pothole,
+  blocked drain, water outage, ...), from a lexicon of the vocabulary of
+  Indonesian local government and its common slang;
+* **places** — the words that name a place: after ``jalan``/``gang``/``di``/
+  ``depan``/... and the kelurahan of South Jakarta (a gazetteer);
+* **pinpoints** that make two places different although they share words:
+  RT/RW numbers, house numbers, numbered streets (``Wijaya I`` vs
+  ``Wijaya II``), the landmark next to the spot (``depan halte`` vs ``depan
+  masjid``), and different kelurahan;
+* **follow-up** and **resolved** markers ("gimana kelanjutannya", "sudah
+  menyala lagi").
+
+Everything is computed from the text alone and is cheap (sets of strings).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from aduan.normalize.text import matching_form
+
+# --- concepts: concept -> words and phrases (matching form, slang already expanded) ---
+CONCEPT_WORDS: dict[str, str] = {
+    "street_light": "pju|lampu jalan|penerangan jalan|lampu penerangan|penerangan|lampu pju|"
+    "gelap|tiang lampu|tiang pju|padam|lampu gang|lampu taman",
+    "traffic_light": "lampu merah|lampu lalu lintas|apill|traffic light|lampu lalin|bangjo",
+    "road_damage": "lubang|berlubang|kubangan|bolong|lobang|aspal|amblas|ambrol|jalan rusak|"
+    "rusak parah|retak|tambal|ditambal|tambalan|longsoran jalan|badan jalan|ngelupas",
+    "sidewalk": "trotoar|pedestrian|jalur pedestrian|paving|pejalan kaki|pejalan",
+    "drain": "saluran|got|gorong gorong|drainase|mampet|tersumbat|sumbat|mampat|dikeruk|"
+    "pengerukan|selokan|penutup|tutup got|lindi",
+    "flood": "banjir|genangan|tergenang|kebanjiran|meluap|luapan|menggenang|selutut|sepinggang|"
+    "semata kaki|setinggi|evakuasi|perahu|air naik|air masuk|air kali",
+    "tree": "pohon|dahan|ranting|perantingan|dipangkas|pangkas|angsana|trembesi|mahoni|beringin|"
+    "tumbang|roboh|rubuh|condong|akar|akarnya",
+    "waste": "sampah|tps|diangkut|pengangkutan|berserakan|kotor|pembuangan|plastik|truk sampah|"
+    "bau busuk|luber|lindi",
+    "burning": "bakar sampah|membakar|dibakar|pembakaran",
+    "fire": "kebakaran|terbakar|kebakar|api|damkar|asap|apar|alarm kebakaran",
+    "hydrant": "hidran",
+    "electric": "listrik|kabel|korsleting|percikan|instalasi listrik|pln|tiang listrik|menjuntai",
+    "water": "pam|pdam|air bersih|pipa|ngalir|mengalir|ngocor|keruh|kecoklatan|bocor|kebocoran|"
+    "pam jaya|air ledeng|muncrat",
+    "gas": "gas|elpiji|lpg",
+    "noise": "berisik|bising|musik|music|speaker|band|knalpot|suara|kenceng|keras|karaoke",
+    "racing": "balap|balapan|balap liar|knalpot",
+    "parking": "parkir|jukir|parkir liar|lapis|mangkal|ojol|ojek|antar jemput",
+    "vendors": "pkl|lapak|pedagang|pedagang kaki lima|tenda|jualan|warung",
+    "begging": "pengemis|ngemis|mengemis|ngamen|pengamen|manusia silver|dicat perak|minta minta|"
+    "gelandangan|anak jalanan",
+    "odgj": "odgj|gangguan jiwa|orang gila|teriak teriak|ngomong sendiri",
+    "elderly_care": "sebatang kara|tinggal sendirian|lansia terlantar|tidak ada yang merawat|"
+    "merawat",
+    "queue": "antrian|antri|kuota|nomor antrian|mengantri|nunggu|menunggu",
+    "medicine": "obat|stok|amlodipin|hipertensi|darah tinggi|habis|kosong",
+    "dengue": "dbd|demam berdarah|fogging|pengasapan|jentik|nyamuk",
+    "food_poisoning": "diare|keracunan|muntah|jajan|kantin",
+    "vaccination": "vaksin|vaksinasi|booster|imunisasi|satusehat",
+    "id_card": "ktp|ktp el|e ktp|perekaman|rekam|blanko|cetak|tercetak|dicetak",
+    "family_card": "kk|kartu keluarga",
+    "birth_cert": "akta|akta kelahiran|akte",
+    "school_aid": "kjp|kjp plus|cair|pencairan|bansos|pkh|bantuan sosial",
+    "school_levy": "pungutan|iuran|study tour|karyawisata|pungli",
+    "bullying": "perundungan|bully|dibully|dirundung",
+    "school_building": "plafon|atap|ambrol|jebol|kelas|renovasi|roboh",
+    "playground": "ayunan|perosotan|jungkat jungkit|trampolin|alat bermain|bermain anak|"
+    "fasilitas bermain|rptra",
+    "illegal_building": "bangunan liar|gubuk|semi permanen|bangli|bangunan semi|menempati|"
+    "bangunan di atas saluran|bengkel las",
+    "building_permit": "izin|pbg|imb|lantai|lt|bangun rumah|bangunan|proyek|tembok",
+    "landslide": "longsor|turap|tebing|runtuh|ambles",
+    "transit": "transjakarta|tj|busway|bus|krl|mrt",
+    "land_dispute": "sengketa|batas tanah|sertifikat|tanah",
+}
+
+FOLLOWUP = re.compile(
+    r"\b(bagaimana kelanjutan\w*|kelanjutan\w*|tindak lanjut|menindaklanjuti|menyusul|"
+    r"menyambung|masih belum|belum ada (?:respon|jawaban|tindak|petugas|yang)|masih sama|"
+    r"sudah lapor|sudah (?:saya )?(?:email|sms|mention|kirim|lapor)|"
+    r"yang (?:kemarin|tadi) (?:saya )?(?:lapor|email|sms|mention)|"
+    r"saya (?:yang|sudah) (?:lapor|sms|email|mention|menulis)|"
+    r"datang kembali|menanyakan kembali|update|laporan saya|masih ada|masih|"
+    r"belum \w+ juga)\b"
+)
+RESOLVED = re.compile(
+    r"\b(sudah (?:menyala|nyala|diperbaiki|diangkut|dibersihkan|beres|selesai)|"
+    r"menyala lagi|nyala lagi|terima ?kasih petugas|cepat tanggap|sudah normal)\b"
+)
+
+KELURAHAN = [
+    "gandaria utara",
+    "cipete utara",
+    "melawai",
+    "kramat pela",
+    "rawa barat",
+    "senayan",
+    "petogogan",
+    "grogol utara",
+    "grogol selatan",
+    "cipulir",
+    "kebayoran lama utara",
+    "kebayoran lama selatan",
+    "kebayoran lama",
+    "pondok pinang",
+    "ulujami",
+    "petukangan utara",
+    "petukangan selatan",
+    "pesanggrahan",
+    "bintaro",
+    "cipete selatan",
+    "gandaria selatan",
+    "cilandak barat",
+    "lebak bulus",
+    "pondok labu",
+    "pejaten barat",
+    "pejaten timur",
+    "pasar minggu",
+    "kebagusan",
+    "jati padang",
+    "ragunan",
+    "cilandak timur",
+    "tanjung barat",
+    "lenteng agung",
+    "jagakarsa",
+    "ciganjur",
+    "srengseng sawah",
+    "cipedak",
+    "kuningan barat",
+    "pela mampang",
+    "bangka",
+    "tegal parang",
+    "mampang prapatan",
+    "kalibata",
+    "rawajati",
+    "duren tiga",
+    "cikoko",
+    "pengadegan",
+    "pancoran",
+    "tebet barat",
+    "tebet timur",
+    "kebon baru",
+    "bukit duri",
+    "manggarai selatan",
+    "manggarai",
+    "menteng dalam",
+    "setiabudi",
+    "karet semanggi",
+    "karet kuningan",
+    "kuningan timur",
+    "menteng atas",
+    "pasar manggis",
+    "kebayoran baru",
+    "cilandak",
+    "tebet",
+    "mampang",
+]
+_KEL_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _name in sorted(KELURAHAN, key=lambda n: -len(n.split())):
+    _parts = tuple(_name.split())
+    _KEL_BY_FIRST.setdefault(_parts[0], []).append(_parts)
+
+# Words after which the next few words name a place.
+PLACE_TRIGGERS = frozenset(
+    [
+        "jalan",
+        "gang",
+        "kelurahan",
+        "kecamatan",
+        "di",
+        "dekat",
+        "depan",
+        "sekitar",
+        "simpang",
+        "pertigaan",
+        "perempatan",
+        "halte",
+        "stasiun",
+        "pasar",
+        "taman",
+        "rptra",
+        "puskesmas",
+        "sd",
+        "sdn",
+        "smp",
+        "smpn",
+        "sma",
+        "rusun",
+        "kali",
+        "sungai",
+        "arah",
+        "seberang",
+        "samping",
+        "belakang",
+        "ujung",
+        "sebelah",
+        "pinggir",
+        "lokasi",
+        "daerah",
+        "kawasan",
+        "komplek",
+        "kompleks",
+        "perumahan",
+        "blok",
+        "gerbang",
+        "wilayah",
+        "kel",
+        "kec",
+        "kantor",
+        "pojok",
+    ]
+)
+LANDMARK_TRIGGERS = frozenset(["depan", "dekat", "seberang", "samping", "sebelah"])
+# Common words that never name a place on their own.
+COMMON = frozenset(
+    [
+        "yang",
+        "dan",
+        "di",
+        "ke",
+        "dari",
+        "untuk",
+        "dengan",
+        "ada",
+        "ini",
+        "itu",
+        "tidak",
+        "sudah",
+        "belum",
+        "masih",
+        "saya",
+        "kami",
+        "kita",
+        "anda",
+        "mohon",
+        "tolong",
+        "segera",
+        "bisa",
+        "akan",
+        "jadi",
+        "juga",
+        "lagi",
+        "sama",
+        "saja",
+        "pak",
+        "bu",
+        "bapak",
+        "ibu",
+        "admin",
+        "min",
+        "sejak",
+        "hari",
+        "minggu",
+        "bulan",
+        "tahun",
+        "jam",
+        "pagi",
+        "siang",
+        "sore",
+        "malam",
+        "tadi",
+        "kemarin",
+        "sekarang",
+        "setiap",
+        "tiap",
+        "jalan",
+        "gang",
+        "raya",
+        "dalam",
+        "barat",
+        "timur",
+        "utara",
+        "selatan",
+        "tengah",
+        "lama",
+        "baru",
+        "besar",
+        "kecil",
+        "depan",
+        "dekat",
+        "sekitar",
+        "simpang",
+        "pertigaan",
+        "perempatan",
+        "halte",
+        "stasiun",
+        "pasar",
+        "taman",
+        "kali",
+        "arah",
+        "seberang",
+        "samping",
+        "belakang",
+        "ujung",
+        "sebelah",
+        "pinggir",
+        "lokasi",
+        "daerah",
+        "kawasan",
+        "komplek",
+        "kompleks",
+        "perumahan",
+        "blok",
+        "rt",
+        "rw",
+        "no",
+        "nomor",
+        "kelurahan",
+        "kecamatan",
+        "kel",
+        "kec",
+        "rumah",
+        "warga",
+        "lantai",
+        "kelas",
+        "sekolah",
+        "negeri",
+        "sd",
+        "sdn",
+        "smp",
+        "smpn",
+        "sma",
+        "lajur",
+        "jalur",
+        "badan",
+        "bahu",
+        "persis",
+        "tepat",
+        "kira",
+        "sampai",
+        "hingga",
+        "karena",
+        "tapi",
+        "terus",
+        "sangat",
+        "banget",
+        "parah",
+        "lebih",
+        "makin",
+        "semakin",
+        "atau",
+        "agar",
+        "supaya",
+        "oleh",
+        "pada",
+        "para",
+        "dia",
+        "mereka",
+        "nya",
+        "pun",
+        "lah",
+        "kah",
+        "tersebut",
+        "sana",
+        "sini",
+        "situ",
+        "mana",
+        "apa",
+        "siapa",
+        "kapan",
+        "bagaimana",
+        "kenapa",
+        "terima",
+        "kasih",
+        "yth",
+        "assalamualaikum",
+        "selamat",
+        "permisi",
+        "kepada",
+        "pengaduan",
+        "laporan",
+        "lapor",
+        "melaporkan",
+        "menyampaikan",
+        "pelapor",
+        "diperbaiki",
+        "diperiksa",
+        "dicek",
+        "ditindak",
+        "ditertibkan",
+        "dibantu",
+        "bantuan",
+        "bantu",
+        "the",
+        "kantor",
+        "rusak",
+        "mati",
+        "satu",
+        "dua",
+        "tiga",
+        "empat",
+        "lima",
+        "enam",
+        "tujuh",
+        "delapan",
+        "sembilan",
+        "sepuluh",
+        "orang",
+        "kota",
+        "jakarta",
+        "jaksel",
+        "sudin",
+        "dinas",
+        "penumpang",
+        "kendaraan",
+        "motor",
+        "mobil",
+        "air",
+        "ketutup",
+        "tertutup",
+        "nutup",
+        "macet",
+        "lewat",
+        "sakit",
+        "umum",
+        "daerah",
+        "terus",
+    ]
+)
+_NUMBER_NAMES = {"rt", "rw", "no", "nomor"}
+_LANDMARK_SKIP = frozenset(
+    ["di", "yang", "ini", "itu", "no", "nomor", "persis", "tepat", "jalan", "sebuah"]
+)
+DIRECTIONS = frozenset(["barat", "timur", "utara", "selatan", "dalam", "raya", "tengah"])
+UNITS = frozenset(
+    [
+        "hari",
+        "minggu",
+        "bulan",
+        "tahun",
+        "jam",
+        "menit",
+        "detik",
+        "meter",
+        "cm",
+        "m",
+        "km",
+        "orang",
+        "anak",
+        "lantai",
+        "kali",
+        "rumah",
+        "malam",
+        "juta",
+        "ribu",
+        "rb",
+        "persen",
+        "unit",
+        "buah",
+        "ekor",
+        "kk",
+        "tiang",
+        "pohon",
+        "titik",
+    ]
+)
+LANDMARK_NOUNS = frozenset(
+    [
+        "halte",
+        "masjid",
+        "musala",
+        "mushola",
+        "surau",
+        "gereja",
+        "sekolah",
+        "sd",
+        "sdn",
+        "smp",
+        "smpn",
+        "sma",
+        "smk",
+        "pasar",
+        "stasiun",
+        "minimarket",
+        "indomaret",
+        "alfamart",
+        "hotel",
+        "bank",
+        "kantor",
+        "pos",
+        "pom",
+        "bensin",
+        "spbu",
+        "gerbang",
+        "jembatan",
+        "rumah",
+        "toko",
+        "warung",
+        "restoran",
+        "resto",
+        "kafe",
+        "lapangan",
+        "taman",
+        "puskesmas",
+        "rs",
+        "rsud",
+        "tmp",
+        "mall",
+        "kampus",
+        "apartemen",
+        "ruko",
+        "pabrik",
+        "makam",
+        "tps",
+        "bengkel",
+        "kolong",
+        "tol",
+        "terminal",
+        "jpo",
+    ]
+)
+_LANDMARK_ALIASES = {"pintu": "gerbang", "spbu": "pom", "bensin": "pom", "musholla": "musala"}
+_TRAFFIC_LIGHT_PLACE = frozenset(["di", "dekat", "depan", "simpang", "perempatan", "sekitar"])
+_FIRE_STRONG = frozenset(["kebakaran", "terbakar", "kebakar", "damkar", "api"])
+
+
+def _build_lexicon() -> tuple[dict[str, set[str]], dict[tuple[str, ...], set[str]]]:
+    single: dict[str, set[str]] = {}
+    multi: dict[tuple[str, ...], set[str]] = {}
+    for concept, patterns in CONCEPT_WORDS.items():
+        for pattern in patterns.split("|"):
+            words = tuple(matching_form(pattern).split())
+            if len(words) == 1:
+                single.setdefault(words[0], set()).add(concept)
+            elif words:
+                multi.setdefault(words, set()).add(concept)
+    return single, multi
+
+
+_SINGLE, _MULTI = _build_lexicon()
+_MULTI_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _phrase in sorted(_MULTI, key=lambda p: -len(p)):
+    _MULTI_FIRST.setdefault(_phrase[0], []).append(_phrase)
+_CONCEPT_WORDS = frozenset(_SINGLE) | {w for p in _MULTI for w in p}
+# Phrases whose words alone mean another thing ("lampu merah" is not a street light).
+_SHADOWING = {("lampu", "merah"), ("lampu", "lalu", "lintas")}
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """What and where, as sets of strings; see the module docstring."""
+
+    concepts: frozenset[str]
+    places: frozenset[str]
+    kelurahan: frozenset[str]
+    rt: frozenset[int]
+    rw: frozenset[int]
+    house: frozenset[int]
+    numbered: tuple[tuple[str, int], ...]
+    landmarks: frozenset[str]
+    followup: bool
+    resolved: bool
+
+
+def _number(token: str) -> int | None:
+    return int(token) if token.isdigit() and len(token) <= 3 else None
+
+
+def _numbered_name(tokens: list[str], i: int) -> str | None:
+    """The street name a number at ``i`` belongs to ("kemang selatan 8" -> "kemang")."""
+    j = i - 1
+    while j >= 0 and i - j <= 3 and tokens[j] in DIRECTIONS:
+        j -= 1
+    if j < 0 or i - j > 3:
+        return None
+    name = tokens[j]
+    if name in COMMON or name in _NUMBER_NAMES or name in _CONCEPT_WORDS or len(name) <= 2:
+        return None
+    if name.isdigit():
+        return None
+    return name
+
+
+def _stem(token: str) -> str:
+    return token[:-3] if len(token) > 6 and token.endswith("nya") else token
+
+
+def extract(match_text: str) -> Features:
+    """The features of one matching form."""
+    tokens = [_stem(t) for t in match_text.split()]
+    n = len(tokens)
+    concepts: set[str] = set()
+    places: set[str] = set()
+    kelurahan: set[str] = set()
+    rt: set[int] = set()
+    rw: set[int] = set()
+    house: set[int] = set()
+    numbered: dict[str, int] = {}
+    landmarks: set[str] = set()
+    place_budget = 0
+    i = 0
+    while i < n:
+        tok = tokens[i]
+        matched = 0
+        for phrase in _MULTI_FIRST.get(tok, ()):
+            if tuple(tokens[i : i + len(phrase)]) == phrase:
+                if phrase in _SHADOWING:
+                    matched = len(phrase)
+                    if i and tokens[i - 1] in _TRAFFIC_LIGHT_PLACE:
+                        places.add("lampu_merah")  # "di lampu merah X": a place, not the problem
+                        break
+                concepts |= _MULTI[phrase]
+                break
+        if not matched and tok in _SINGLE:
+            concepts |= _SINGLE[tok]
+        for parts in _KEL_BY_FIRST.get(tok, ()):
+            if tuple(tokens[i : i + len(parts)]) == parts:
+                kelurahan.add(" ".join(parts))
+                places.update(p for p in parts if p not in COMMON)
+                break
+        number = _number(tok)
+        if number is not None and i:
+            prev = tokens[i - 1]
+            unit = tokens[i + 1] if i + 1 < n else ""
+            if prev == "rt":
+                rt.add(number)
+                if unit.isdigit() and len(unit) <= 3:
+                    rw.add(int(unit))
+            elif prev == "rw":
+                rw.add(number)
+            elif prev in ("no", "nomor"):
+                house.add(number)
+            elif unit not in UNITS:
+                name = _numbered_name(tokens, i)
+                if name is not None:
+                    numbered.setdefault(name, number)
+                    places.add(name)
+        if tok in LANDMARK_TRIGGERS:
+            taken = 0
+            for follow in tokens[i + 1 : i + 5]:
+                if follow in LANDMARK_TRIGGERS or taken == 2:
+                    break
+                if follow in _LANDMARK_SKIP:
+                    continue
+                follow = _LANDMARK_ALIASES.get(follow, follow)
+                if follow in LANDMARK_NOUNS:
+                    landmarks.add(follow)
+                taken += 1
+        if tok in PLACE_TRIGGERS:
+            place_budget = 3
+        elif place_budget:
+            place_budget -= 1
+            if (
+                tok not in COMMON
+                and tok not in _CONCEPT_WORDS
+                and len(tok) > 2
+                and not tok.isdigit()
+            ):
+                places.add(tok)
+        i += max(matched, 1)
+    if "traffic_light" in concepts and not _has_street_light_words(tokens):
+        concepts.discard("street_light")
+    if "burning" in concepts and not _FIRE_STRONG.intersection(tokens):
+        concepts.discard("fire")
+    return Features(
+        concepts=frozenset(concepts),
+        places=frozenset(places),
+        kelurahan=frozenset(kelurahan),
+        rt=frozenset(rt),
+        rw=frozenset(rw),
+        house=frozenset(house),
+        numbered=tuple(sorted(numbered.items())),
+        landmarks=frozenset(landmarks),
+        followup=FOLLOWUP.search(match_text) is not None,
+        resolved=RESOLVED.search(match_text) is not None,
+    )
+
+
+def _has_street_light_words(tokens: list[str]) -> bool:
+    joined = " ".join(tokens)
+    return "pju" in tokens or "lampu jalan" in joined or "penerangan" in tokens

@@ -1,0 +1,44 @@
+"""``aduan eval dedup`` on the labelled dev pairs: the quality bar dedup must keep."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DEV = Path(__file__).resolve().parent / "data" / "dedup_dev.jsonl"  # a copy of shared/data's
+
+
+@pytest.mark.slow
+def test_dev_set_meets_the_targets(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "aduan", "eval", "dedup", str(DEV), "--json"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
+        env={"PATH": "/usr/bin:/bin", "ADUAN_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"},
+    )
+    assert done.returncode == 0, done.stderr
+    scores = json.loads(done.stdout)
+    assert set(scores["precision"]) >= {"same_complaint", "same_incident", "different", "same"}
+    assert scores["precision"]["same"] >= 0.95, scores
+    assert scores["recall"]["same"] >= 0.85, scores
+
+
+def test_bad_file_is_one_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "pairs.jsonl"
+    bad.write_text('{"id": "x", "a": {}}\n')
+    done = subprocess.run(
+        [sys.executable, "-m", "aduan", "eval", "dedup", str(bad)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "ADUAN_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"},
+    )
+    assert done.returncode == 1
+    assert "not a labelled pair" in done.stderr and "Traceback" not in done.stderr

@@ -1,0 +1,328 @@
+"""The normalizer on both databases: one complaint per problem, sources, incidents, reporters."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from aduan.channels.base import Attachment, Disposition, Fragment, Message, RawMessage
+from aduan.normalize.job import normalize_pending
+from aduan.normalize.pipeline import Normalizer, attachments_table, incidents_table
+from aduan.normalize.readers import MESSAGE_JSON, Readers
+from aduan.normalize.replay import Slice, replay
+from aduan.normalize.reporters import merges_table, reporters_table, split_merge
+from aduan.normalize.settings import NormalizeSettings
+from aduan.store import save_batch
+from aduan.store.models import complaint_sources, complaints, raw_messages
+from tests.normalize.conftest import T0, Run, raw
+
+LAMP = "Lampu PJU di Jl. Kemuning Raya RT 04 mati sejak Senin, gelap sekali. Mohon diperbaiki."
+
+
+def rows(engine: Engine, table: Any, *cols: Any) -> list[Any]:
+    with engine.connect() as conn:
+        return list(conn.execute(select(*(cols or (table,))).order_by(*(cols or ()))).all())
+
+
+def count(engine: Engine, table: Any) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def status_of(engine: Engine) -> dict[str, str]:
+    return dict(rows(engine, raw_messages, raw_messages.c.external_id, raw_messages.c.status))
+
+
+def test_resend_and_followup_join_one_complaint(engine: Engine, normalize: Run) -> None:
+    stats = normalize(
+        raw("1", LAMP, "tel:+6281200011111"),
+        raw("2", LAMP + " ", "tel:+6281200011111", minutes=3),
+        raw(
+            "3",
+            "Pak, lampu jalan Kemuning Raya RT 4 msh mati. Gimana kelanjutannya?",
+            "tel:+6281200011111",
+            minutes=60 * 24 * 2,
+        ),
+    )
+    assert stats.created == 1 and stats.attached == 2
+    (complaint,) = rows(engine, complaints)
+    assert complaint.source_count == 3
+    assert complaint.reference.startswith("ADU-2026-")
+    assert complaint.received_at == T0
+    roles = sorted(r.role for r in rows(engine, complaint_sources))
+    assert roles == ["first", "followup", "resend"]
+    assert set(status_of(engine).values()) == {"normalized"}
+
+
+def test_phone_written_in_another_channel_links_the_reporter(
+    engine: Engine, normalize: Run
+) -> None:
+    normalize(
+        raw(
+            "s1",
+            "Air PAM di Kel. Cipedak RT 03 keruh kecoklatan sejak kemarin.",
+            "tel:+6281200022222",
+        ),
+        raw(
+            "f1",
+            "Sudah SMS dari 0812-0002-2222 tapi belum ada respon: air PAM Cipedak RT 03 "
+            "masih keruh, bau lumpur.",
+            "facebook:5550001",
+            channel="facebook",
+            minutes=300,
+        ),
+    )
+    assert count(engine, complaints) == 1
+    assert count(engine, reporters_table) == 1
+
+
+def test_other_reporters_same_problem_form_one_incident(engine: Engine, normalize: Run) -> None:
+    normalize(
+        raw(
+            "a",
+            "Ada lubang besar di Jl. Moh. Kahfi I depan minimarket, bahaya.",
+            "tel:+6281200033333",
+        ),
+        raw(
+            "b",
+            "kubangan di kahfi 1 dpn minimarket makin gede, td ada yg jatoh",
+            "twitter:777",
+            channel="twitter",
+            minutes=90,
+        ),
+        raw(
+            "c",
+            "Jalan berlubang di Jl. Kahfi I depan minimarket belum ditambal.",
+            "telegram:888",
+            channel="telegram",
+            minutes=200,
+        ),
+    )
+    found = rows(engine, complaints, complaints.c.id, complaints.c.incident_id)
+    assert len(found) == 3
+    assert len({r.incident_id for r in found}) == 1 and found[0].incident_id is not None
+    with engine.connect() as conn:
+        incident = conn.execute(select(func.max(complaints.c.incident_id))).scalar_one()
+        inc = conn.execute(select(incidents_table).where(incidents_table.c.id == incident)).one()
+    assert inc.complaint_count == 3 and inc.reference.startswith("INC-2026-")
+
+
+def test_neighbouring_rt_is_another_complaint(engine: Engine, normalize: Run) -> None:
+    text = "Mohon pengangkutan sampah di RT {} RW 02 Kel. Manggarai Selatan, sudah 4 hari."
+    normalize(
+        raw("a", text.format("03"), "tel:+6281200044444"),
+        raw("b", text.format("09"), "tel:+6281200055555", minutes=5),
+    )
+    found = rows(engine, complaints, complaints.c.id, complaints.c.incident_id)
+    assert len(found) == 2 and all(r.incident_id is None for r in found)
+
+
+def test_reply_edit_fragments_ignore_and_quarantine(engine: Engine, normalize: Run) -> None:
+    bad = RawMessage("sms", "main", "bad", b"{not json", MESSAGE_JSON, T0)
+    stats = normalize(
+        raw(
+            "m1",
+            "Saluran di Gg. Swadaya mampet, air meluap.",
+            "telegram:1",
+            channel="telegram",
+            ref="tg-1",
+        ),
+        bad,
+        raw("m2", "Ini fotonya", "telegram:1", channel="telegram", minutes=2, refs=("tg-1",)),
+        raw(
+            "m3",
+            "Saluran di Gg. Swadaya Pela Mampang mampet, air hitam meluap ke jalan.",
+            "telegram:1",
+            channel="telegram",
+            minutes=3,
+            disposition=Disposition.EDIT,
+            edit_of="m1",
+        ),
+        raw(
+            "p2",
+            "rusak parah, mohon segera.",
+            "tel:+6281200066666",
+            minutes=10,
+            fragment=Fragment(group="g1", index=2, total=2),
+        ),
+        raw(
+            "p1",
+            "Jalan di Gg. Mawar RT 02 berlubang ",
+            "tel:+6281200066666",
+            minutes=10,
+            fragment=Fragment(group="g1", index=1, total=2),
+        ),
+        raw(
+            "auto",
+            "Terima kasih, pesan Anda diterima",
+            "mailto:noreply@example.org",
+            channel="email",
+            disposition=Disposition.IGNORE,
+            ignore_reason="auto-reply",
+        ),
+    )
+    assert stats.quarantined == 1 and stats.ignored == 1
+    status = status_of(engine)
+    assert status["bad"] == "quarantined" and status["auto"] == "ignored"
+    with engine.connect() as conn:
+        error = conn.execute(
+            select(raw_messages.c.error).where(raw_messages.c.external_id == "bad")
+        ).scalar_one()
+    assert error
+    texts = {r.text for r in rows(engine, complaints, complaints.c.text)}
+    assert "Saluran di Gg. Swadaya Pela Mampang mampet, air hitam meluap ke jalan." in texts
+    assert "Jalan di Gg. Mawar RT 02 berlubang rusak parah, mohon segera." in texts
+    assert len(texts) == 2
+    roles = sorted(r.role for r in rows(engine, complaint_sources, complaint_sources.c.role))
+    assert roles == ["edit", "first", "first", "followup", "fragment"]
+
+
+def test_fragment_waits_for_its_other_part(engine: Engine, normalize: Run) -> None:
+    first = raw(
+        "p1",
+        "Pohon tumbang di Jl. Duren ",
+        "tel:+6281200077777",
+        fragment=Fragment(group="g9", index=1, total=2),
+    )
+    assert normalize(first).waiting == 1
+    assert count(engine, complaints) == 0
+    second = raw(
+        "p2",
+        "Tiga Raya, nutup jalan.",
+        "tel:+6281200077777",
+        minutes=1,
+        fragment=Fragment(group="g9", index=2, total=2),
+    )
+    normalize(second)
+    (c,) = rows(engine, complaints, complaints.c.text, complaints.c.source_count)
+    assert c.text == "Pohon tumbang di Jl. Duren Tiga Raya, nutup jalan." and c.source_count == 2
+
+
+def _desk_reader(stored: RawMessage) -> Message:
+    """A fake walk-in channel: JSON with the clerk's text and a scanned photo."""
+    data = json.loads(stored.payload)
+    photo = Attachment(filename="lubang.jpg", content_type="image/jpeg", data=b"\xff\xd8jpeg")
+    return Message(text=data["text"], identities=(data["nik"],), attachments=(photo,))
+
+
+def test_reserved_reference_and_attachments(engine: Engine, tmp_path: Path) -> None:
+    text = "Pelapor melaporkan jalan berlubang di Jl. Ampera Raya RT 01."
+    desk = [
+        RawMessage(
+            "walkin",
+            "desk1",
+            f"w{i}",
+            json.dumps({"text": text, "nik": "nik:abc123"}).encode(),
+            "application/json",
+            T0 + timedelta(minutes=30 * i),
+            {"reference": f"ADU-2026-90000{i}"},
+        )
+        for i in (1, 2)
+    ]
+    save_batch(engine, desk)
+    readers = Readers(extra={"walkin": _desk_reader})
+    normalizer = Normalizer(NormalizeSettings(), readers, data_dir=tmp_path / "data")
+    normalize_pending(engine, normalizer)
+    (c,) = rows(engine, complaints, complaints.c.reference)
+    assert c.reference == "ADU-2026-900001"
+    refs = {r.reference for r in rows(engine, complaint_sources, complaint_sources.c.reference)}
+    assert "ADU-2026-900002" in refs
+    found = rows(engine, attachments_table)
+    assert len(found) == 2 and all(a.stored for a in found)
+    sha = found[0].sha256
+    assert (tmp_path / "data" / "blobs" / sha[:2] / sha[2:]).read_bytes() == b"\xff\xd8jpeg"
+
+
+def test_replay_equals_first_run(engine: Engine, normalize: Run) -> None:
+    normalize(
+        raw("1", LAMP, "tel:+6281200011111"),
+        raw("2", LAMP, "tel:+6281200011111", minutes=5),
+        raw("3", "Ada lubang di Jl. Kahfi I depan minimarket.", "tel:+6281200088888", minutes=9),
+        raw("4", "lubang di kahfi 1 dpn minimarket", "twitter:5", channel="twitter", minutes=20),
+    )
+    before = rows(
+        engine,
+        complaints,
+        complaints.c.id,
+        complaints.c.reference,
+        complaints.c.incident_id,
+        complaints.c.source_count,
+    )
+    sources = count(engine, complaint_sources)
+    fresh = Normalizer(NormalizeSettings(), Readers())
+    dry = replay(engine, fresh, Slice(), dry_run=True)
+    assert dry.created == 0 and dry.attached == 0 and dry.unchanged == 4
+    stats = replay(engine, Normalizer(NormalizeSettings(), Readers()), Slice(channel="sms"))
+    assert stats.created == 0
+    after = rows(
+        engine,
+        complaints,
+        complaints.c.id,
+        complaints.c.reference,
+        complaints.c.incident_id,
+        complaints.c.source_count,
+    )
+    assert after == before and count(engine, complaint_sources) == sources
+
+
+def test_wrong_merge_is_split(engine: Engine, normalize: Run) -> None:
+    normalize(
+        raw("t1", "Sampah di Jl. Siaga II belum diangkut.", "telegram:42", channel="telegram"),
+        raw("s1", "Halo", "tel:+6281200099999", minutes=1),
+        raw(
+            "t2",
+            "Kontak: +6281200099999",
+            "telegram:42",
+            channel="telegram",
+            minutes=2,
+            linked_identities=("tel:+6281200099999",),
+        ),
+    )
+    (merge,) = rows(engine, merges_table)
+    assert merge.identities == ["tel:+6281200099999"]
+    with engine.begin() as conn:
+        split_merge(conn, merge.id, "operator", T0)
+    with engine.connect() as conn:
+        owners = dict(
+            conn.execute(select(reporters_table.c.id, reporters_table.c.merged_into_id)).all()
+        )
+    assert all(v is None for v in owners.values()) and len(owners) == 2
+    (merge,) = rows(engine, merges_table)
+    assert merge.undone_by == "operator"
+
+
+def test_two_workers_never_normalize_one_raw_twice(engine: Engine) -> None:
+    texts = [f"Sampah di Gg. Kenanga RT {i:02d} belum diangkut." for i in range(1, 41)]
+    save_batch(
+        engine,
+        [raw(str(i), t, f"tel:+62812000{i:05d}", minutes=i) for i, t in enumerate(texts)],
+    )
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            normalize_pending(engine, Normalizer(NormalizeSettings(), Readers()), batch_size=5)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors
+    assert count(engine, complaints) == 40
+    assert count(engine, complaint_sources) == 40
+    assert set(status_of(engine).values()) == {"normalized"}
+
+
+def test_normalize_job_is_registered() -> None:
+    from aduan.scheduler import PERIODIC_JOBS, _load_jobs
+
+    _load_jobs()
+    assert "normalize" in {job.name for job in PERIODIC_JOBS}
