@@ -13,8 +13,9 @@ $(STAMP): pyproject.toml constraints.txt tools/bootstrap_venv.py
 
 install: $(STAMP)
 
-## Start the daemon on the embedded default (SQLite file ./aduan.db) at 127.0.0.1:8080.
+## Fill a fresh SQLite store (./aduan.db) with a demo day, then start the daemon at 127.0.0.1:8080.
 run: $(STAMP)
+	$(BIN)/aduan demo --if-empty
 	$(BIN)/aduan run
 
 ## The whole test suite (SQLite always; PostgreSQL, Dovecot, Kannel and Chromium when present).

@@ -198,6 +198,12 @@ class Channel(ABC):
     def read(self, raw: RawMessage) -> Message:
         """Parse one stored raw message. Pure; raises :class:`~aduan.errors.BadPayload`."""
 
+    @classmethod
+    def reader_config(cls) -> ChannelConfig:
+        """A config good enough to read stored raws of an instance that is no longer
+        configured (an old mailbox, an imported backlog): defaults, no secrets."""
+        return cls.Config.model_construct()
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections; the default holds none."""
 

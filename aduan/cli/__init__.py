@@ -26,6 +26,7 @@ def _register() -> None:
     # One import per subcommand module; each adds its commands to ``app``.
     import aduan.cli.complaint
     import aduan.cli.db
+    import aduan.cli.demo
     import aduan.cli.desk
     import aduan.cli.evaluate
     import aduan.cli.export

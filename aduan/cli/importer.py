@@ -40,7 +40,7 @@ def pick_channel(runtime: Runtime, kind: str, account: str | None) -> Channel:
     if account is None and configured:
         raise AduanError(f"several {kind} instances are configured; name one with --account")
     cls = REGISTRY[kind]
-    return cls(account or "import", cls.Config.model_construct(), runtime.context)
+    return cls(account or "import", cls.reader_config(), runtime.context)
 
 
 def _batches(items: Iterable[RawMessage], size: int) -> Iterator[list[RawMessage]]:

@@ -72,6 +72,6 @@ class Readers:
         if cls is None:
             return None
         try:
-            return cls(account, cls.Config(), self._context).read
-        except (ValidationError, TypeError, ValueError):
+            return cls(account, cls.reader_config(), self._context).read
+        except (ValidationError, TypeError, ValueError, KeyError, AttributeError):
             return None

@@ -36,6 +36,14 @@ GATEWAYS: dict[str, type[Gateway]] = {
     "generic": GenericGateway,
 }
 
+GATEWAY_CONFIGS: dict[str, type[SmsConfig]] = {
+    "twilio": TwilioConfig,
+    "vonage": VonageConfig,
+    "africastalking": AfricasTalkingConfig,
+    "kannel": KannelConfig,
+    "generic": GenericConfig,
+}
+
 AnyGatewayConfig = Annotated[
     TwilioConfig | VonageConfig | AfricasTalkingConfig | KannelConfig | GenericConfig,
     Field(discriminator="gateway"),
@@ -60,11 +68,19 @@ class SmsChannel(PushChannel):
     def parse(self, request: WebhookRequest) -> list[RawMessage]:
         return self.gateway.parse(request)
 
+    @classmethod
+    def reader_config(cls) -> SmsConfig:
+        return GenericConfig.model_construct(gateway="generic")
+
     def read(self, raw: RawMessage) -> Message:
+        """Read by the gateway that stored the raw, even when the instance changed since."""
         stored_by = raw.meta.get("gateway", self.gateway.name)
-        if stored_by != self.gateway.name:
-            raise BadPayload(f"stored by gateway {stored_by}, instance is now {self.gateway.name}")
-        return self.gateway.read(raw)
+        if stored_by == self.gateway.name:
+            return self.gateway.read(raw)
+        if stored_by not in GATEWAY_CONFIGS:
+            raise BadPayload(f"stored by unknown gateway {stored_by!r}")
+        config = GATEWAY_CONFIGS[stored_by].model_construct(gateway=stored_by)
+        return GATEWAYS[stored_by](self.name, config).read(raw)
 
     def acknowledge(self, raws: list[RawMessage]) -> WebhookResponse:
         return self.gateway.acknowledge(raws)
