@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, select
 
 from aduan.cases import CLOSED, find_complaint, latest_note
 from aduan.logs import scrub
-from aduan.open311.services import Service
+from aduan.open311.services import Service, agency_name
 from aduan.store.models import AttachmentRow, complaints, raw_messages
 from aduan.store.types import to_utc
 
@@ -99,7 +99,7 @@ class Records:
             "service_name": service.name if service else None,
             "service_code": row.category,
             "description": scrub(row.text),
-            "agency_responsible": row.agency,
+            "agency_responsible": agency_name(row.agency),
             "service_notice": None,
             "requested_datetime": self._time(row.received_at),
             "updated_datetime": self._time(row.updated_at),

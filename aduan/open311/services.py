@@ -25,6 +25,13 @@ def services() -> list[Service]:
     return found
 
 
+def agency_name(code: str | None) -> str | None:
+    """The agency's full name for the code complaints carry (``sudin-bina-marga``)."""
+    from aduan.triage import active
+
+    return active().rules.agencies.get(code, code) if code else None
+
+
 def service_codes() -> list[str]:
     return [service.code for service in services()]
 

@@ -51,7 +51,7 @@ def _date(value: datetime | None, zone: ZoneInfo) -> str | None:
 
 
 def track_context(runtime: Runtime, reference: str) -> dict[str, Any]:
-    from aduan.open311.services import service
+    from aduan.open311.services import agency_name, service
 
     zone = ZoneInfo(runtime.settings.timezone)
     engine = runtime.engine
@@ -90,7 +90,7 @@ def track_context(runtime: Runtime, reference: str) -> dict[str, Any]:
         "found": True,
         "status": STATUS_ID.get(row.status, row.status),
         "category": category.name if category else None,
-        "agency": row.agency,
+        "agency": agency_name(row.agency),
         "received": _date(row.received_at, zone),
         "due": _date(row.due_at, zone),
         "updated": _date(row.updated_at, zone),
