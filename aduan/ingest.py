@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from aduan.channels.base import PullChannel
 from aduan.logs import get_logger
 from aduan.store import read_cursor, save_batch
+from aduan.store.references import with_references
 
 log = get_logger("aduan.ingest")
 
@@ -44,6 +45,7 @@ def poll_channel(
             break
         cursor = read_cursor(engine, channel.type, channel.name)
         batch = channel.fetch(cursor, size)
+        batch.messages = with_references(engine, batch.messages, channel.wants_reference)
         saved = save_batch(engine, batch.messages, (channel.type, channel.name, batch.next_cursor))
         channel.acknowledge(batch)
         result.batches += 1

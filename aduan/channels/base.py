@@ -198,6 +198,12 @@ class Channel(ABC):
     def read(self, raw: RawMessage) -> Message:
         """Parse one stored raw message. Pure; raises :class:`~aduan.errors.BadPayload`."""
 
+    def wants_reference(self, raw: RawMessage) -> bool:
+        """Should ``raw`` get its reference number at intake (so that an acknowledgement
+        sent right after the commit can carry it)? The store then reserves one and puts it
+        in ``meta["reference"]``; the normalizer gives it to the complaint."""
+        return False
+
     @classmethod
     def reader_config(cls) -> ChannelConfig:
         """A config good enough to read stored raws of an instance that is no longer

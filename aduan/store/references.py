@@ -12,10 +12,13 @@ raw, or records it on the source when the raw joins an existing complaint.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, Engine, select
 
+from aduan.channels.base import RawMessage, utcnow
 from aduan.store.models import Counter
 from aduan.store.raw import upsert_statement
 
@@ -36,6 +39,22 @@ def allocate(conn: Connection, prefix: str, year: int, count: int = 1) -> list[s
     conn.execute(stmt)
     last = conn.execute(select(counters.c.value).where(counters.c.name == name)).scalar_one()
     return [format_reference(prefix, year, n) for n in range(last - count + 1, last + 1)]
+
+
+def with_references(
+    engine: Engine, raws: Sequence[RawMessage], wanted: Callable[[RawMessage], bool]
+) -> list[RawMessage]:
+    """``raws`` where each ``wanted`` one (without a reference yet) has one reserved."""
+    chosen = [i for i, raw in enumerate(raws) if "reference" not in raw.meta and wanted(raw)]
+    if not chosen:
+        return list(raws)
+    with engine.begin() as conn:
+        numbers = allocate(conn, "ADU", utcnow().year, len(chosen))
+    out = list(raws)
+    for index, reference in zip(chosen, numbers, strict=True):
+        raw = out[index]
+        out[index] = dataclasses.replace(raw, meta={**raw.meta, "reference": reference})
+    return out
 
 
 def reserve_reference(engine: Engine, when: datetime, prefix: str = "ADU") -> str:

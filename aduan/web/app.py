@@ -14,12 +14,14 @@ parts (desk, dashboard, Open311, metrics) contribute routes through
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -38,6 +40,7 @@ from aduan.errors import (
 from aduan.health import Health
 from aduan.logs import get_logger
 from aduan.spool import Spool, spool_for
+from aduan.store.references import with_references
 from aduan.web.sink import RawSink
 
 if TYPE_CHECKING:
@@ -135,6 +138,12 @@ class WebhookEndpoint:
 
     async def store(self, channel: PushChannel, raws: list[Any]) -> Response:
         key = f"{channel.type}/{channel.name}"
+        if any(channel.wants_reference(raw) for raw in raws):
+            # Store down: the raws are spooled below and the receipt goes without a number.
+            with contextlib.suppress(SQLAlchemyError):
+                raws = await run_in_threadpool(
+                    with_references, self.runtime.engine, raws, channel.wants_reference
+                )
         try:
             result = await self.sink.submit(raws)
         except StoreUnavailable as exc:

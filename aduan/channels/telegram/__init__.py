@@ -139,6 +139,16 @@ class TelegramChannel(Channel):
             return self.unkeyed(line, "application/json", line=number)
         return self._raw(update, line, line=number)
 
+    def wants_reference(self, raw: RawMessage) -> bool:
+        """Receipts carry the reference number, so complaints get theirs at intake."""
+        if not self.config.acknowledge:
+            return False
+        try:
+            message = self.read(raw)
+        except BadPayload:
+            return False
+        return message.disposition == Disposition.COMPLAINT and not message.extra.get("command")
+
     def _answer(self, raw: RawMessage) -> tuple[int, str] | None:
         """(chat id, text) the bot should send after ``raw`` is stored, if any."""
         try:

@@ -122,6 +122,42 @@ def test_commands_are_answered_and_receipts_optional(
     assert len(api.sent) == 1
 
 
+def test_receipt_carries_the_reference_the_complaint_gets(
+    fake: tuple[FakeBotApi, str], tmp_path: Path
+) -> None:
+    from aduan.config import load_settings
+    from aduan.ingest import poll_channel
+    from aduan.normalize.job import normalize_pending, runtime_normalizer
+    from aduan.runtime import Runtime
+
+    api, url = fake
+    api.add_text("Trotoar rusak di Jl. Wijaya I depan masjid")
+    settings = load_settings(
+        env={
+            "ADUAN_DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}",
+            "ADUAN_DATA_DIR": str(tmp_path / "data"),
+            "ADUAN_CHANNELS__TELEGRAM__BOT__TOKEN": TOKEN,
+            "ADUAN_CHANNELS__TELEGRAM__BOT__API_BASE_URL": url,
+            "ADUAN_CHANNELS__TELEGRAM__BOT__ACKNOWLEDGE": "true",
+        }
+    )
+    runtime = Runtime.create(settings, logging=False)
+    try:
+        poll_channel(runtime.engine, runtime.pull_channels[("telegram", "bot")])
+        (receipt,) = api.sent
+        reference = receipt["text"].rsplit("Nomor aduan: ", 1)[1].rstrip(".")
+        normalize_pending(runtime.engine, runtime_normalizer(runtime))
+        with runtime.engine.connect() as conn:
+            from sqlalchemy import select
+
+            from aduan.store.models import complaints
+
+            stored = conn.execute(select(complaints.c.reference)).scalar_one()
+        assert stored == reference
+    finally:
+        runtime.close()
+
+
 def test_refused_token_is_fatal_and_never_printed(
     fake: tuple[FakeBotApi, str], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
