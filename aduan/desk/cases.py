@@ -1,0 +1,105 @@
+"""``/desk/aduan/{reference}``: a logged-in clerk records a complaint's follow-up.
+
+The same status changes as ``aduan complaint update`` and the partners' API
+(:mod:`aduan.cases`), recorded with the clerk as the actor; the form carries
+the session's CSRF token like every desk form.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from aduan.cases import CaseError, find_complaint, history, update_status
+from aduan.desk.auth import csrf_ok
+from aduan.desk.web import DeskPages, _text
+from aduan.logs import get_logger
+from aduan.web.app import ROUTE_PROVIDERS
+from aduan.web.track import STATUS_ID, _date
+
+if TYPE_CHECKING:
+    from aduan.runtime import Runtime
+
+log = get_logger("aduan.desk.cases")
+
+
+class CasePages:
+    def __init__(self, pages: DeskPages) -> None:
+        self.pages = pages
+        self.runtime = pages.runtime
+
+    def _context(self, reference: str) -> dict[str, Any] | None:
+        from aduan.open311.services import agency_name, service
+
+        zone = ZoneInfo(self.runtime.settings.timezone)
+        with self.runtime.engine.connect() as conn:
+            row = find_complaint(conn, reference)
+        if row is None:
+            return None
+        category = service(row.category) if row.category else None
+        return {
+            "reference": row.reference,
+            "state": STATUS_ID.get(row.status, row.status),
+            "category": category.name if category else row.category,
+            "agency": agency_name(row.agency),
+            "received": _date(row.received_at, zone),
+            "due": _date(row.due_at, zone),
+            "history": [
+                {
+                    "at": _date(e.at, zone),
+                    "actor": e.actor,
+                    "status": STATUS_ID.get(e.to_status or "", e.kind),
+                    "note": e.note,
+                }
+                for e in history(self.runtime.engine, row.id)
+            ],
+        }
+
+    async def case(self, request: Request) -> Response:
+        clerk, session = self.pages.clerk(request)
+        if clerk is None:
+            if request.method == "POST":
+                return self.pages.forbidden()
+            return self.pages.to_login(request)
+        reference = request.path_params["reference"].strip().upper()
+        message = error = None
+        if request.method == "POST":
+            form = await self.pages.form(request)
+            if not csrf_ok(session, _text(form.get("csrf"))):
+                log.warning("desk_csrf_rejected", page="case", clerk=clerk.user)
+                return self.pages.forbidden()
+            try:
+                change = await run_in_threadpool(
+                    update_status,
+                    self.runtime.engine,
+                    reference,
+                    _text(form.get("status")),
+                    actor=f"desk:{clerk.user}",
+                    note=_text(form.get("note")).strip() or None,
+                    agency=_text(form.get("agency")).strip() or None,
+                )
+                message = f"Status disimpan: {STATUS_ID.get(change.after, change.after)}."
+            except CaseError as exc:
+                error = str(exc)
+        context = await run_in_threadpool(self._context, reference)
+        if context is None:
+            return self.pages.page(
+                "desk_case.html", session, 404, reference=reference, error="Aduan tidak ditemukan."
+            )
+        status = 400 if error else 200
+        return self.pages.page(
+            "desk_case.html", session, status, message=message, error=error, **context
+        )
+
+
+def routes(runtime: Runtime) -> list[BaseRoute]:
+    pages = CasePages(DeskPages(runtime))
+    return [Route("/desk/aduan/{reference}", pages.case, methods=["GET", "POST"])]
+
+
+ROUTE_PROVIDERS.append(routes)
