@@ -76,3 +76,13 @@ def test_fatal_error_pauses_channel_and_shows_in_health(runtime: Runtime) -> Non
         assert job is not None and job.next_run_time is None
     finally:
         assert daemon.stop(5)
+
+
+def test_a_channel_without_history_refuses_to_rewind(runtime: Runtime) -> None:
+    from datetime import UTC, datetime
+
+    from aduan.errors import FatalChannelError
+
+    channel = runtime.pull_channels[("testlist", "inbox")]
+    with pytest.raises(FatalChannelError, match="cannot fetch again"):
+        channel.rewind({"last": 3}, datetime(2026, 1, 1, tzinfo=UTC))

@@ -35,7 +35,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from aduan.errors import BadPayload
+from aduan.errors import BadPayload, FatalChannelError
 
 Cursor = dict[str, Any]
 """A pull channel's position, JSON-serialisable, owned by the channel."""
@@ -213,11 +213,17 @@ class Channel(ABC):
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections; the default holds none."""
 
-    def backlog(self, path: Path) -> Iterator[RawMessage]:
+    backlog_columns: ClassVar[bool] = False
+    """True when :meth:`backlog` reads a table whose columns can be mapped (CSV)."""
+
+    def backlog(
+        self, path: Path, columns: Mapping[str, str] | None = None
+    ) -> Iterator[RawMessage]:
         """Raw messages from an exported backlog file, for ``aduan import``.
 
         The default reads JSON Lines, one provider payload per line, through
-        :meth:`backlog_record`. Channels with other formats (mbox, CSV) override it.
+        :meth:`backlog_record`. Channels with other formats (mbox, CSV) override it;
+        ``columns`` maps aduan's column names to the file's (CSV only).
         """
         with path.open("rb") as handle:
             for number, line in enumerate(handle, 1):
@@ -251,6 +257,12 @@ class PullChannel(Channel):
 
     def acknowledge(self, batch: Batch) -> None:
         """Called after ``batch`` is committed (mark mail seen, move it...)."""
+
+    def rewind(self, cursor: Cursor | None, since: datetime) -> Cursor:
+        """A cursor from which ``fetch`` reads again what arrived since ``since``
+        (``aduan poll --since``); what is already stored is absorbed by the unique key.
+        Channels whose provider keeps no history say so."""
+        raise FatalChannelError(f"{self.type} cannot fetch again from an older point")
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -148,7 +148,9 @@ class FacebookChannel(PushChannel):
             return [self.unkeyed(line, "application/json", line=number)]
         return [self._raw(entry, line=number) for entry in entries]
 
-    def backlog(self, path: Path) -> Iterator[RawMessage]:
+    def backlog(
+        self, path: Path, columns: Mapping[str, str] | None = None
+    ) -> Iterator[RawMessage]:
         with path.open("rb") as handle:
             for number, line in enumerate(handle, 1):
                 if line.strip():

@@ -160,6 +160,10 @@ class RssChannel(PullChannel):
                 }
         return Batch(raws, {"feeds": states}, more=False)
 
+    def rewind(self, cursor: Cursor | None, since: datetime) -> Cursor:
+        """A feed holds only its recent items: forget ETag/Last-Modified, read them all."""
+        return {"feeds": {}}
+
     def backlog_record(self, line: bytes, number: int) -> RawMessage:
         try:
             item = json.loads(line)

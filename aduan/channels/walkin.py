@@ -34,7 +34,7 @@ import csv
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, ClassVar
@@ -131,6 +131,7 @@ def _as_utc(value: datetime) -> datetime:
 class WalkinChannel(PushChannel):
     type = "walkin"
     Config = WalkinConfig
+    backlog_columns = True
     config: WalkinConfig
 
     def verify(self, request: WebhookRequest) -> None:
@@ -217,10 +218,15 @@ class WalkinChannel(PushChannel):
             extra={k: v for k, v in extra.items() if v is not None},
         )
 
-    def backlog(self, path: Path) -> Iterator[RawMessage]:
+    def backlog(
+        self, path: Path, columns: Mapping[str, str] | None = None
+    ) -> Iterator[RawMessage]:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
-            header = {(name or "").strip().lower() for name in reader.fieldnames or []}
+            theirs = {v.strip().lower(): k for k, v in (columns or {}).items()}
+            renamed = [theirs.get((n or "").strip().lower(), n) for n in reader.fieldnames or []]
+            reader.fieldnames = renamed
+            header = {(name or "").strip().lower() for name in renamed}
             if "isi_aduan" not in header:
                 raise FatalChannelError(
                     f"{path}: a walk-in CSV needs a header row with isi_aduan "

@@ -43,6 +43,16 @@ def pick_channel(runtime: Runtime, kind: str, account: str | None) -> Channel:
     return cls(account or "import", cls.reader_config(), runtime.context)
 
 
+def _columns(pairs: list[str]) -> dict[str, str]:
+    found = {}
+    for pair in pairs:
+        ours, sep, theirs = pair.partition("=")
+        if not sep or not ours.strip() or not theirs.strip():
+            raise typer.BadParameter(f"{pair!r} is not OURS=THEIRS", param_hint="--column")
+        found[ours.strip().lower()] = theirs.strip()
+    return found
+
+
 def _batches(items: Iterable[RawMessage], size: int) -> Iterator[list[RawMessage]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
@@ -54,6 +64,12 @@ def import_backlog(
     path: Path = typer.Argument(..., help="Backlog file or folder (JSONL, mbox, Maildir, CSV)."),
     channel: str = typer.Option(..., "--channel", "-c", help="Channel type of the backlog."),
     account: str | None = typer.Option(None, "--account", help="Instance name to file it under."),
+    column: list[str] = typer.Option(
+        [],
+        "--column",
+        help="CSV only: OURS=THEIRS maps one of aduan's columns to the file's header, "
+        "e.g. --column isi_aduan=Keluhan --column telepon='No HP'.",
+    ),
 ) -> None:
     """Import an exported backlog idempotently; exit 1 when anything was quarantined."""
     if not path.exists():
@@ -61,6 +77,9 @@ def import_backlog(
     runtime = Runtime.create(state.settings())
     try:
         source = pick_channel(runtime, channel, account)
+        mapping = _columns(column)
+        if mapping and not source.backlog_columns:
+            raise AduanError(f"{channel} backlogs have no columns to map (--column is for CSV)")
         new = present = quarantined = 0
         columns = (
             TextColumn("{task.description}"),
@@ -70,7 +89,7 @@ def import_backlog(
         )
         with Progress(*columns, transient=True) as progress:
             task = progress.add_task(f"importing {path.name}", total=None)
-            for batch in _batches(source.backlog(path), BATCH):
+            for batch in _batches(source.backlog(path, mapping or None), BATCH):
                 saved = save_batch(runtime.engine, batch)
                 new += len(saved.new)
                 present += len(saved.duplicates)

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from email.errors import MessageError
 from pathlib import Path
@@ -56,6 +56,7 @@ from aduan.channels.email.client import (
     close_quietly,
     connect,
     fetch_bodies,
+    first_uid_since,
     select,
     uids_after,
 )
@@ -151,6 +152,29 @@ class EmailChannel(PullChannel):
                 raise
         return Batch(raws, {"folders": folders}, more=more)
 
+    def rewind(self, cursor: Cursor | None, since: datetime) -> Cursor:
+        """Each folder's cursor moved back to the first message received since ``since``."""
+        folders: dict[str, dict[str, int]] = {
+            str(k): dict(v) for k, v in dict((cursor or {}).get("folders", {})).items()
+        }
+        with self._lock:
+            try:
+                client = self._connection()
+                for folder in self.settings.folders:
+                    uidvalidity = select(client, folder, self.where)
+                    first = first_uid_since(client, since.date(), self.where)
+                    state = folders.get(folder, {})
+                    last = int(state.get("last_uid", 0))
+                    if state.get("uidvalidity") != uidvalidity:
+                        last = 0
+                    if first is not None:
+                        last = min(last, first - 1)
+                    folders[folder] = {"uidvalidity": uidvalidity, "last_uid": last}
+            except ChannelError:
+                self._drop()
+                raise
+        return {"folders": folders}
+
     def _raw(self, folder: str, uidvalidity: int, found: Fetched) -> RawMessage:
         return RawMessage(
             channel=self.type,
@@ -202,7 +226,9 @@ class EmailChannel(PullChannel):
             # the stdlib parser's own failures on broken structure: quarantine, go on
             raise BadPayload(f"unreadable email: {type(exc).__name__}: {exc}") from exc
 
-    def backlog(self, path: Path) -> Iterator[RawMessage]:
+    def backlog(
+        self, path: Path, columns: Mapping[str, str] | None = None
+    ) -> Iterator[RawMessage]:
         """mbox file, Maildir folder or one .eml, keyed exactly like a live fetch."""
         for payload, delivered in exported_messages(path):
             yield RawMessage(

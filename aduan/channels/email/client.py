@@ -19,7 +19,7 @@ import ssl
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from imapclient import IMAPClient, SocketTimeout
@@ -144,6 +144,13 @@ def uids_after(client: IMAPClient, last_uid: int, where: str) -> list[int]:
     with imap_errors(where):
         found = client.search(["UID", f"{last_uid + 1}:*"])
     return sorted(uid for uid in found if uid > last_uid)
+
+
+def first_uid_since(client: IMAPClient, since: date, where: str) -> int | None:
+    """The lowest UID of the selected folder received on or after ``since``."""
+    with imap_errors(where):
+        found = client.search(["SINCE", since])
+    return min(found) if found else None
 
 
 def fetch_bodies(

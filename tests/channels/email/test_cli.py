@@ -6,6 +6,7 @@ import mailbox
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -106,3 +107,18 @@ def test_import_mbox_and_maildir_idempotent_and_same_key_as_imap(
     wrong = aduan("import", "-c", "email", "--account", "city", "bukan", cwd=tmp_path)
     assert wrong.returncode == 1 and "not a Maildir" in wrong.stderr
     assert "Traceback" not in wrong.stderr
+
+
+def test_poll_since_fetches_again_without_storing_twice(dovecot: Dovecot, tmp_path: Path) -> None:
+    city = dovecot.new_user()
+    dovecot.deliver(city, [complaint(i) for i in range(3)])
+    write_config(tmp_path, dovecot, city, dovecot.new_user())
+    assert aduan("poll", "email", "--account", "city", cwd=tmp_path).returncode == 0
+    assert aduan("poll", "email", "--account", "city", cwd=tmp_path).stdout.count("fetched 0") == 1
+    today = datetime.now().date().isoformat()
+    again = aduan("poll", "email", "--account", "city", "--since", today, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "email/city: fetched 3, new 0, already present 3" in again.stdout
+    assert rows(tmp_path) == 3
+    bad = aduan("poll", "email", "--account", "city", "--since", "kemarin", cwd=tmp_path)
+    assert bad.returncode == 2 and "not a date" in bad.stderr

@@ -149,3 +149,29 @@ def test_aduan_import_of_the_csv(engine: Engine, tmp_path: Path, store_url: str)
     assert all(b"3174054506900002" not in bytes(p) for p in payloads)
     first_row = json.loads(next(bytes(p) for p in payloads if b"csv:101" in bytes(p)))
     assert first_row["reporter"]["nik_identity"].startswith("nik:")
+
+
+def test_import_maps_a_spreadsheets_own_columns(
+    engine: Engine, tmp_path: Path, store_url: str
+) -> None:
+    sheet = tmp_path / "rekap.csv"
+    sheet.write_text(
+        "No,Nama Pelapor,No HP,Keluhan\n"
+        "7,Wati Suryani,0812-0001-1199,Lampu PJU di Jl. Kemang Raya mati sejak Senin.\n"
+    )
+    mapped = (
+        "import", "--channel", "walkin", str(sheet), "--column", "nomor=No",
+        "--column", "nama=Nama Pelapor", "--column", "telepon=No HP",
+        "--column", "isi_aduan=Keluhan",
+    )  # fmt: skip
+    done = aduan(*mapped, url=store_url, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "1 new, 0 already present, 0 quarantined" in done.stdout
+    with engine.connect() as conn:
+        (payload,) = conn.execute(select(raw_messages.c.payload)).scalars().all()
+    entry = json.loads(bytes(payload))
+    assert entry["text"].startswith("Lampu PJU") and entry["reporter"]["phone"] == "0812-0001-1199"
+    unmapped = aduan("import", "--channel", "walkin", str(sheet), url=store_url, cwd=tmp_path)
+    assert unmapped.returncode == 1 and "isi_aduan" in unmapped.stderr
+    bad = aduan(*mapped[:4], "--column", "isi_aduan", url=store_url, cwd=tmp_path)
+    assert bad.returncode == 2
