@@ -26,9 +26,7 @@ def test_demo_fills_an_empty_store_once(tmp_path: Path) -> None:
         by_status = dict(
             conn.execute(text("SELECT status, count(*) FROM raw_messages GROUP BY status")).all()
         )
-        channels = {
-            row[0] for row in conn.execute(text("SELECT DISTINCT channel FROM complaints"))
-        }
+        channels = {row[0] for row in conn.execute(text("SELECT DISTINCT channel FROM complaints"))}
         triaged = conn.execute(
             text("SELECT count(*) FROM complaints WHERE category IS NULL OR due_at IS NULL")
         ).scalar_one()

@@ -216,9 +216,7 @@ class Channel(ABC):
     backlog_columns: ClassVar[bool] = False
     """True when :meth:`backlog` reads a table whose columns can be mapped (CSV)."""
 
-    def backlog(
-        self, path: Path, columns: Mapping[str, str] | None = None
-    ) -> Iterator[RawMessage]:
+    def backlog(self, path: Path, columns: Mapping[str, str] | None = None) -> Iterator[RawMessage]:
         """Raw messages from an exported backlog file, for ``aduan import``.
 
         The default reads JSON Lines, one provider payload per line, through

@@ -148,9 +148,7 @@ class FacebookChannel(PushChannel):
             return [self.unkeyed(line, "application/json", line=number)]
         return [self._raw(entry, line=number) for entry in entries]
 
-    def backlog(
-        self, path: Path, columns: Mapping[str, str] | None = None
-    ) -> Iterator[RawMessage]:
+    def backlog(self, path: Path, columns: Mapping[str, str] | None = None) -> Iterator[RawMessage]:
         with path.open("rb") as handle:
             for number, line in enumerate(handle, 1):
                 if line.strip():

@@ -218,9 +218,7 @@ class WalkinChannel(PushChannel):
             extra={k: v for k, v in extra.items() if v is not None},
         )
 
-    def backlog(
-        self, path: Path, columns: Mapping[str, str] | None = None
-    ) -> Iterator[RawMessage]:
+    def backlog(self, path: Path, columns: Mapping[str, str] | None = None) -> Iterator[RawMessage]:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
             theirs = {v.strip().lower(): k for k, v in (columns or {}).items()}

@@ -226,9 +226,7 @@ class EmailChannel(PullChannel):
             # the stdlib parser's own failures on broken structure: quarantine, go on
             raise BadPayload(f"unreadable email: {type(exc).__name__}: {exc}") from exc
 
-    def backlog(
-        self, path: Path, columns: Mapping[str, str] | None = None
-    ) -> Iterator[RawMessage]:
+    def backlog(self, path: Path, columns: Mapping[str, str] | None = None) -> Iterator[RawMessage]:
         """mbox file, Maildir folder or one .eml, keyed exactly like a live fetch."""
         for payload, delivered in exported_messages(path):
             yield RawMessage(
