@@ -332,9 +332,7 @@ def test_kill_9_mid_normalize_then_restart_normalizes_everything_once(
     feeds: FeedServer, tmp_path: Path
 ) -> None:
     url = f"sqlite:///{tmp_path / 'aduan.db'}"
-    total = 3000
-    for n in range(total // 100):  # a hundred senders, thirty different problems each
-        feeds.add("a", 100, text=f"Saluran air tersumbat di gang {n} RT {n % 9 + 1}")
+    total = 4000
     env = {
         **feed_env(feeds, "a", 0.5, batch_size=1000),
         "ADUAN_SCHEDULER__NORMALIZE_SECONDS": "0.2",
@@ -343,7 +341,15 @@ def test_kill_9_mid_normalize_then_restart_normalizes_everything_once(
     reader = make_engine(url)
     daemon = start_daemon(tmp_path / "d1", url, env)
     try:
-        wait_until(lambda: normalize_state(reader)[2] >= 100, 60, 0.01, "the first complaints")
+        # Published at once (one poll sees all or none), and only once the daemon answers,
+        # so that the kill lands while the normalizer is working through them.
+        feeds.add("a", total, text="Saluran air tersumbat di gang Mawar RT 03")
+
+        def working() -> bool:
+            pending, _, made = normalize_state(reader)
+            return made >= 100 and pending > 0
+
+        wait_until(working, 60, 0.01, "the normalizer halfway")
         daemon.kill9()
         pending_at_kill, _, _ = normalize_state(reader)
         assert pending_at_kill > 0, "the kill was meant to land mid-normalize"
