@@ -46,7 +46,9 @@ class LogSettings(Section):
 
 
 class SchedulerSettings(Section):
-    normalize_seconds: float = Field(5.0, gt=0, description="Cadence of the normalize job.")
+    normalize_seconds: float = Field(
+        1.0, gt=0, description="Cadence of the normalize job (an idle run is one SELECT)."
+    )
     triage_seconds: float = Field(10.0, gt=0, description="Cadence of the triage job.")
     escalate_seconds: float = Field(300.0, gt=0, description="Cadence of the escalation job.")
     jitter_seconds: float = Field(1.0, ge=0, description="Random delay added to each poll.")
