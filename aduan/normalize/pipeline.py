@@ -32,7 +32,7 @@ import contextlib
 import hashlib
 import heapq
 from collections import Counter, deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -48,7 +48,7 @@ from aduan.errors import BadPayload
 from aduan.normalize.features import Features, extract
 from aduan.normalize.identity import phones_in_text
 from aduan.normalize.ids import IdAllocator
-from aduan.normalize.judge import judge
+from aduan.normalize.judge import Verdict, judge
 from aduan.normalize.readers import Readers
 from aduan.normalize.reporters import ReporterBook
 from aduan.normalize.settings import NormalizeSettings
@@ -534,21 +534,8 @@ class _Batch:
         n = self.n
         at = item.stored.raw.received_at
         horizon = at - timedelta(days=self.s.window_days)
-        best: tuple[int, float] | None = None
-        for cid in reversed(n.by_reporter.get(reporter, ())):
-            entry = n.entries.get(cid)
-            if entry is None or entry.received_at < horizon:
-                continue
-            verdict = judge(
-                entry.features,
-                item.features,
-                entry.match,
-                item.match,
-                same_reporter=True,
-                near_duplicate=self.s.near_duplicate,
-            )
-            if verdict.same and (best is None or verdict.similarity > best[1]):
-                best = (cid, verdict.similarity)
+        candidates = reversed(n.by_reporter.get(reporter, ()))
+        best = self._best(item, candidates, horizon, reporter, same_reporter=True)
         if best is not None:
             return best
         if item.features.followup:
@@ -577,14 +564,7 @@ class _Batch:
                 continue
             if bare:
                 return (cid, 0.0)  # "gimana kelanjutannya?" alone: the latest complaint
-            verdict = judge(
-                entry.features,
-                item.features,
-                entry.match,
-                item.match,
-                same_reporter=True,
-                near_duplicate=self.s.near_duplicate,
-            )
+            verdict = self._judge(entry, item, same_reporter=True)
             if verdict.same:
                 return (cid, verdict.similarity)
         return None
@@ -606,22 +586,41 @@ class _Batch:
             near = set(heapq.nlargest(self.s.max_candidates, near))
         if len(blocked) > self.s.max_candidates:
             blocked = set(heapq.nlargest(self.s.max_candidates, blocked))  # the most recent
+        best = self._best(item, (*near, *blocked), horizon, reporter, same_reporter=False)
+        return best[0] if best else None
+
+    def _judge(self, entry: Any, item: _Item, *, same_reporter: bool) -> Verdict:
+        return judge(
+            entry.features,
+            item.features,
+            entry.match,
+            item.match,
+            same_reporter=same_reporter,
+            near_duplicate=self.s.near_duplicate,
+        )
+
+    def _best(
+        self,
+        item: _Item,
+        candidates: Iterable[int],
+        horizon: datetime,
+        reporter: int | None,
+        *,
+        same_reporter: bool,
+    ) -> tuple[int, float] | None:
+        """The most similar candidate within the window that the judge calls the same.
+        Other reporters' candidates only: the reporter's own are a same-complaint matter."""
         best: tuple[int, float] | None = None
-        for cid in (*near, *blocked):
-            entry = n.entries.get(cid)
-            if entry is None or entry.received_at < horizon or entry.reporter == reporter:
+        for cid in candidates:
+            entry = self.n.entries.get(cid)
+            if entry is None or entry.received_at < horizon:
                 continue
-            verdict = judge(
-                entry.features,
-                item.features,
-                entry.match,
-                item.match,
-                same_reporter=False,
-                near_duplicate=self.s.near_duplicate,
-            )
+            if not same_reporter and entry.reporter == reporter:
+                continue
+            verdict = self._judge(entry, item, same_reporter=same_reporter)
             if verdict.same and (best is None or verdict.similarity > best[1]):
                 best = (cid, verdict.similarity)
-        return best[0] if best else None
+        return best
 
     def _lookup_ref(
         self, channel: str, account: str, refs: list[str], *, external: bool
