@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from aduan.cli.common import app, state
 from aduan.errors import AduanError
@@ -71,8 +71,6 @@ def run_query(engine: Engine, sql: str) -> tuple[list[str], Iterable[Sequence[An
             raise AduanError(
                 f"aduan query is read-only: the database refused to change anything ({message})"
             ) from None
-        if isinstance(exc, OperationalError) and "no such table" not in message:
-            raise AduanError(f"query failed: {message}") from None
         raise AduanError(f"query failed: {message}") from None
     conn.rollback()
     conn.close()
