@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 from sqlalchemy import Engine
@@ -34,8 +35,10 @@ class Phone:
     """False when the number could not be parsed: the identity then keeps it as written."""
 
 
+@lru_cache(maxsize=65_536)
 def phone_identity(number: str, region: str = DEFAULT_REGION) -> Phone:
-    """``tel:+E164`` for a phone number in any common notation; ``tel-raw:`` when unparsable."""
+    """``tel:+E164`` for a phone number in any common notation; ``tel-raw:`` when unparsable.
+    Cached: a desk hears the same numbers again and again, and parsing costs ~20 µs."""
     written = number.strip()
     candidate = written
     digits = re.sub(r"\D", "", written)

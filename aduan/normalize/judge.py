@@ -17,22 +17,28 @@ shared place word); each is confirmed here, cheaply, from the two texts'
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rapidfuzz.fuzz import token_set_ratio
 
 from aduan.normalize.features import Features
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(NamedTuple):
     same: bool
     similarity: float
     reason: str
 
 
 def _disjoint(a: frozenset[object], b: frozenset[object]) -> bool:
-    return bool(a) and bool(b) and not (a & b)
+    return bool(a) and bool(b) and a.isdisjoint(b)
+
+
+_CONFLICTS = {
+    why: Verdict(False, 0.0, f"conflict:{why}")
+    for why in ("rt", "rw", "house_number", "numbered_street", "kelurahan", "landmark")
+}
+"""Most candidates of a busy street end here (another RT): one shared answer each."""
 
 
 def conflict(a: Features, b: Features) -> str | None:
@@ -78,7 +84,7 @@ def judge(
     """
     why = conflict(a, b)
     if why is not None:
-        return Verdict(False, 0.0, f"conflict:{why}")
+        return _CONFLICTS[why]
     if b.resolved and not same_reporter:
         return Verdict(False, 0.0, "resolved_notice")
     if b.resolved and (b.concepts - a.concepts):

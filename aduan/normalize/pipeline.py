@@ -38,9 +38,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
-from sqlalchemy import Connection, and_, bindparam, or_, select, update
+from sqlalchemy import Connection, and_, or_, select, update
 
 from aduan import triage
 from aduan.channels.base import Disposition, Message, RawMessage, utcnow
@@ -52,9 +50,10 @@ from aduan.normalize.judge import Verdict, judge
 from aduan.normalize.readers import Readers
 from aduan.normalize.reporters import ReporterBook
 from aduan.normalize.settings import NormalizeSettings
-from aduan.normalize.sketch import MinHasher, WindowLSH
+from aduan.normalize.sketch import BandKeys, MinHasher, WindowLSH
 from aduan.normalize.text import clean_text, matching_form
 from aduan.store.blobs import put_blob
+from aduan.store.bulk import insert_rows, update_rows
 from aduan.store.models import (
     AttachmentRow,
     Incident,
@@ -102,7 +101,6 @@ class Entry:
     features: Features
     incident: int | None
     source_count: int
-    is_new: bool = False
 
 
 @dataclass(slots=True)
@@ -184,8 +182,8 @@ class Normalizer:
         self.readers = readers
         self.data_dir = data_dir
         self.nik_key = nik_key
-        self.hasher = MinHasher(settings.num_perm, settings.shingle_words)
-        self.lsh = WindowLSH(settings.num_perm, settings.lsh_threshold)
+        self.hasher = MinHasher(settings.num_perm, settings.shingle_words, settings.lsh_threshold)
+        self.lsh = WindowLSH(self.hasher.bands)
         self.window = timedelta(days=max(settings.window_days, settings.incident_window_days))
         self.entries: dict[int, Entry] = {}
         self.by_reporter: dict[int, list[int]] = {}
@@ -207,16 +205,16 @@ class Normalizer:
         where = f.places | f.kelurahan
         return [f"{c}|{p}" for c in f.concepts for p in where]
 
-    def _register(self, entry: Entry, signature: npt.NDArray[np.uint64] | None) -> None:
+    def _register(self, entry: Entry, keys: BandKeys | None) -> None:
         if entry.id in self.entries:
             self.entries[entry.id] = entry
             return
         self.entries[entry.id] = entry
         if entry.reporter is not None:
             self.by_reporter.setdefault(entry.reporter, []).append(entry.id)
-        if signature is None:
-            signature = self.hasher.signatures([entry.match])[0]
-        self.lsh.insert(entry.id, signature, entry.received_at)
+        if keys is None:
+            keys = self.hasher.keys([entry.match])[0]
+        self.lsh.insert(entry.id, keys, entry.received_at)
         for key in self._block_keys(entry.features):
             block = self.blocks.get(key)
             if block is None:
@@ -276,8 +274,8 @@ class Normalizer:
         if not rows:
             return
         fresh = [r for r in rows if r.id not in self.entries]
-        sigs = self.hasher.signatures([r.match_text for r in fresh])
-        for r, sig in zip(fresh, sigs, strict=True):
+        all_keys = self.hasher.keys([r.match_text for r in fresh])
+        for r, keys in zip(fresh, all_keys, strict=True):
             rid = self.reporters.canonical(r.reporter_id) if r.reporter_id else None
             entry = Entry(
                 r.id,
@@ -288,7 +286,7 @@ class Normalizer:
                 r.incident_id,
                 r.source_count,
             )
-            self._register(entry, sig)
+            self._register(entry, keys)
         wanted = {r.incident_id for r in fresh if r.incident_id} - set(self.incidents)
         if wanted:
             for inc in conn.execute(
@@ -338,8 +336,9 @@ class _Item:
     clean: str
     match: str
     features: Features
-    signature: npt.NDArray[np.uint64] | None = None
+    keys: BandKeys | None = None
     extra_raws: tuple[StoredRaw, ...] = ()
+    identities: list[str] = field(default_factory=list)
 
 
 class _Batch:
@@ -377,11 +376,11 @@ class _Batch:
     ) -> None:
         self.raw_updates.append(
             {
-                "b_id": stored.id,
-                "b_status": status,
-                "b_error": error,
-                "b_at": self.now,
-                "b_complaint": complaint_id,
+                "id": stored.id,
+                "status": status,
+                "error": error,
+                "normalized_at": self.now,
+                "complaint_id": complaint_id,
             }
         )
 
@@ -471,14 +470,15 @@ class _Batch:
         items = self._read_all(batch)
         fresh = [i for i in items if isinstance(i, _Item)]
         if fresh:
-            sigs = self.n.hasher.signatures([i.match for i in fresh])
-            for item, sig in zip(fresh, sigs, strict=True):
-                item.signature = sig
+            all_keys = self.n.hasher.keys([i.match for i in fresh])
+            for item, keys in zip(fresh, all_keys, strict=True):
+                item.keys = keys
         start = min(s.raw.received_at for s in batch)
         self.n._load_window(self.conn, start, self.newest)
         idents: set[str] = set()
         for item in fresh:
-            idents.update(self._identities(item))
+            item.identities = self._identities(item)
+            idents.update(item.identities)
         self.n.reporters.prefetch(idents)
         for entry in items:
             if isinstance(entry, _Item):
@@ -503,7 +503,7 @@ class _Batch:
         at = raw.received_at
         n._advance(at)
         reporter = n.reporters.resolve(
-            self._identities(item),
+            item.identities,
             display_name=item.message.display_name,
             raw_id=item.stored.id,
             at=at,
@@ -574,8 +574,8 @@ class _Batch:
         at = item.stored.raw.received_at
         horizon = at - timedelta(days=self.s.incident_window_days)
         near: set[int] = set()
-        if item.signature is not None:
-            near = n.lsh.query(item.signature)
+        if item.keys is not None:
+            near = n.lsh.query(item.keys)
         blocked: set[int] = set()
         for key in n._block_keys(item.features):
             block = n.blocks.get(key)
@@ -589,7 +589,7 @@ class _Batch:
         best = self._best(item, (*near, *blocked), horizon, reporter, same_reporter=False)
         return best[0] if best else None
 
-    def _judge(self, entry: Any, item: _Item, *, same_reporter: bool) -> Verdict:
+    def _judge(self, entry: Entry, item: _Item, *, same_reporter: bool) -> Verdict:
         return judge(
             entry.features,
             item.features,
@@ -611,15 +611,24 @@ class _Batch:
         """The most similar candidate within the window that the judge calls the same.
         Other reporters' candidates only: the reporter's own are a same-complaint matter."""
         best: tuple[int, float] | None = None
+        entries = self.n.entries
+        features, match, near = item.features, item.match, self.s.near_duplicate
         for cid in candidates:
-            entry = self.n.entries.get(cid)
+            entry = entries.get(cid)
             if entry is None or entry.received_at < horizon:
                 continue
             if not same_reporter and entry.reporter == reporter:
                 continue
-            verdict = self._judge(entry, item, same_reporter=same_reporter)
-            if verdict.same and (best is None or verdict.similarity > best[1]):
-                best = (cid, verdict.similarity)
+            same, sim, _why = judge(
+                entry.features,
+                features,
+                entry.match,
+                match,
+                same_reporter=same_reporter,
+                near_duplicate=near,
+            )
+            if same and (best is None or sim > best[1]):
+                best = (cid, sim)
         return best
 
     def _lookup_ref(
@@ -803,9 +812,8 @@ class _Batch:
             item.features,
             incident_id,
             1 + len(item.extra_raws),
-            is_new=True,
         )
-        n._register(entry, item.signature)
+        n._register(entry, item.keys)
         self._remember_refs(item, cid)
         self.stats.created += 1
 
@@ -913,7 +921,7 @@ class _Batch:
                         lon=None,
                         address=None,
                     )
-            conn.execute(incidents_table.insert(), self.new_incidents)
+            insert_rows(conn, incidents_table, self.new_incidents)
         missing = [c for c in self.complaints if not c["reference"]]
         by_year: dict[int, list[dict[str, Any]]] = {}
         for row in missing:
@@ -923,14 +931,10 @@ class _Batch:
                 rows, allocate(conn, self.s.reference_prefix, year, len(rows)), strict=True
             ):
                 row["reference"] = ref
-        if self.complaints:
-            conn.execute(complaints.insert(), self.complaints)
-        if self.sources:
-            conn.execute(complaint_sources.insert(), self.sources)
-        if self.attachments:
-            conn.execute(attachments_table.insert(), self.attachments)
-        if self.triage:
-            conn.execute(triage_table.insert(), self.triage)
+        insert_rows(conn, complaints, self.complaints)
+        insert_rows(conn, complaint_sources, self.sources)
+        insert_rows(conn, attachments_table, self.attachments)
+        insert_rows(conn, triage_table, self.triage)
         touched = [n.incidents[i] for i in self.dirty_incidents if not n.incidents[i].new]
         for state in touched:
             conn.execute(
@@ -949,36 +953,15 @@ class _Batch:
         for row in self.new_incidents:
             n.incidents[row["id"]].new = False
         self._update_complaints()
-        if self.raw_updates:
-            conn.execute(
-                update(raws_table)
-                .where(raws_table.c.id == bindparam("b_id"))
-                .values(
-                    status=bindparam("b_status"),
-                    error=bindparam("b_error"),
-                    normalized_at=bindparam("b_at"),
-                    complaint_id=bindparam("b_complaint"),
-                    attempts=raws_table.c.attempts + 1,
-                ),
-                self.raw_updates,
-            )
-        for entry in n.entries.values():
-            entry.is_new = False
+        update_rows(conn, raws_table, self.raw_updates, increment=("attempts",))
 
     def _update_complaints(self) -> None:
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for cid, values in list(self.complaint_updates.items()) + list(self.text_updates.items()):
             keys = tuple(sorted(values))
-            groups.setdefault(keys, []).append(
-                {"b_id": cid, **{f"b_{k}": v for k, v in values.items()}}
-            )
-        for keys, rows in groups.items():
-            stmt = (
-                update(complaints)
-                .where(complaints.c.id == bindparam("b_id"))
-                .values({k: bindparam(f"b_{k}") for k in keys})
-            )
-            self.conn.execute(stmt, rows)
+            groups.setdefault(keys, []).append({**{k: values[k] for k in keys}, "id": cid})
+        for rows in groups.values():
+            update_rows(self.conn, complaints, rows)
 
 
 def _hash(match: str) -> str:

@@ -16,7 +16,7 @@ identities it has not seen (one query per batch).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -25,6 +25,7 @@ from sqlalchemy import Connection, select, update
 
 from aduan.normalize.identity import reporter_key
 from aduan.normalize.ids import IdAllocator
+from aduan.store.bulk import insert_rows
 from aduan.store.models import AuditEntry, Reporter, ReporterIdentity, ReporterMerge
 
 reporters_table = Reporter.__table__  # type: ignore[attr-defined]
@@ -51,20 +52,30 @@ class ReporterBook:
             return
         chunk = list(missing)
         for start in range(0, len(chunk), 500):
-            part = chunk[start : start + 500]
-            rows = self.conn.execute(
-                select(
-                    identities_table.c.identity,
-                    identities_table.c.reporter_id,
-                    reporters_table.c.merged_into_id,
-                )
-                .join(reporters_table, reporters_table.c.id == identities_table.c.reporter_id)
-                .where(identities_table.c.identity.in_(part))
-            ).all()
-            for ident, rid, merged in rows:
+            for ident, rid, merged in self._owners(chunk[start : start + 500]):
                 self.identity[ident] = rid
                 if merged is not None:
                     self.merged_into[rid] = merged
+
+    def _owners(self, identities: list[str]) -> Sequence[Any]:
+        """(identity, reporter, merged into) of the stored ones among ``identities``."""
+        if self.conn.dialect.name == "sqlite":
+            # Core's expanding IN costs ~1 µs a value; every message brings one or two.
+            marks = ", ".join("?" * len(identities))
+            return self.conn.exec_driver_sql(
+                "SELECT i.identity, i.reporter_id, r.merged_into_id FROM reporter_identities i"
+                f" JOIN reporters r ON r.id = i.reporter_id WHERE i.identity IN ({marks})",
+                tuple(identities),
+            ).all()
+        return self.conn.execute(
+            select(
+                identities_table.c.identity,
+                identities_table.c.reporter_id,
+                reporters_table.c.merged_into_id,
+            )
+            .join(reporters_table, reporters_table.c.id == identities_table.c.reporter_id)
+            .where(identities_table.c.identity.in_(identities))
+        ).all()
 
     def canonical(self, rid: int) -> int:
         seen = 0
@@ -155,12 +166,10 @@ class ReporterBook:
         self.merges += 1
 
     def flush(self) -> None:
-        if self.new_reporters:
-            self.conn.execute(reporters_table.insert(), self.new_reporters)
-            self.new_reporters = []
-        if self.new_identities:
-            self.conn.execute(identities_table.insert(), self.new_identities)
-            self.new_identities = []
+        insert_rows(self.conn, reporters_table, self.new_reporters)
+        self.new_reporters = []
+        insert_rows(self.conn, identities_table, self.new_identities)
+        self.new_identities = []
 
     def forget(self) -> None:
         """Drop the cache (after a rolled-back transaction, or another process's split)."""

@@ -1,11 +1,13 @@
-"""MinHash sketches computed in batches with numpy, and a sliding-window LSH index.
+"""MinHash LSH in batches with numpy, and a sliding-window LSH index.
 
 One datasketch ``MinHash`` object per text costs about 250 µs; here a whole
-batch is hashed at once: every word shingle of every text becomes one crc32
-value, the ``num_perm`` universal hashes ``(a*x + b) mod p`` are applied to
-the whole column at once, and ``np.minimum.reduceat`` takes each text's
-minimum per permutation. The signatures equal datasketch's in kind (a MinHash
-over the same shingles), at a few µs per text.
+batch is sketched at once. Each word is hashed once (crc32, remembered), a
+shingle of ``shingle_words`` consecutive words is a polynomial of its words'
+hashes, the ``num_perm`` multiply-shift hashes ``(a*x + b) >> 32`` are
+applied to the whole column of shingles at once, and ``np.minimum.reduceat``
+takes each text's minimum per permutation. The LSH band keys (``rows``
+minima folded into one 64-bit number per band) come out of the same arrays,
+so a text costs a few µs and the index only ever sees Python ints.
 
 :class:`WindowLSH` keeps only the texts inside the dedup window: entries
 older than the window are evicted as time moves on (replay in time order), so
@@ -22,8 +24,17 @@ from datetime import datetime
 import numpy as np
 import numpy.typing as npt
 
-_PRIME = np.uint64((1 << 61) - 1)
 _MASK32 = np.uint64(0xFFFFFFFF)
+_SHIFT = np.uint64(32)
+_SHINGLE_MULTIPLIER = np.uint64(0x9E3779B1)
+_EMPTY = np.uint64(0xFFFFFFFF)
+_VOCABULARY_LIMIT = 500_000
+_TEXTS_PER_PASS = 128
+"""Texts sketched per numpy pass: the shingles x permutations arrays stay in cache."""
+
+Column = npt.NDArray[np.uint64]
+BandKeys = list[int]
+"""One key per LSH band: texts whose keys agree in any band are candidates."""
 
 
 def optimal_bands(num_perm: int, threshold: float) -> tuple[int, int]:
@@ -41,86 +52,137 @@ def optimal_bands(num_perm: int, threshold: float) -> tuple[int, int]:
     return best
 
 
-def shingles(match_text: str, size: int) -> list[bytes]:
-    words = match_text.split()
-    if len(words) <= size:
-        return [" ".join(words).encode()] if words else []
-    return [" ".join(words[i : i + size]).encode() for i in range(len(words) - size + 1)]
-
-
 class MinHasher:
-    """Batched MinHash with ``num_perm`` fixed permutations (seeded: stable across runs)."""
+    """Batched MinHash with ``num_perm`` fixed permutations (seeded: stable across runs),
+    banded for LSH so that texts of shingle Jaccard ``threshold`` meet half the time."""
 
-    def __init__(self, num_perm: int = 64, shingle_words: int = 2, seed: int = 1) -> None:
+    def __init__(
+        self, num_perm: int = 64, shingle_words: int = 2, threshold: float = 0.7, seed: int = 1
+    ) -> None:
         rng = np.random.default_rng(seed)
         self.num_perm = num_perm
         self.shingle_words = shingle_words
-        self.a = rng.integers(1, (1 << 32) - 1, size=num_perm, dtype=np.uint64)
-        self.b = rng.integers(0, (1 << 32) - 1, size=num_perm, dtype=np.uint64)
+        self.a = rng.integers(1, 1 << 63, size=num_perm, dtype=np.uint64) | np.uint64(1)
+        self.b = rng.integers(0, 1 << 63, size=num_perm, dtype=np.uint64)
+        self.bands, self.rows = optimal_bands(num_perm, threshold)
+        self.fold = rng.integers(1, 1 << 63, size=self.rows, dtype=np.uint64) | np.uint64(1)
+        self._words: dict[str, int] = {}
+
+    def _word_hashes(self, words: list[str]) -> list[int]:
+        known = self._words
+        if len(known) > _VOCABULARY_LIMIT:
+            known.clear()
+        out = []
+        for word in words:
+            value = known.get(word)
+            if value is None:
+                value = known[word] = zlib.crc32(word.encode())
+            out.append(value)
+        return out
+
+    def _shingles(
+        self, texts: Sequence[str]
+    ) -> tuple[npt.NDArray[np.uint64], list[int], list[int]]:
+        """Every text's shingle hashes in one column, with each text's row and first index."""
+        k = self.shingle_words
+        flat: list[int] = []
+        owner: list[int] = []  # the row of each word
+        short: list[tuple[int, list[int]]] = []  # texts with fewer than k words
+        for row, text in enumerate(texts):
+            hashes = self._word_hashes(text.split())
+            if len(hashes) >= k:
+                flat.extend(hashes)
+                owner.extend([row] * len(hashes))
+            elif hashes:
+                short.append((row, hashes))
+        words = np.asarray(flat, dtype=np.uint64)
+        rows = np.asarray(owner, dtype=np.int64)
+        n = len(words) - k + 1
+        if n > 0:
+            values = words[:n].copy()
+            for j in range(1, k):
+                values = (values * _SHINGLE_MULTIPLIER + words[j : j + n]) & _MASK32
+            keep = rows[:n] == rows[k - 1 :]  # a shingle never spans two texts
+            values, value_rows = values[keep], rows[:n][keep]
+        else:
+            values, value_rows = words[:0], rows[:0]
+        if short:
+            extra = []
+            for _row, hashes in short:
+                value = hashes[0]
+                for h in hashes[1:]:
+                    value = (value * 0x9E3779B1 + h) & 0xFFFFFFFF
+                extra.append(value)
+            values = np.concatenate([values, np.asarray(extra, dtype=np.uint64)])
+            value_rows = np.concatenate([value_rows, np.asarray([r for r, _ in short])])
+            order = np.argsort(value_rows, kind="stable")
+            values, value_rows = values[order], value_rows[order]
+        present, starts = np.unique(value_rows, return_index=True)
+        return values, present.tolist(), starts.tolist()
 
     def signatures(self, texts: Sequence[str]) -> npt.NDArray[np.uint64]:
         """One row of ``num_perm`` minima per text (all-ones for an empty text)."""
-        out = np.full((len(texts), self.num_perm), np.iinfo(np.uint32).max, dtype=np.uint64)
-        values: list[int] = []
-        starts: list[int] = []
-        rows: list[int] = []
-        for row, text in enumerate(texts):
-            grams = shingles(text, self.shingle_words)
-            if not grams:
-                continue
-            rows.append(row)
-            starts.append(len(values))
-            values.extend(zlib.crc32(g) for g in grams)
-        if not values:
-            return out
-        column = np.asarray(values, dtype=np.uint64)[:, None]
-        hashed = ((column * self.a + self.b) % _PRIME) & _MASK32
-        out[rows] = np.minimum.reduceat(hashed, np.asarray(starts), axis=0)
+        out = np.full((len(texts), self.num_perm), _EMPTY, dtype=np.uint64)
+        for first in range(0, len(texts), _TEXTS_PER_PASS):
+            part = texts[first : first + _TEXTS_PER_PASS]
+            values, rows, starts = self._shingles(part)
+            if len(values):
+                hashed = values[:, None] * self.a
+                hashed += self.b
+                hashed >>= _SHIFT
+                out[first + np.asarray(rows)] = np.minimum.reduceat(
+                    hashed, np.asarray(starts), axis=0
+                )
         return out
+
+    def band_keys(self, signatures: npt.NDArray[np.uint64]) -> list[BandKeys]:
+        """Each signature's ``bands`` keys: its ``rows`` minima per band folded into one."""
+        used = signatures[:, : self.bands * self.rows].reshape(-1, self.bands, self.rows)
+        folded: list[BandKeys] = (used * self.fold).sum(axis=2, dtype=np.uint64).tolist()
+        return folded
+
+    def keys(self, texts: Sequence[str]) -> list[BandKeys]:
+        return self.band_keys(self.signatures(texts))
 
 
 class WindowLSH:
-    """LSH buckets over the signatures of the texts inside a time window."""
+    """LSH buckets over the band keys of the texts inside a time window."""
 
-    def __init__(self, num_perm: int, threshold: float) -> None:
-        self.bands, self.rows = optimal_bands(num_perm, threshold)
-        self._buckets: dict[tuple[int, bytes], dict[int, None]] = {}
-        self._keys: dict[int, list[tuple[int, bytes]]] = {}
+    def __init__(self, bands: int) -> None:
+        self._buckets: list[dict[int, set[int]]] = [{} for _ in range(bands)]
+        self._keys: dict[int, BandKeys] = {}
         self._order: deque[tuple[datetime, int]] = deque()
 
     def __len__(self) -> int:
         return len(self._keys)
 
-    def _band_keys(self, signature: npt.NDArray[np.uint64]) -> list[tuple[int, bytes]]:
-        r = self.rows
-        raw = signature.astype(np.uint32).tobytes()
-        width = 4 * r
-        return [(band, raw[band * width : (band + 1) * width]) for band in range(self.bands)]
-
-    def query(self, signature: npt.NDArray[np.uint64]) -> set[int]:
+    def query(self, keys: BandKeys) -> set[int]:
         found: set[int] = set()
-        for key in self._band_keys(signature):
-            bucket = self._buckets.get(key)
+        for buckets, key in zip(self._buckets, keys, strict=True):
+            bucket = buckets.get(key)
             if bucket:
-                found.update(bucket)
+                found |= bucket
         return found
 
-    def insert(self, item: int, signature: npt.NDArray[np.uint64], at: datetime) -> None:
+    def insert(self, item: int, keys: BandKeys, at: datetime) -> None:
         if item in self._keys:
             return
-        keys = self._band_keys(signature)
-        for key in keys:
-            self._buckets.setdefault(key, {})[item] = None
+        for buckets, key in zip(self._buckets, keys, strict=True):
+            bucket = buckets.get(key)
+            if bucket is None:
+                buckets[key] = {item}
+            else:
+                bucket.add(item)
         self._keys[item] = keys
         self._order.append((at, item))
 
     def remove(self, item: int) -> None:
-        for key in self._keys.pop(item, ()):
-            bucket = self._buckets.get(key)
+        for buckets, key in zip(self._buckets, self._keys.pop(item, ()), strict=False):
+            bucket = buckets.get(key)
             if bucket is not None:
-                bucket.pop(item, None)
+                bucket.discard(item)
                 if not bucket:
-                    del self._buckets[key]
+                    del buckets[key]
 
     def evict_before(self, cutoff: datetime) -> list[int]:
         """Drop entries older than ``cutoff`` (inserted in time order); return their ids."""

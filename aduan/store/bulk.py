@@ -1,0 +1,143 @@
+"""Bulk writes at the driver's speed: one ``executemany`` of prepared tuples.
+
+SQLAlchemy Core's ``executemany`` spends most of its time on each value
+(parameter dictionaries, bind processors): about 0.6x of sqlite3's own rate.
+The normalizer writes several rows per message, so on SQLite its batches go
+straight to the driver, each value converted exactly as SQLAlchemy would
+store it (UTC datetimes as naive text, JSON as text, booleans as 0/1). Other
+dialects take the Core path: psycopg pipelines ``executemany`` already.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from functools import lru_cache
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import JSON, Connection, Table, bindparam, update
+
+from aduan.store.types import UTCDateTime
+
+Converter = Callable[[Any], Any]
+
+
+def _sqlite_datetime(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC) if value.tzinfo is not None else value
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _sqlite_json(value: Any) -> str:
+    if not value and isinstance(value, dict | list):
+        return "{}" if isinstance(value, dict) else "[]"
+    return json.dumps(value)
+
+
+def _converter(table: Table, name: str) -> Converter | None:
+    kind = table.c[name].type
+    if isinstance(kind, UTCDateTime):
+        return _sqlite_datetime
+    if isinstance(kind, JSON):
+        return _sqlite_json
+    return None
+
+
+@lru_cache(maxsize=256)
+def _plan(
+    table: Table, names: tuple[str, ...]
+) -> tuple[Callable[[Mapping[str, Any]], Any], tuple[tuple[int, Converter], ...]]:
+    getter = itemgetter(*names)
+    converters = tuple(
+        (i, conv) for i, name in enumerate(names) if (conv := _converter(table, name)) is not None
+    )
+    return getter, converters
+
+
+def _tuples(table: Table, names: tuple[str, ...], rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+    getter, converters = _plan(table, names)
+    if len(names) == 1:
+        values: list[Any] = [[getter(row)] for row in rows]
+    else:
+        values = [list(getter(row)) for row in rows]
+    for i, conv in converters:
+        for row_values in values:
+            row_values[i] = conv(row_values[i])
+    return values
+
+
+@lru_cache(maxsize=256)
+def _scalar_defaults(table: Table, names: tuple[str, ...]) -> dict[str, Any]:
+    """The Python-side scalar defaults Core would fill in for the columns not given."""
+    found: dict[str, Any] = {}
+    for column in table.columns:
+        default = column.default
+        if column.name not in names and default is not None and default.is_scalar:
+            found[column.name] = getattr(default, "arg", None)
+    return found
+
+
+def _is_sqlite(conn: Connection) -> bool:
+    return conn.dialect.name == "sqlite"
+
+
+def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """INSERT ``rows`` (dicts with the same keys) into ``table`` in one executemany;
+    columns left out get their scalar defaults, as with Core."""
+    if not rows:
+        return
+    if not _is_sqlite(conn):
+        conn.execute(table.insert(), list(rows))
+        return
+    names = tuple(rows[0])
+    defaults = _scalar_defaults(table, names)
+    columns = (*names, *defaults)
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join('?' for _ in columns)})"
+    )
+    values = _tuples(table, names, rows)
+    if defaults:
+        constants = list(defaults.values())
+        for row_values in values:
+            row_values.extend(constants)
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(sql, values)
+    finally:
+        cursor.close()
+
+
+def update_rows(
+    conn: Connection,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    key: str = "id",
+    increment: Sequence[str] = (),
+) -> None:
+    """UPDATE each row of ``table`` whose ``key`` matches: every other key of the
+    dicts (all with the same keys) is set; each ``increment`` column goes up by one."""
+    if not rows:
+        return
+    names = tuple(name for name in rows[0] if name != key)
+    if not _is_sqlite(conn):
+        values: dict[str, Any] = {name: bindparam(f"b_{name}") for name in names}
+        values.update({name: table.c[name] + 1 for name in increment})
+        stmt = update(table).where(table.c[key] == bindparam("b_key")).values(values)
+        conn.execute(
+            stmt, [{"b_key": row[key], **{f"b_{n}": row[n] for n in names}} for row in rows]
+        )
+        return
+    assignments = [f"{name} = ?" for name in names]
+    assignments += [f"{name} = {name} + 1" for name in increment]
+    sql = f"UPDATE {table.name} SET {', '.join(assignments)} WHERE {key} = ?"
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(sql, _tuples(table, (*names, key), rows))
+    finally:
+        cursor.close()
