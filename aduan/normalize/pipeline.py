@@ -64,6 +64,9 @@ from aduan.store.models import (
 from aduan.store.models import raw_messages as raws_table
 from aduan.store.references import allocate
 
+_BLOCK_SWEEP = 50_000
+"""Evictions from the window between two sweeps of the block index."""
+
 incidents_table = Incident.__table__  # type: ignore[attr-defined]
 attachments_table = AttachmentRow.__table__  # type: ignore[attr-defined]
 triage_table = TriageDecision.__table__  # type: ignore[attr-defined]
@@ -188,6 +191,7 @@ class Normalizer:
         self.entries: dict[int, Entry] = {}
         self.by_reporter: dict[int, list[int]] = {}
         self.blocks: dict[str, deque[int]] = {}
+        self._evicted = 0
         self.refs: dict[str, int] = {}
         self.incidents: dict[int, IncidentState] = {}
         self.reporters = ReporterBook()
@@ -201,9 +205,35 @@ class Normalizer:
 
     # --- the window -------------------------------------------------------------------
 
-    def _block_keys(self, f: Features) -> list[str]:
+    def _block_keys(self, f: Features, *, asking: bool = False) -> list[str]:
+        """Keys of the block index: (concept, place word), refined by RT and RW.
+
+        On a busy street most candidates name another RT or RW, which the judge
+        always refuses. So every text is filed under its (concept, place) pairs,
+        alone and with its RT, its RT and RW, and its RW ("-" for none named); a
+        text asks only the blocks of its own RT/RW and of texts naming none, and
+        its ``max_candidates`` are ones that can match.
+        """
         where = f.places | f.kelurahan
-        return [f"{c}|{p}" for c in f.concepts for p in where]
+        pairs = [f"{c}|{p}" for c in f.concepts for p in where]
+        rts = [str(rt) for rt in f.rt] or ["-"]
+        rws = [str(rw) for rw in f.rw] or ["-"]
+        if not asking:
+            tails = [
+                "",
+                *(f"|{rt}" for rt in rts),
+                *(f"|{rt}|{rw}" for rt in rts for rw in rws),
+                *(f"|*|{rw}" for rw in rws),
+            ]
+        elif f.rt and f.rw:
+            tails = [f"|{rt}|{rw}" for rt in (*rts, "-") for rw in (*rws, "-")]
+        elif f.rt:
+            tails = [f"|{rt}" for rt in (*rts, "-")]
+        elif f.rw:
+            tails = [f"|*|{rw}" for rw in (*rws, "-")]
+        else:
+            tails = [""]
+        return [pair + tail for pair in pairs for tail in tails]
 
     def _register(self, entry: Entry, keys: BandKeys | None) -> None:
         if entry.id in self.entries:
@@ -225,7 +255,8 @@ class Normalizer:
     def _advance(self, now: datetime) -> None:
         if self.clock is None or now > self.clock:
             self.clock = now
-            for gone in self.lsh.evict_before(now - self.window):
+            evicted = self.lsh.evict_before(now - self.window)
+            for gone in evicted:
                 entry = self.entries.pop(gone, None)
                 if entry is not None and entry.reporter is not None:
                     mine = self.by_reporter.get(entry.reporter)
@@ -234,6 +265,17 @@ class Normalizer:
                             mine.remove(gone)
                         if not mine:
                             del self.by_reporter[entry.reporter]
+            self._evicted += len(evicted)
+            if self._evicted > _BLOCK_SWEEP:
+                self._sweep_blocks()
+
+    def _sweep_blocks(self) -> None:
+        """Drop the blocks whose newest text has left the window (their keys come and go)."""
+        live = self.entries
+        stale = [key for key, block in self.blocks.items() if not block or block[-1] not in live]
+        for key in stale:
+            del self.blocks[key]
+        self._evicted = 0
 
     def _load_window(self, conn: Connection, start: datetime, end: datetime) -> None:
         """Stored complaints the batch's messages (received ``start``..``end``) may join.
@@ -577,13 +619,13 @@ class _Batch:
         if item.keys is not None:
             near = n.lsh.query(item.keys)
         blocked: set[int] = set()
-        for key in n._block_keys(item.features):
+        for key in n._block_keys(item.features, asking=True):
             block = n.blocks.get(key)
             if block:
                 blocked.update(block)
-        blocked -= near
         if len(near) > self.s.max_candidates:
             near = set(heapq.nlargest(self.s.max_candidates, near))
+        blocked -= near
         if len(blocked) > self.s.max_candidates:
             blocked = set(heapq.nlargest(self.s.max_candidates, blocked))  # the most recent
         best = self._best(item, (*near, *blocked), horizon, reporter, same_reporter=False)

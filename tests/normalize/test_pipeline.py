@@ -122,6 +122,25 @@ def test_neighbouring_rt_is_another_complaint(engine: Engine, normalize: Run) ->
     assert len(found) == 2 and all(r.incident_id is None for r in found)
 
 
+def test_busy_street_still_finds_the_same_rt(engine: Engine, normalize: Run) -> None:
+    """More recent reports from other RTs of the street than ``max_candidates``
+    must not hide the one report of the same RT."""
+    text = "Sampah menumpuk belum diangkut di Jl. Kemuning Raya RT {:02d} RW 05, bau sekali."
+    same_rt = raw("first", text.format(7), "tel:+6281200060000")
+    others = [
+        raw(f"o{i}", text.format(10 + i % 20), f"tel:+62812000{61000 + i}", minutes=1 + i)
+        for i in range(NormalizeSettings().max_candidates + 6)
+    ]
+    later = raw("last", text.format(7), "twitter:4242", channel="twitter", minutes=120)
+    normalize(same_rt, *others, later)
+    with engine.connect() as conn:
+        incidents = conn.execute(
+            select(complaints.c.incident_id).order_by(complaints.c.received_at)
+        ).scalars()
+        first, *_, last = list(incidents)
+    assert last is not None and last == first
+
+
 def test_reply_edit_fragments_ignore_and_quarantine(engine: Engine, normalize: Run) -> None:
     bad = RawMessage("sms", "main", "bad", b"{not json", MESSAGE_JSON, T0)
     stats = normalize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -19,7 +20,7 @@ def _text(rng: random.Random, n: int = 40) -> str:
 def _jaccard(a: str, b: str) -> float:
     def grams(text: str) -> set[tuple[str, str]]:
         words = text.split()
-        return set(zip(words, words[1:], strict=False))
+        return set(itertools.pairwise(words))
 
     x, y = grams(a), grams(b)
     return len(x & y) / len(x | y)
