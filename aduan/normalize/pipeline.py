@@ -35,6 +35,7 @@ from collections import Counter, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -166,6 +167,39 @@ def to_stored(r: Any) -> StoredRaw:
     return StoredRaw(r.id, raw, r.status, r.complaint_id)
 
 
+@lru_cache(maxsize=16_384)
+def block_keys(f: Features, *, asking: bool = False) -> tuple[str, ...]:
+    """Keys of the block index: (concept, place word), refined by RT and RW.
+
+    On a busy street most candidates name another RT or RW, which the judge
+    always refuses. So every text is filed under its (concept, place) pairs,
+    alone and with its RT, its RT and RW, and its RW ("-" for none named); a
+    text asks only the blocks of its own RT/RW and of texts naming none, and
+    its ``max_candidates`` are ones that can match. Cached: a street's problems
+    come back with the same features again and again.
+    """
+    where = f.places | f.kelurahan
+    pairs = [f"{c}|{p}" for c in f.concepts for p in where]
+    rts = [str(rt) for rt in f.rt] or ["-"]
+    rws = [str(rw) for rw in f.rw] or ["-"]
+    if not asking:
+        tails = [
+            "",
+            *(f"|{rt}" for rt in rts),
+            *(f"|{rt}|{rw}" for rt in rts for rw in rws),
+            *(f"|*|{rw}" for rw in rws),
+        ]
+    elif f.rt and f.rw:
+        tails = [f"|{rt}|{rw}" for rt in (*rts, "-") for rw in (*rws, "-")]
+    elif f.rt:
+        tails = [f"|{rt}" for rt in (*rts, "-")]
+    elif f.rw:
+        tails = [f"|*|{rw}" for rw in (*rws, "-")]
+    else:
+        tails = [""]
+    return tuple(pair + tail for pair in pairs for tail in tails)
+
+
 def _ext_key(channel: str, account: str, external_id: str) -> str:
     return f"{channel}\x1f{account}\x1f{external_id}"
 
@@ -205,36 +239,6 @@ class Normalizer:
 
     # --- the window -------------------------------------------------------------------
 
-    def _block_keys(self, f: Features, *, asking: bool = False) -> list[str]:
-        """Keys of the block index: (concept, place word), refined by RT and RW.
-
-        On a busy street most candidates name another RT or RW, which the judge
-        always refuses. So every text is filed under its (concept, place) pairs,
-        alone and with its RT, its RT and RW, and its RW ("-" for none named); a
-        text asks only the blocks of its own RT/RW and of texts naming none, and
-        its ``max_candidates`` are ones that can match.
-        """
-        where = f.places | f.kelurahan
-        pairs = [f"{c}|{p}" for c in f.concepts for p in where]
-        rts = [str(rt) for rt in f.rt] or ["-"]
-        rws = [str(rw) for rw in f.rw] or ["-"]
-        if not asking:
-            tails = [
-                "",
-                *(f"|{rt}" for rt in rts),
-                *(f"|{rt}|{rw}" for rt in rts for rw in rws),
-                *(f"|*|{rw}" for rw in rws),
-            ]
-        elif f.rt and f.rw:
-            tails = [f"|{rt}|{rw}" for rt in (*rts, "-") for rw in (*rws, "-")]
-        elif f.rt:
-            tails = [f"|{rt}" for rt in (*rts, "-")]
-        elif f.rw:
-            tails = [f"|*|{rw}" for rw in (*rws, "-")]
-        else:
-            tails = [""]
-        return [pair + tail for pair in pairs for tail in tails]
-
     def _register(self, entry: Entry, keys: BandKeys | None) -> None:
         if entry.id in self.entries:
             self.entries[entry.id] = entry
@@ -245,7 +249,7 @@ class Normalizer:
         if keys is None:
             keys = self.hasher.keys([entry.match])[0]
         self.lsh.insert(entry.id, keys, entry.received_at)
-        for key in self._block_keys(entry.features):
+        for key in block_keys(entry.features):
             block = self.blocks.get(key)
             if block is None:
                 block = self.blocks[key] = deque(maxlen=self.s.max_candidates)
@@ -619,7 +623,7 @@ class _Batch:
         if item.keys is not None:
             near = n.lsh.query(item.keys)
         blocked: set[int] = set()
-        for key in n._block_keys(item.features, asking=True):
+        for key in block_keys(item.features, asking=True):
             block = n.blocks.get(key)
             if block:
                 blocked.update(block)

@@ -65,8 +65,17 @@ def _tuples(table: Table, names: tuple[str, ...], rows: Sequence[Mapping[str, An
     else:
         values = [list(getter(row)) for row in rows]
     for i, conv in converters:
-        for row_values in values:
-            row_values[i] = conv(row_values[i])
+        if conv is _sqlite_datetime:  # a batch repeats its timestamps ("now") many times
+            memo: dict[datetime | None, str | None] = {}
+            for row_values in values:
+                value = row_values[i]
+                text = memo.get(value)
+                if text is None:
+                    text = memo[value] = _sqlite_datetime(value)
+                row_values[i] = text
+        else:
+            for row_values in values:
+                row_values[i] = conv(row_values[i])
     return values
 
 
