@@ -183,13 +183,16 @@ def email_payload(n: int, address: str, text: str, at: datetime) -> tuple[str, b
 
 
 def walkin_payload(n: int, nik: str, text: str, at: datetime) -> tuple[str, bytes, str]:
+    """The walk-in desk's stored entry (``aduan.channels.walkin.WalkinEntry``)."""
     entry = {
+        "v": 1,
         "entry_id": f"desk-{n}",
+        "entered_at": at.isoformat(),
         "clerk": "petugas1",
-        "nik_hash": nik,
-        "phone": None,
-        "text": f"Pelapor menyampaikan {text}",
         "desk": "kec-pasar-minggu",
+        "reporter": {"nik_identity": nik, "kelurahan": "Pejaten Barat"},
+        "text": f"Pelapor menyampaikan {text}",
+        "consent": True,
     }
     return f"desk-{n}", orjson.dumps(entry), "application/json"
 
@@ -261,7 +264,7 @@ def read_walkin(raw: RawMessage) -> Message:
         data = orjson.loads(raw.payload)
         return Message(
             text=data["text"],
-            identities=(data["nik_hash"],),
+            identities=(data["reporter"]["nik_identity"],),
             location=Location(address=data.get("desk")),
         )
     except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
