@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 
+from aduan import heap
 from aduan.errors import StoreUnavailable
 from aduan.logs import get_logger
 from aduan.normalize.identity import nik_key
@@ -91,6 +92,7 @@ def normalize_pending(
         total.add(stats)
         if sum(stats.by_channel.values()) + stats.quarantined + stats.ignored == 0:
             break
+        heap.settle()
     return total
 
 

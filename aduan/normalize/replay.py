@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from aduan import heap
 from aduan.normalize.pipeline import RAW_COLUMNS, Normalizer, Stats, to_stored
 from aduan.store.models import raw_messages
 
@@ -98,6 +99,7 @@ def replay(
             else:
                 with engine.begin() as conn:
                     total.add(normalizer.process(conn, batch))
+            heap.settle()
             progress(len(rows))
     except BaseException:
         normalizer.forget()

@@ -146,11 +146,15 @@ class MinHasher:
 
 
 class WindowLSH:
-    """LSH buckets over the band keys of the texts inside a time window."""
+    """LSH buckets over the band keys of the texts inside a time window.
+
+    Most buckets hold one text: they keep its id as a plain int and become a set
+    only when a second text arrives, which spares the garbage collector a few
+    hundred thousand sets in a week's window."""
 
     def __init__(self, bands: int) -> None:
-        self._buckets: list[dict[int, set[int]]] = [{} for _ in range(bands)]
-        self._keys: dict[int, BandKeys] = {}
+        self._buckets: list[dict[int, int | set[int]]] = [{} for _ in range(bands)]
+        self._keys: dict[int, tuple[int, ...]] = {}
         self._order: deque[tuple[datetime, int]] = deque()
 
     def __len__(self) -> int:
@@ -160,7 +164,11 @@ class WindowLSH:
         found: set[int] = set()
         for buckets, key in zip(self._buckets, keys, strict=True):
             bucket = buckets.get(key)
-            if bucket:
+            if bucket is None:
+                continue
+            if isinstance(bucket, int):
+                found.add(bucket)
+            else:
                 found |= bucket
         return found
 
@@ -170,19 +178,23 @@ class WindowLSH:
         for buckets, key in zip(self._buckets, keys, strict=True):
             bucket = buckets.get(key)
             if bucket is None:
-                buckets[key] = {item}
+                buckets[key] = item
+            elif isinstance(bucket, int):
+                buckets[key] = {bucket, item}
             else:
                 bucket.add(item)
-        self._keys[item] = keys
+        self._keys[item] = tuple(keys)
         self._order.append((at, item))
 
     def remove(self, item: int) -> None:
         for buckets, key in zip(self._buckets, self._keys.pop(item, ()), strict=False):
             bucket = buckets.get(key)
-            if bucket is not None:
+            if bucket == item:
+                del buckets[key]
+            elif isinstance(bucket, set):
                 bucket.discard(item)
-                if not bucket:
-                    del buckets[key]
+                if len(bucket) == 1:
+                    buckets[key] = bucket.pop()
 
     def evict_before(self, cutoff: datetime) -> list[int]:
         """Drop entries older than ``cutoff`` (inserted in time order); return their ids."""
