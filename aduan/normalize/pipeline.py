@@ -39,7 +39,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select, update
+from sqlalchemy import Connection, and_, or_, select
 
 from aduan import triage
 from aduan.channels.base import Disposition, Message, RawMessage, utcnow
@@ -991,19 +991,16 @@ class _Batch:
         insert_rows(conn, complaint_sources, self.sources)
         insert_rows(conn, attachments_table, self.attachments)
         insert_rows(conn, triage_table, self.triage)
-        touched = [n.incidents[i] for i in self.dirty_incidents if not n.incidents[i].new]
-        for state in touched:
-            conn.execute(
-                update(incidents_table)
-                .where(
-                    incidents_table.c.id == state.id,
-                    or_(
-                        incidents_table.c.complaint_count != state.count,
-                        incidents_table.c.last_received_at != state.last,
-                    ),
-                )
-                .values(complaint_count=state.count, last_received_at=state.last)
-            )
+        touched = [n.incidents[i] for i in sorted(self.dirty_incidents)]
+        update_rows(
+            conn,
+            incidents_table,
+            [
+                {"id": state.id, "complaint_count": state.count, "last_received_at": state.last}
+                for state in touched
+                if not state.new
+            ],
+        )
         for iid in self.dirty_incidents:
             n.incidents[iid].new = False
         for row in self.new_incidents:
