@@ -167,7 +167,7 @@ def to_stored(r: Any) -> StoredRaw:
     return StoredRaw(r.id, raw, r.status, r.complaint_id)
 
 
-@lru_cache(maxsize=16_384)
+@lru_cache(maxsize=4096)
 def block_keys(f: Features, *, asking: bool = False) -> tuple[str, ...]:
     """Keys of the block index: (concept, place word), refined by RT and RW.
 
@@ -226,7 +226,6 @@ class Normalizer:
         self.by_reporter: dict[int, list[int]] = {}
         self.blocks: dict[str, deque[int]] = {}
         self._evicted = 0
-        self._features: dict[Features, Features] = {}
         self.refs: dict[str, int] = {}
         self.incidents: dict[int, IncidentState] = {}
         self.reporters = ReporterBook()
@@ -239,15 +238,6 @@ class Normalizer:
         """Whether split messages may be waiting for their other parts in the store."""
 
     # --- the window -------------------------------------------------------------------
-
-    def features(self, match: str) -> Features:
-        """The features of ``match``; equal ones are shared, so a week's window holds
-        one object per (problem, place) rather than one per text."""
-        found = extract(match)
-        shared = self._features.setdefault(found, found)
-        if len(self._features) > 100_000:
-            self._features.clear()
-        return shared
 
     def _register(self, entry: Entry, keys: BandKeys | None) -> None:
         if entry.id in self.entries:
@@ -338,7 +328,7 @@ class Normalizer:
                 rid,
                 r.received_at,
                 r.match_text,
-                self.features(r.match_text),
+                extract(r.match_text),
                 r.incident_id,
                 r.source_count,
             )
@@ -473,7 +463,7 @@ class _Batch:
         clean = clean_text(text)
         where = message.location.address if message.location and message.location.address else ""
         match = matching_form(f"{clean} {where}" if where else clean)
-        return _Item(stored, message, clean, match, self.n.features(match))
+        return _Item(stored, message, clean, match, extract(match))
 
     def _reassemble(
         self, groups: dict[tuple[str, str, str], list[tuple[StoredRaw, Message]]]

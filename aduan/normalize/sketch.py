@@ -28,7 +28,7 @@ _MASK32 = np.uint64(0xFFFFFFFF)
 _SHIFT = np.uint64(32)
 _SHINGLE_MULTIPLIER = np.uint64(0x9E3779B1)
 _EMPTY = np.uint64(0xFFFFFFFF)
-_VOCABULARY_LIMIT = 500_000
+_VOCABULARY_LIMIT = 200_000
 _TEXTS_PER_PASS = 128
 """Texts sketched per numpy pass: the shingles x permutations arrays stay in cache."""
 
