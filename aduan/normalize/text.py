@@ -213,31 +213,72 @@ ROMAN = {
 The ambiguous one-letter numerals ``i``, ``v`` and ``x`` only after another word."""
 _ROMAN_WORD = re.compile(r"\b(?:ii|iii|iv|vi|vii|viii|ix|xi|xii|xiii|xiv|xv)\b")
 _SINGLE_ROMAN = {"i": "1", "v": "5", "x": "10"}
-_ROMAN_SINGLE = re.compile(r"(?<=[a-z] )(i|v|x)\b")
+
+
+# Each regex step below costs a scan of the whole text, so each runs only when
+# the characters it needs are present; these guards are cheap necessary conditions.
+_INVISIBLE_CHAR = re.compile("[" + "".join(map(chr, INVISIBLE)) + "]")
+_REDUP_HINT = re.compile(r"2(?<=[^\W\d_]{2}2)\b")  # two letters, then "2", then a word's end
+_ROMAN_HINTS = ("ii", "iv", "vi", "ix", "xi", "xv")  # each numeral of ROMAN has one of these
+_ROMAN_SINGLE = re.compile(r" (?<=[a-z] )([ivx])\b")  # led by the space: a fast literal scan
+# ASCII text: every character but a letter or digit ends a word (what _WORD does).
+_ASCII_WORD_BREAKS = bytes(c if chr(c).isalnum() else 0x20 for c in range(256))
+_FORMS: dict[str, str] = {}
+"""Word -> its matching form (repeats folded, slang expanded); words recur, so kept."""
+_FORMS_LIMIT = 100_000
 
 
 def clean_text(text: str) -> str:
     """The text people read: NFC, no invisible characters, whitespace folded."""
-    text = unicodedata.normalize("NFC", text).translate(INVISIBLE)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub("", text)
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    if not text.isascii():  # ASCII is NFC already and has no invisible characters
+        text = unicodedata.normalize("NFC", text)
+        if _INVISIBLE_CHAR.search(text):
+            text = text.translate(INVISIBLE)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isprintable():  # every control character is unprintable
+        text = _CONTROL.sub("", text)
+    if "\n" not in text:
+        return " ".join(text.split())
+    lines = [" ".join(line.split()) for line in text.split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
 def matching_form(text: str) -> str:
     """The form dedup and triage compare: lower case, slang expanded, no URLs or mentions."""
-    text = unicodedata.normalize("NFKC", text).translate(INVISIBLE).lower()
-    text = _URL.sub(" ", text)
-    text = _MENTION.sub(" ", text)
-    text = _REDUP.sub(r"\1 \1", text)
-    text = _ROMAN_WORD.sub(lambda m: ROMAN[m.group(0)], text)
-    text = _ROMAN_SINGLE.sub(lambda m: _SINGLE_ROMAN[m.group(1)], text)
-    text = _REPEATS.sub(r"\1", text)
-    words: list[str] = []
-    for word in _WORD.findall(text):
-        words.append(SLANG.get(word, word))
-    return " ".join(words)
+    if text.isascii():  # NFKC leaves ASCII as it is
+        text = text.lower()
+    else:
+        text = unicodedata.normalize("NFKC", text)
+        if _INVISIBLE_CHAR.search(text):
+            text = text.translate(INVISIBLE)
+        text = text.lower()
+    if "http" in text or "www." in text:
+        text = _URL.sub(" ", text)
+    if "@" in text:
+        text = _MENTION.sub(" ", text)
+    if _REDUP_HINT.search(text):
+        text = _REDUP.sub(r"\1 \1", text)
+    if any(hint in text for hint in _ROMAN_HINTS):
+        text = _ROMAN_WORD.sub(lambda m: ROMAN[m.group(0)], text)
+    text = _ROMAN_SINGLE.sub(lambda m: " " + _SINGLE_ROMAN[m.group(1)], text)
+    if text.isascii():
+        tokens = text.encode("ascii").translate(_ASCII_WORD_BREAKS).decode("ascii").split()
+    else:
+        tokens = _WORD.findall(text)
+    forms = _FORMS
+    return " ".join([forms.get(word) or _word_form(word) for word in tokens])
+
+
+def _word_form(word: str) -> str:
+    """Repeats folded, then slang expanded: a word's letters never run into the next word,
+    so folding word by word is folding the whole text."""
+    folded = _REPEATS.sub(r"\1", word)
+    form = SLANG.get(folded, folded)
+    if len(_FORMS) >= _FORMS_LIMIT:
+        _FORMS.clear()
+    _FORMS[word] = form
+    return form
 
 
 def words(matching: str) -> list[str]:
