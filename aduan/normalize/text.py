@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import cast
 
 INVISIBLE = dict.fromkeys(
     [
@@ -219,7 +220,7 @@ _SINGLE_ROMAN = {"i": "1", "v": "5", "x": "10"}
 # the characters it needs are present; these guards are cheap necessary conditions.
 _INVISIBLE_CHAR = re.compile("[" + "".join(map(chr, INVISIBLE)) + "]")
 _REDUP_HINT = re.compile(r"2(?<=[^\W\d_]{2}2)\b")  # two letters, then "2", then a word's end
-_ROMAN_HINTS = ("ii", "iv", "vi", "ix", "xi", "xv")  # each numeral of ROMAN has one of these
+_ROMANS = frozenset(ROMAN) | frozenset(_SINGLE_ROMAN)
 _ROMAN_SINGLE = re.compile(r" (?<=[a-z] )([ivx])\b")  # led by the space: a fast literal scan
 # ASCII text: every character but a letter or digit ends a word (what _WORD does).
 _ASCII_WORD_BREAKS = bytes(c if chr(c).isalnum() else 0x20 for c in range(256))
@@ -259,15 +260,23 @@ def matching_form(text: str) -> str:
         text = _MENTION.sub(" ", text)
     if _REDUP_HINT.search(text):
         text = _REDUP.sub(r"\1 \1", text)
-    if any(hint in text for hint in _ROMAN_HINTS):
+    tokens = _words_of(text)
+    if not _ROMANS.isdisjoint(tokens):  # a numeral is always a word of its own
         text = _ROMAN_WORD.sub(lambda m: ROMAN[m.group(0)], text)
-    text = _ROMAN_SINGLE.sub(lambda m: " " + _SINGLE_ROMAN[m.group(1)], text)
+        text = _ROMAN_SINGLE.sub(lambda m: " " + _SINGLE_ROMAN[m.group(1)], text)
+        tokens = _words_of(text)
+    forms: list[str | None] = list(map(_FORMS.get, tokens))
+    if None in forms:  # a word not seen yet
+        return " ".join(
+            [form or _word_form(word) for word, form in zip(tokens, forms, strict=True)]
+        )
+    return " ".join(cast("list[str]", forms))
+
+
+def _words_of(text: str) -> list[str]:
     if text.isascii():
-        tokens = text.encode("ascii").translate(_ASCII_WORD_BREAKS).decode("ascii").split()
-    else:
-        tokens = _WORD.findall(text)
-    forms = _FORMS
-    return " ".join([forms.get(word) or _word_form(word) for word in tokens])
+        return text.encode("ascii").translate(_ASCII_WORD_BREAKS).decode("ascii").split()
+    return _WORD.findall(text)
 
 
 def _word_form(word: str) -> str:
