@@ -237,12 +237,14 @@ def clean_text(text: str) -> str:
             text = text.translate(INVISIBLE)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.isprintable():  # every control character is unprintable
+    if not text.replace("\n", "").isprintable():  # every control character is unprintable
         text = _CONTROL.sub("", text)
     if "\n" not in text:
         return " ".join(text.split())
-    lines = [" ".join(line.split()) for line in text.split("\n")]
-    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    text = "\n".join([" ".join(line.split()) for line in text.split("\n")])
+    if "\n\n\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
+    return text.strip()
 
 
 def matching_form(text: str) -> str:
