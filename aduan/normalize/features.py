@@ -572,9 +572,10 @@ def _build_lexicon() -> tuple[dict[str, set[str]], dict[tuple[str, ...], set[str
 
 
 _SINGLE, _MULTI = _build_lexicon()
-_MULTI_FIRST: dict[str, list[tuple[str, ...]]] = {}
+# Phrases by their first two words, longest first ("lampu lalu lintas" before "lampu lalu").
+_MULTI_BY_PAIR: dict[tuple[str, str], list[tuple[str, ...]]] = {}
 for _phrase in sorted(_MULTI, key=lambda p: -len(p)):
-    _MULTI_FIRST.setdefault(_phrase[0], []).append(_phrase)
+    _MULTI_BY_PAIR.setdefault((_phrase[0], _phrase[1]), []).append(_phrase)
 _CONCEPT_WORDS = frozenset(_SINGLE) | {w for p in _MULTI for w in p}
 # Phrases whose words alone mean another thing ("lampu merah" is not a street light).
 _SHADOWING = {("lampu", "merah"), ("lampu", "lalu", "lintas")}
@@ -583,7 +584,7 @@ _SHADOWING = {("lampu", "merah"), ("lampu", "lalu", "lintas")}
 _STARTS_PHRASE, _CONCEPT, _STARTS_KELURAHAN, _LANDMARK_TRIGGER, _PLACE_TRIGGER = 1, 2, 4, 8, 16
 _ROLES: dict[str, int] = {}
 for _words, _role in (
-    (_MULTI_FIRST, _STARTS_PHRASE),
+    ({first for first, _ in _MULTI_BY_PAIR}, _STARTS_PHRASE),
     (_SINGLE, _CONCEPT),
     (_KEL_BY_FIRST, _STARTS_KELURAHAN),
     (LANDMARK_TRIGGERS, _LANDMARK_TRIGGER),
@@ -673,6 +674,9 @@ def extract(match_text: str) -> Features:
             skip -= 1
             continue
         role = _ROLES.get(tok, 0)
+        if role == _PLACE_TRIGGER:  # "di", "kelurahan", "gang": among the most common words
+            place_budget = 3
+            continue
         if not role:
             if tok.isdigit():
                 number = int(tok) if len(tok) <= 3 else None
@@ -684,8 +688,8 @@ def extract(match_text: str) -> Features:
                 place_budget -= 1
             continue
         matched = 0
-        if role & _STARTS_PHRASE:
-            for phrase in _MULTI_FIRST[tok]:
+        if role & _STARTS_PHRASE and i + 1 < len(tokens):
+            for phrase in _MULTI_BY_PAIR.get((tok, tokens[i + 1]), ()):
                 if tuple(tokens[i : i + len(phrase)]) == phrase:
                     if phrase in _SHADOWING:
                         matched = len(phrase)

@@ -17,6 +17,9 @@ from aduan.normalize import identity
 from aduan.normalize import text as t
 
 _ROMAN_SINGLE = re.compile(r"(?<=[a-z] )(i|v|x)\b")
+_MULTI_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _phrase in sorted(f._MULTI, key=lambda p: -len(p)):
+    _MULTI_FIRST.setdefault(_phrase[0], []).append(_phrase)
 
 
 def clean_text(text: str) -> str:
@@ -65,7 +68,7 @@ def extract(match_text: str) -> f.Features:
     while i < n:
         tok = tokens[i]
         matched = 0
-        for phrase in f._MULTI_FIRST.get(tok, ()):
+        for phrase in _MULTI_FIRST.get(tok, ()):
             if tuple(tokens[i : i + len(phrase)]) == phrase:
                 if phrase in f._SHADOWING:
                     matched = len(phrase)
