@@ -276,6 +276,7 @@ def matching_form(text: str) -> str:
 
 
 def _words_of(text: str) -> list[str]:
+    """What ``_WORD`` finds; for ASCII text, without the regex (a bytes table does it)."""
     if text.isascii():
         return text.encode("ascii").translate(_ASCII_WORD_BREAKS).decode("ascii").split()
     return _WORD.findall(text)
