@@ -16,6 +16,7 @@ from aduan.normalize import features as f
 from aduan.normalize import identity
 from aduan.normalize import text as t
 
+_SPACES = re.compile(r"[^\S\n]+")
 _ROMAN_SINGLE = re.compile(r"(?<=[a-z] )(i|v|x)\b")
 _MULTI_FIRST: dict[str, list[tuple[str, ...]]] = {}
 for _phrase in sorted(f._MULTI, key=lambda p: -len(p)):
@@ -26,7 +27,7 @@ def clean_text(text: str) -> str:
     text = unicodedata.normalize("NFC", text).translate(t.INVISIBLE)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = t._CONTROL.sub("", text)
-    lines = [t._SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return t._BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
