@@ -95,6 +95,42 @@ RESOLVED = re.compile(
     r"\b(sudah (?:menyala|nyala|diperbaiki|diangkut|dibersihkan|beres|selesai)|"
     r"menyala lagi|nyala lagi|terima ?kasih petugas|cepat tanggap|sudah normal)\b"
 )
+# Every match of FOLLOWUP has one of these words, or a word starting "kelanjutan"; every
+# match of RESOLVED one of those. Most texts have none, and looking costs less than
+# the search. Keep them in step with the patterns.
+_FOLLOWUP_WORDS = frozenset(
+    [
+        "masih",
+        "belum",
+        "lanjut",
+        "menindaklanjuti",
+        "menyusul",
+        "menyambung",
+        "lapor",
+        "email",
+        "sms",
+        "mention",
+        "kirim",
+        "menulis",
+        "kembali",
+        "update",
+        "laporan",
+    ]
+)
+_RESOLVED_WORDS = frozenset(
+    [
+        "menyala",
+        "nyala",
+        "diperbaiki",
+        "diangkut",
+        "dibersihkan",
+        "beres",
+        "selesai",
+        "normal",
+        "petugas",
+        "tanggap",
+    ]
+)
 
 KELURAHAN = [
     "gandaria utara",
@@ -536,12 +572,27 @@ def _build_lexicon() -> tuple[dict[str, set[str]], dict[tuple[str, ...], set[str
 
 
 _SINGLE, _MULTI = _build_lexicon()
-_MULTI_FIRST: dict[str, list[tuple[str, ...]]] = {}
+# Phrases by their first two words, longest first ("lampu lalu lintas" before "lampu lalu").
+_MULTI_BY_PAIR: dict[tuple[str, str], list[tuple[str, ...]]] = {}
 for _phrase in sorted(_MULTI, key=lambda p: -len(p)):
-    _MULTI_FIRST.setdefault(_phrase[0], []).append(_phrase)
+    _MULTI_BY_PAIR.setdefault((_phrase[0], _phrase[1]), []).append(_phrase)
 _CONCEPT_WORDS = frozenset(_SINGLE) | {w for p in _MULTI for w in p}
 # Phrases whose words alone mean another thing ("lampu merah" is not a street light).
 _SHADOWING = {("lampu", "merah"), ("lampu", "lalu", "lintas")}
+# What a word can do in extract(), as bits: most words do none of it (they can only be a
+# place), and the few that do are looked up once. No word of these lists is a number.
+_STARTS_PHRASE, _CONCEPT, _STARTS_KELURAHAN, _LANDMARK_TRIGGER, _PLACE_TRIGGER = 1, 2, 4, 8, 16
+_ROLES: dict[str, int] = {}
+for _words, _role in (
+    ({first for first, _ in _MULTI_BY_PAIR}, _STARTS_PHRASE),
+    (_SINGLE, _CONCEPT),
+    (_KEL_BY_FIRST, _STARTS_KELURAHAN),
+    (LANDMARK_TRIGGERS, _LANDMARK_TRIGGER),
+    (PLACE_TRIGGERS, _PLACE_TRIGGER),
+):
+    for _word in _words:
+        _ROLES[_word] = _ROLES.get(_word, 0) | _role
+_NOT_PLACE = COMMON | _CONCEPT_WORDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -560,10 +611,6 @@ class Features:
     resolved: bool
 
 
-def _number(token: str) -> int | None:
-    return int(token) if token.isdigit() and len(token) <= 3 else None
-
-
 def _numbered_name(tokens: list[str], i: int) -> str | None:
     """The street name a number at ``i`` belongs to ("kemang selatan 8" -> "kemang")."""
     j = i - 1
@@ -579,14 +626,39 @@ def _numbered_name(tokens: list[str], i: int) -> str | None:
     return name
 
 
-def _stem(token: str) -> str:
-    return token[:-3] if len(token) > 6 and token.endswith("nya") else token
+def _add_number(
+    tokens: list[str],
+    i: int,
+    number: int,
+    rt: set[int],
+    rw: set[int],
+    house: set[int],
+    numbered: dict[str, int],
+    places: set[str],
+) -> None:
+    """What the number at ``i`` (not the first word) pinpoints: RT, RW, house or street."""
+    prev = tokens[i - 1]
+    unit = tokens[i + 1] if i + 1 < len(tokens) else ""
+    if prev == "rt":
+        rt.add(number)
+        if unit.isdigit() and len(unit) <= 3:
+            rw.add(int(unit))
+    elif prev == "rw":
+        rw.add(number)
+    elif prev in ("no", "nomor"):
+        house.add(number)
+    elif unit not in UNITS:
+        name = _numbered_name(tokens, i)
+        if name is not None:
+            numbered.setdefault(name, number)
+            places.add(name)
 
 
 def extract(match_text: str) -> Features:
     """The features of one matching form."""
-    tokens = [_stem(t) for t in match_text.split()]
-    n = len(tokens)
+    tokens = match_text.split()
+    if "nya" in match_text:  # "lampunya" -> "lampu"
+        tokens = [t[:-3] if len(t) > 6 and t.endswith("nya") else t for t in tokens]
     concepts: set[str] = set()
     places: set[str] = set()
     kelurahan: set[str] = set()
@@ -596,44 +668,46 @@ def extract(match_text: str) -> Features:
     numbered: dict[str, int] = {}
     landmarks: set[str] = set()
     place_budget = 0
-    i = 0
-    while i < n:
-        tok = tokens[i]
+    skip = 0
+    for i, tok in enumerate(tokens):
+        if skip:  # the rest of a shadowing phrase
+            skip -= 1
+            continue
+        role = _ROLES.get(tok, 0)
+        if role == _PLACE_TRIGGER:  # "di", "kelurahan", "gang": among the most common words
+            place_budget = 3
+            continue
+        if not role:
+            if tok.isdigit():
+                number = int(tok) if len(tok) <= 3 else None
+                if number is not None and i:
+                    _add_number(tokens, i, number, rt, rw, house, numbered, places)
+            elif place_budget and tok not in _NOT_PLACE and len(tok) > 2:
+                places.add(tok)
+            if place_budget:
+                place_budget -= 1
+            continue
         matched = 0
-        for phrase in _MULTI_FIRST.get(tok, ()):
-            if tuple(tokens[i : i + len(phrase)]) == phrase:
-                if phrase in _SHADOWING:
-                    matched = len(phrase)
-                    if i and tokens[i - 1] in _TRAFFIC_LIGHT_PLACE:
-                        places.add("lampu_merah")  # "di lampu merah X": a place, not the problem
-                        break
-                concepts |= _MULTI[phrase]
-                break
-        if not matched and tok in _SINGLE:
+        if role & _STARTS_PHRASE and i + 1 < len(tokens):
+            for phrase in _MULTI_BY_PAIR.get((tok, tokens[i + 1]), ()):
+                if tuple(tokens[i : i + len(phrase)]) == phrase:
+                    if phrase in _SHADOWING:
+                        matched = len(phrase)
+                        # "di lampu merah X": a place, not the problem
+                        if i and tokens[i - 1] in _TRAFFIC_LIGHT_PLACE:
+                            places.add("lampu_merah")
+                            break
+                    concepts |= _MULTI[phrase]
+                    break
+        if not matched and role & _CONCEPT:
             concepts |= _SINGLE[tok]
-        for parts in _KEL_BY_FIRST.get(tok, ()):
-            if tuple(tokens[i : i + len(parts)]) == parts:
-                kelurahan.add(" ".join(parts))
-                places.update(p for p in parts if p not in COMMON)
-                break
-        number = _number(tok)
-        if number is not None and i:
-            prev = tokens[i - 1]
-            unit = tokens[i + 1] if i + 1 < n else ""
-            if prev == "rt":
-                rt.add(number)
-                if unit.isdigit() and len(unit) <= 3:
-                    rw.add(int(unit))
-            elif prev == "rw":
-                rw.add(number)
-            elif prev in ("no", "nomor"):
-                house.add(number)
-            elif unit not in UNITS:
-                name = _numbered_name(tokens, i)
-                if name is not None:
-                    numbered.setdefault(name, number)
-                    places.add(name)
-        if tok in LANDMARK_TRIGGERS:
+        if role & _STARTS_KELURAHAN:
+            for parts in _KEL_BY_FIRST[tok]:
+                if tuple(tokens[i : i + len(parts)]) == parts:
+                    kelurahan.add(" ".join(parts))
+                    places.update(p for p in parts if p not in COMMON)
+                    break
+        if role & _LANDMARK_TRIGGER:
             taken = 0
             for follow in tokens[i + 1 : i + 5]:
                 if follow in LANDMARK_TRIGGERS or taken == 2:
@@ -644,22 +718,23 @@ def extract(match_text: str) -> Features:
                 if follow in LANDMARK_NOUNS:
                     landmarks.add(follow)
                 taken += 1
-        if tok in PLACE_TRIGGERS:
+        if role & _PLACE_TRIGGER:
             place_budget = 3
         elif place_budget:
             place_budget -= 1
-            if (
-                tok not in COMMON
-                and tok not in _CONCEPT_WORDS
-                and len(tok) > 2
-                and not tok.isdigit()
-            ):
+            if tok not in _NOT_PLACE and len(tok) > 2:
                 places.add(tok)
-        i += max(matched, 1)
+        if matched:
+            skip = matched - 1
     if "traffic_light" in concepts and not _has_street_light_words(tokens):
         concepts.discard("street_light")
     if "burning" in concepts and not _FIRE_STRONG.intersection(tokens):
         concepts.discard("fire")
+    if "".join(tokens).isalnum():  # only words and spaces: a pattern's words are tokens
+        followup = "kelanjutan" in match_text or not _FOLLOWUP_WORDS.isdisjoint(tokens)
+        resolved = not _RESOLVED_WORDS.isdisjoint(tokens)
+    else:
+        followup = resolved = True
     return Features(
         concepts=frozenset(concepts),
         places=frozenset(places),
@@ -669,8 +744,8 @@ def extract(match_text: str) -> Features:
         house=frozenset(house),
         numbered=tuple(sorted(numbered.items())),
         landmarks=frozenset(landmarks),
-        followup=FOLLOWUP.search(match_text) is not None,
-        resolved=RESOLVED.search(match_text) is not None,
+        followup=followup and FOLLOWUP.search(match_text) is not None,
+        resolved=resolved and RESOLVED.search(match_text) is not None,
     )
 
 

@@ -83,6 +83,7 @@ def nik_identity(nik: str, key: bytes) -> str:
 # --- identities a text proves, the store's NIK key ---------------------------------------
 
 _PHONE_IN_TEXT = re.compile(r"(?<![\d+])(?:\+62|62|0)8\d(?:[ .-]?\d){6,11}(?!\d)")
+_PHONE_HINT = re.compile(r"8\d")  # in every number above; a fast scan for one literal
 
 
 def phones_in_text(text: str) -> list[str]:
@@ -92,6 +93,8 @@ def phones_in_text(text: str) -> list[str]:
     WA saya di 0812...") proves that number belongs to the same person.
     """
     found: list[str] = []
+    if not _PHONE_HINT.search(text):
+        return found
     for match in _PHONE_IN_TEXT.finditer(text):
         phone = phone_identity(match.group(0))
         if phone.valid and phone.identity not in found:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import cast
 
 INVISIBLE = dict.fromkeys(
     [
@@ -30,7 +31,6 @@ INVISIBLE = dict.fromkeys(
     ]
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<![\w@])@\w{1,50}")
@@ -213,31 +213,83 @@ ROMAN = {
 The ambiguous one-letter numerals ``i``, ``v`` and ``x`` only after another word."""
 _ROMAN_WORD = re.compile(r"\b(?:ii|iii|iv|vi|vii|viii|ix|xi|xii|xiii|xiv|xv)\b")
 _SINGLE_ROMAN = {"i": "1", "v": "5", "x": "10"}
-_ROMAN_SINGLE = re.compile(r"(?<=[a-z] )(i|v|x)\b")
+
+
+# Each regex step below costs a scan of the whole text, so each runs only when
+# the characters it needs are present; these guards are cheap necessary conditions.
+_INVISIBLE_CHAR = re.compile("[" + "".join(map(chr, INVISIBLE)) + "]")
+_REDUP_HINT = re.compile(r"2(?<=[^\W\d_]{2}2)\b")  # two letters, then "2", then a word's end
+_ROMANS = frozenset(ROMAN) | frozenset(_SINGLE_ROMAN)
+_ROMAN_SINGLE = re.compile(r" (?<=[a-z] )([ivx])\b")  # led by the space: a fast literal scan
+# ASCII text: every character but a letter or digit ends a word (what _WORD does).
+_ASCII_WORD_BREAKS = bytes(c if chr(c).isalnum() else 0x20 for c in range(256))
+_FORMS: dict[str, str] = {}
+"""Word -> its matching form (repeats folded, slang expanded); words recur, so kept."""
+_FORMS_LIMIT = 100_000
 
 
 def clean_text(text: str) -> str:
     """The text people read: NFC, no invisible characters, whitespace folded."""
-    text = unicodedata.normalize("NFC", text).translate(INVISIBLE)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub("", text)
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    if not text.isascii():  # ASCII is NFC already and has no invisible characters
+        text = unicodedata.normalize("NFC", text)
+        if _INVISIBLE_CHAR.search(text):
+            text = text.translate(INVISIBLE)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.replace("\n", "").isprintable():  # every control character is unprintable
+        text = _CONTROL.sub("", text)
+    if "\n" not in text:
+        return " ".join(text.split())
+    text = "\n".join([" ".join(line.split()) for line in text.split("\n")])
+    if "\n\n\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
+    return text.strip()
 
 
 def matching_form(text: str) -> str:
     """The form dedup and triage compare: lower case, slang expanded, no URLs or mentions."""
-    text = unicodedata.normalize("NFKC", text).translate(INVISIBLE).lower()
-    text = _URL.sub(" ", text)
-    text = _MENTION.sub(" ", text)
-    text = _REDUP.sub(r"\1 \1", text)
-    text = _ROMAN_WORD.sub(lambda m: ROMAN[m.group(0)], text)
-    text = _ROMAN_SINGLE.sub(lambda m: _SINGLE_ROMAN[m.group(1)], text)
-    text = _REPEATS.sub(r"\1", text)
-    words: list[str] = []
-    for word in _WORD.findall(text):
-        words.append(SLANG.get(word, word))
-    return " ".join(words)
+    if text.isascii():  # NFKC leaves ASCII as it is
+        text = text.lower()
+    else:
+        text = unicodedata.normalize("NFKC", text)
+        if _INVISIBLE_CHAR.search(text):
+            text = text.translate(INVISIBLE)
+        text = text.lower()
+    if "http" in text or "www." in text:
+        text = _URL.sub(" ", text)
+    if "@" in text:
+        text = _MENTION.sub(" ", text)
+    if _REDUP_HINT.search(text):
+        text = _REDUP.sub(r"\1 \1", text)
+    tokens = _words_of(text)
+    if not _ROMANS.isdisjoint(tokens):  # a numeral is always a word of its own
+        text = _ROMAN_WORD.sub(lambda m: ROMAN[m.group(0)], text)
+        text = _ROMAN_SINGLE.sub(lambda m: " " + _SINGLE_ROMAN[m.group(1)], text)
+        tokens = _words_of(text)
+    forms: list[str | None] = list(map(_FORMS.get, tokens))
+    if None in forms:  # a word not seen yet
+        return " ".join(
+            [form or _word_form(word) for word, form in zip(tokens, forms, strict=True)]
+        )
+    return " ".join(cast("list[str]", forms))
+
+
+def _words_of(text: str) -> list[str]:
+    """What ``_WORD`` finds; for ASCII text, without the regex (a bytes table does it)."""
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_WORD_BREAKS).decode("ascii").split()
+    return _WORD.findall(text)
+
+
+def _word_form(word: str) -> str:
+    """Repeats folded, then slang expanded: a word's letters never run into the next word,
+    so folding word by word is folding the whole text."""
+    folded = _REPEATS.sub(r"\1", word)
+    form = SLANG.get(folded, folded)
+    if len(_FORMS) >= _FORMS_LIMIT:
+        _FORMS.clear()
+    _FORMS[word] = form
+    return form
 
 
 def words(matching: str) -> list[str]:
