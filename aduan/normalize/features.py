@@ -641,7 +641,7 @@ def _add_number(
     unit = tokens[i + 1] if i + 1 < len(tokens) else ""
     if prev == "rt":
         rt.add(number)
-        if unit.isdigit() and len(unit) <= 3:
+        if unit.isdecimal() and len(unit) <= 3:
             rw.add(int(unit))
     elif prev == "rw":
         rw.add(number)
@@ -678,7 +678,7 @@ def extract(match_text: str) -> Features:
             place_budget = 3
             continue
         if not role:
-            if tok.isdigit():
+            if tok.isdecimal():
                 number = int(tok) if len(tok) <= 3 else None
                 if number is not None and i:
                     _add_number(tokens, i, number, rt, rw, house, numbered, places)

@@ -451,10 +451,22 @@ class _Batch:
                 group = (stored.raw.channel, stored.raw.account, message.fragment.group)
                 fragments.setdefault(group, []).append((stored, message))
                 continue
-            out.append(self._item(stored, message))
+            item = self._guarded_item(stored, message)
+            if item is not None:
+                out.append(item)
         if fragments or self.n.waiting:
             out.extend(self._reassemble(fragments))
         return out
+
+    def _guarded_item(self, stored: StoredRaw, message: Message) -> _Item | None:
+        """:meth:`_item`, or None with the raw quarantined: a text the cleanup chokes on
+        must not hold back the batch (it would be claimed and fail again forever)."""
+        try:
+            return self._item(stored, message)
+        except Exception as exc:
+            self._mark(stored, "quarantined", f"normalize: {type(exc).__name__}: {exc}"[:2000])
+            self.stats.quarantined += 1
+            return None
 
     def _item(self, stored: StoredRaw, message: Message) -> _Item:
         text = message.text
@@ -502,7 +514,13 @@ class _Batch:
             head_stored, head = ordered[0]
             text = "".join(m.text for _, m in ordered)
             message = head.model_copy(update={"text": text, "fragment": None})
-            item = self._item(head_stored, message)
+            item = self._guarded_item(head_stored, message)
+            if item is None:
+                for stored, _ in ordered[1:]:
+                    error = f"normalize: part of the message of raw {head_stored.id}, which failed"
+                    self._mark(stored, "quarantined", error)
+                    self.stats.quarantined += 1
+                continue
             item.extra_raws = tuple(s for s, _ in ordered[1:])
             items.append(item)
         return items

@@ -85,13 +85,13 @@ def extract(match_text: str) -> f.Features:
                 kelurahan.add(" ".join(parts))
                 places.update(p for p in parts if p not in f.COMMON)
                 break
-        number = int(tok) if tok.isdigit() and len(tok) <= 3 else None
+        number = int(tok) if tok.isdecimal() and len(tok) <= 3 else None
         if number is not None and i:
             prev = tokens[i - 1]
             unit = tokens[i + 1] if i + 1 < n else ""
             if prev == "rt":
                 rt.add(number)
-                if unit.isdigit() and len(unit) <= 3:
+                if unit.isdecimal() and len(unit) <= 3:
                     rw.add(int(unit))
             elif prev == "rw":
                 rw.add(number)

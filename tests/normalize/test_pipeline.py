@@ -8,9 +8,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, func, select
 
 from aduan.channels.base import Attachment, Disposition, Fragment, Message, RawMessage
+from aduan.normalize import pipeline
+from aduan.normalize.features import Features
 from aduan.normalize.job import normalize_pending
 from aduan.normalize.pipeline import Normalizer, attachments_table, incidents_table
 from aduan.normalize.readers import MESSAGE_JSON, Readers
@@ -139,6 +142,31 @@ def test_busy_street_still_finds_the_same_rt(engine: Engine, normalize: Run) -> 
         ).scalars()
         first, *_, last = list(incidents)
     assert last is not None and last == first
+
+
+def test_text_the_cleanup_chokes_on_is_quarantined_and_the_batch_goes_on(
+    engine: Engine, normalize: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = pipeline.extract
+
+    def choke(match: str) -> Features:
+        if "kabel" in match:
+            raise ValueError("a bug in the cleanup")
+        return real(match)
+
+    monkeypatch.setattr(pipeline, "extract", choke)
+    stats = normalize(
+        raw("a", LAMP, "tel:+6281200070001"),
+        raw("b", "Kabel listrik menjuntai di Gg. Mawar", "tel:+6281200070002", minutes=1),
+        raw("c", "Digits of other scripts: jalan kemang ፩ rt ᧚ rw ٣", "tel:+6281200070003"),
+    )
+    assert stats.quarantined == 1 and stats.created == 2
+    assert status_of(engine) == {"a": "normalized", "b": "quarantined", "c": "normalized"}
+    with engine.connect() as conn:
+        error = conn.execute(
+            select(raw_messages.c.error).where(raw_messages.c.external_id == "b")
+        ).scalar_one()
+    assert error == "normalize: ValueError: a bug in the cleanup"
 
 
 def test_reply_edit_fragments_ignore_and_quarantine(engine: Engine, normalize: Run) -> None:
