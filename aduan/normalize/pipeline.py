@@ -178,7 +178,9 @@ def block_keys(f: Features, *, asking: bool = False) -> tuple[str, ...]:
     its ``max_candidates`` are ones that can match. Cached: a street's problems
     come back with the same features again and again.
     """
-    where = f.places | f.kelurahan
+    # A kelurahan's own words are among the places, unless they are all common words
+    # ("pasar minggu"): then the name itself stands for the place.
+    where = f.places | {k for k in f.kelurahan if f.places.isdisjoint(k.split())}
     pairs = [f"{c}|{p}" for c in f.concepts for p in where]
     rts = [str(rt) for rt in f.rt] or ["-"]
     rws = [str(rw) for rw in f.rw] or ["-"]
