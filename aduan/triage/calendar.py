@@ -44,6 +44,7 @@ class OfficeCalendar:
         self.closed = set(settings.cuti_bersama) | set(settings.closed_days)
         self.open_days = set(settings.open_days)
         self._spans: dict[date, tuple[time, time] | None] = {}
+        self._deadlines: dict[date, tuple[date, tuple[time, time]]] = {}
         self.national: holidays.HolidayBase | None = None
         if settings.holiday_country:
             try:
@@ -110,14 +111,23 @@ class OfficeCalendar:
 
     def due_at(self, received_at: datetime) -> datetime:
         start = self.start_of_clock(received_at)
-        day = start.date()
-        for _ in range(self.working_days):
-            day = self.next_working_day(day)
-        span = self.span(day)
-        assert span is not None
-        opens, closes = span
+        day, (opens, closes) = self._deadline_day(start.date())
         clock = min(max(start.time().replace(tzinfo=None), opens), closes)
         return _at(day, clock, self.tz).astimezone(UTC)
+
+    def _deadline_day(self, start: date) -> tuple[date, tuple[time, time]]:
+        """The working day ``working_days`` after ``start``, and its opening hours."""
+        found = self._deadlines.get(start)
+        if found is None:
+            day = start
+            for _ in range(self.working_days):
+                day = self.next_working_day(day)
+            span = self.span(day)
+            assert span is not None
+            if len(self._deadlines) > 20_000:
+                self._deadlines.clear()
+            found = self._deadlines[start] = (day, span)
+        return found
 
 
 def _aware(value: datetime) -> datetime:
