@@ -1,0 +1,134 @@
+"""The webhook sink: concurrent requests share commits, each gets its own answer, and a failed
+commit fails only its own batch."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine
+
+from aduan.channels.base import RawMessage
+from aduan.errors import StoreUnavailable
+from aduan.store import SaveResult
+from aduan.web.sink import BatchWriter, RawSink
+from tests.store.test_raw import count, raw
+
+
+async def submit_all(sink: RawSink, batches: list[list[RawMessage]]) -> list[object]:
+    return await asyncio.gather(*(sink.submit(b) for b in batches), return_exceptions=True)
+
+
+def test_concurrent_requests_share_commits_and_get_their_own_share(engine: Engine) -> None:
+    async def main() -> list[object]:
+        sink = RawSink(engine)
+        await sink.start()
+        try:
+            await sink.submit([raw("seen")])
+            return await submit_all(sink, [[raw(f"r{i}")] for i in range(200)] + [[raw("seen")]])
+        finally:
+            await sink.stop()
+
+    results = asyncio.run(main())
+    assert all(isinstance(r, SaveResult) for r in results)
+    shares = [r for r in results if isinstance(r, SaveResult)]
+    assert [list(r.new) for r in shares[:200]] == [[f"r{i}"] for i in range(200)]
+    assert shares[200].new == {} and shares[200].duplicates == ["seen"]
+    assert count(engine) == 201
+
+
+def test_a_bad_row_fails_only_its_own_request(engine: Engine) -> None:
+    too_long = raw("bad", account="x" * 200)  # PostgreSQL refuses it
+    no_id = RawMessage("sms", "main", None, b"x", "text/plain", datetime.now(UTC))  # type: ignore[arg-type]
+    bad = too_long if engine.dialect.name == "postgresql" else no_id
+
+    async def main() -> list[object]:
+        sink = RawSink(engine)
+        try:
+            return await submit_all(sink, [[raw("a")], [bad], [raw("b"), raw("c")]])
+        finally:
+            await sink.stop()
+
+    a, b, c = asyncio.run(main())
+    assert isinstance(a, SaveResult) and list(a.new) == ["a"] and not a.rejected
+    assert isinstance(b, SaveResult) and not b.new and [r for r, _ in b.rejected] == [bad]
+    assert isinstance(c, SaveResult) and sorted(c.new) == ["b", "c"]
+    assert count(engine) == 3
+
+
+class FailingOnce:
+    """A writer whose first batch fails as if the store were down."""
+
+    def __init__(self, inner: BatchWriter) -> None:
+        self.inner = inner
+        self.failed = False
+        self.threads: set[str] = set()
+
+    def open(self) -> None:
+        self.inner.open()
+
+    def save(self, raws: list[RawMessage]) -> SaveResult:
+        self.threads.add(threading.current_thread().name)
+        if not self.failed:
+            self.failed = True
+            raise StoreUnavailable("store unavailable: connection refused")
+        return self.inner.save(raws)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_writer_thread_survives_a_failed_commit(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writers: list[FailingOnce] = []
+    make_writer = RawSink.make_writer
+
+    def failing_once(sink: RawSink) -> BatchWriter:
+        writers.append(FailingOnce(make_writer(sink)))
+        return writers[-1]
+
+    monkeypatch.setattr(RawSink, "make_writer", failing_once)
+
+    async def main() -> tuple[object, object]:
+        sink = RawSink(engine)
+        await sink.start()
+        try:
+            with pytest.raises(StoreUnavailable):
+                await sink.submit([raw("lost")])
+            return await sink.submit([raw("kept")]), sink._thread
+        finally:
+            await sink.stop()
+
+    result, thread = asyncio.run(main())
+    assert isinstance(result, SaveResult) and list(result.new) == ["kept"]
+    assert len(writers) == 1 and writers[0].threads == {"raw-sink"}
+    assert isinstance(thread, threading.Thread)
+    assert count(engine) == 1
+
+
+def test_stop_commits_what_was_queued(engine: Engine) -> None:
+    async def main() -> None:
+        sink = RawSink(engine)
+        await sink.start()
+        pending = [asyncio.ensure_future(sink.submit([raw(f"q{i}")])) for i in range(50)]
+        await asyncio.sleep(0)  # every submit has queued its rows
+        await sink.stop()
+        assert all(isinstance(p.result(), SaveResult) for p in pending)
+
+    asyncio.run(main())
+    assert count(engine) == 50
+
+
+def test_empty_request_commits_nothing(engine: Engine) -> None:
+    async def main() -> SaveResult:
+        sink = RawSink(engine)
+        try:
+            return await sink.submit([])
+        finally:
+            await sink.stop()
+
+    result = asyncio.run(main())
+    assert not result.new and not result.duplicates and not result.rejected
