@@ -20,6 +20,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -70,21 +71,27 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 def public_url(runtime: Runtime, request: Request) -> str:
-    base = runtime.settings.server.base_url
-    query = request.url.query
-    return f"{base}{request.url.path}" + (f"?{query}" if query else "")
+    """``server.base_url`` + the path and query the request came with."""
+    # Read from the ASGI scope as Starlette's ``request.url`` would, without building
+    # a URL object (host header parsing included) for every webhook.
+    scope = request.scope
+    path = scope["path"].replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
+    query = scope["query_string"].decode()
+    return f"{runtime.settings.server.base_url}{path}" + (f"?{query}" if query else "")
 
 
 async def to_webhook_request(
     runtime: Runtime, request: Request, rest: str, limit: int
 ) -> WebhookRequest:
     body = await read_body(request, limit)
+    scope = request.scope
+    query = scope["query_string"]
     return WebhookRequest(
         method=request.method,
         url=public_url(runtime, request),
         path=rest,
-        query=tuple(request.query_params.multi_items()),
-        headers={k.lower(): v for k, v in request.headers.items()},
+        query=tuple(parse_qsl(query.decode("latin-1"), keep_blank_values=True)) if query else (),
+        headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]},
         body=body,
         client=request.client.host if request.client else None,
     )
