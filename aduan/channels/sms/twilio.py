@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import hmac
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import ClassVar, Literal
 from urllib.parse import urlsplit, urlunsplit
@@ -63,18 +62,15 @@ class TwilioConfig(SmsConfig):
 
 
 def signing_material(url: str, params: Sequence[tuple[str, str]]) -> bytes:
-    grouped: dict[str, set[str]] = defaultdict(set)
-    for key, value in params:
-        grouped[key].add(value)
-    tail = "".join(key + value for key in sorted(grouped) for value in sorted(grouped[key]))
-    return (url + tail).encode()
+    # Sorted by name, then each distinct value of a repeated name in order.
+    return (url + "".join(key + value for key, value in sorted(set(params)))).encode()
 
 
 def signature(
     secret: str, url: str, params: Sequence[tuple[str, str]], algorithm: str = "sha1"
 ) -> str:
     """The ``X-Twilio-Signature`` of a request (``algorithm`` sha256 for SharedKey)."""
-    digest = hmac.new(secret.encode(), signing_material(url, params), algorithm).digest()
+    digest = hmac.digest(secret.encode(), signing_material(url, params), algorithm)
     return base64.b64encode(digest).decode()
 
 
