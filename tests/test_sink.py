@@ -8,11 +8,13 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
+import structlog
 from sqlalchemy import Engine
 
 from aduan.channels.base import RawMessage
 from aduan.errors import StoreUnavailable
 from aduan.store import SaveResult
+from aduan.web import sink as sink_module
 from aduan.web.sink import BatchWriter, RawSink
 from tests.store.test_raw import count, raw
 
@@ -132,3 +134,30 @@ def test_empty_request_commits_nothing(engine: Engine) -> None:
 
     result = asyncio.run(main())
     assert not result.new and not result.duplicates and not result.rejected
+
+
+def test_commits_are_logged_one_line_a_second_at_most(
+    sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sink_module, "LOG_EVERY_SECONDS", 0.3)
+
+    async def main() -> list[dict[str, object]]:
+        sink = RawSink(sqlite_engine)
+        await sink.start()
+        with structlog.testing.capture_logs() as lines:
+            await sink.submit([raw("alone")])  # light load: its own line at once
+            await asyncio.sleep(0.1)
+            assert [line["commits"] for line in lines] == [1]
+            for i in range(30):  # a burst: many commits, few lines
+                await sink.submit([raw(f"b{i}")])
+            await asyncio.sleep(0.6)  # the writer idles: the rest is written then
+            await sink.stop()
+        return [line for line in lines if line["event"] == "raws_committed"]
+
+    lines = asyncio.run(main())
+    assert sum(int(str(line["commits"])) for line in lines) == 31
+    assert sum(int(str(line["requests"])) for line in lines) == 31
+    assert sum(int(str(line["new"])) for line in lines) == 31
+    assert len(lines) < 10
+    assert all(line["sources"] == ["sms/main"] for line in lines)
+    assert all(float(str(line["ms_max"])) >= float(str(line["ms"])) > 0 for line in lines)
