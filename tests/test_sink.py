@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -161,3 +162,27 @@ def test_commits_are_logged_one_line_a_second_at_most(
     assert len(lines) < 10
     assert all(line["sources"] == ["sms/main"] for line in lines)
     assert all(float(str(line["ms_max"])) >= float(str(line["ms"])) > 0 for line in lines)
+
+
+def test_a_burst_gathers_into_one_commit_and_a_lone_request_does_not_wait(
+    sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sink_module, "GATHER_SECONDS", 1.0)
+
+    async def main() -> tuple[float, list[dict[str, object]]]:
+        sink = RawSink(sqlite_engine)
+        await sink.start()
+        with structlog.testing.capture_logs() as lines:
+            started = time.monotonic()
+            await sink.submit([raw("lone")])
+            lone = time.monotonic() - started
+            burst = [asyncio.ensure_future(sink.submit([raw(f"b{i}")])) for i in range(3)]
+            await asyncio.sleep(0.2)  # inside the window opened by the first three
+            late = asyncio.ensure_future(sink.submit([raw("late")]))
+            await asyncio.gather(*burst, late)
+            await sink.stop()
+        return lone, [line for line in lines if line["event"] == "raws_committed"]
+
+    lone, lines = asyncio.run(main())
+    assert lone < 0.5
+    assert [(line["commits"], line["requests"]) for line in lines] == [(1, 1), (1, 4)]
