@@ -34,6 +34,7 @@ import threading
 from collections.abc import Sequence
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import PoolProxiedConnection
 
 from aduan.channels.base import RawMessage, utcnow
@@ -130,8 +131,8 @@ class SqliteRawWriter:
         """Connect now rather than at the first batch (a failure waits for that batch)."""
         try:
             self._connection()
-        except sqlite3.Error as exc:
-            log.warning("sqlite_connect_failed", error=str(exc))
+        except (sqlite3.Error, SQLAlchemyError) as exc:
+            log.warning("sqlite_connect_failed", error=str(exc).splitlines()[0])
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -153,9 +154,10 @@ class SqliteRawWriter:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, SQLAlchemyError) as exc:  # the latter: connecting failed
             self.close()  # the next batch starts on a fresh connection
-            raise StoreUnavailable(f"store unavailable: {str(exc).splitlines()[0]}") from exc
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            raise StoreUnavailable(f"store unavailable: {reason}") from exc
         if self.on_commit is not None:
             self.on_commit.set()
         return result
@@ -214,8 +216,8 @@ class WalCheckpointer:
                     busy, frames, copied = (
                         conn[1].execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                     )
-                except sqlite3.Error as exc:
-                    log.warning("wal_checkpoint_failed", error=str(exc))
+                except (sqlite3.Error, SQLAlchemyError) as exc:
+                    log.warning("wal_checkpoint_failed", error=str(exc).splitlines()[0])
                     if conn is not None:
                         conn[0].close()
                         conn = None

@@ -117,8 +117,9 @@ class RawSink:
         """Commit everything queued so far, then stop the threads."""
         with self._lock:
             thread, self._thread = self._thread, None
+            if thread is not None:
+                self._queue.put(_STOP)
         if thread is not None:
-            self._queue.put(_STOP)
             await asyncio.to_thread(thread.join)
         if self.checkpointer is not None:
             await asyncio.to_thread(self.checkpointer.stop)

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 
 from aduan.channels.base import RawMessage
 from aduan.errors import StoreUnavailable
-from aduan.store import open_store, save_batch
+from aduan.store import make_engine, open_store, save_batch
 from aduan.store.models import raw_messages
 from aduan.store.sqlite_raw import WAL_BACKSTOP_PAGES, SqliteRawWriter, WalCheckpointer
 from tests.store.test_raw import count, raw
@@ -86,6 +86,16 @@ def test_unwritable_store_raises_unavailable_then_recovers(tmp_path: Path) -> No
     assert sorted(writer.save([raw("b"), raw("c")]).new) == ["b", "c"]  # a fresh connection
     writer.close()
     assert count(engine) == 3
+    engine.dispose()
+
+
+def test_store_that_cannot_be_opened_is_unavailable(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'gone' / 'aduan.db'}")
+    shutil.rmtree(tmp_path / "gone")
+    writer = SqliteRawWriter(engine)
+    writer.open()  # logged, not raised: the first batch tries again
+    with pytest.raises(StoreUnavailable, match="unable to open"):
+        writer.save([raw("a")])
     engine.dispose()
 
 
