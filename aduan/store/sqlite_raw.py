@@ -6,7 +6,7 @@ the rows of many concurrent requests at once. Two costs matter there:
 * CPU. :func:`aduan.store.save_batch` goes through SQLAlchemy Core, about
   90 µs of CPU per row; the writer shares the GIL with the event loop, so
   that is time the requests wait for. :class:`SqliteRawWriter` runs the same
-  insert-or-ignore on the ``sqlite3`` connection itself (~25 µs a row), with
+  insert-or-ignore on the ``sqlite3`` connection itself (~35 µs a row), with
   the columns and encodings of :func:`aduan.store.raw.insert_raws` (datetimes
   as naive UTC text and ``meta`` as JSON, as SQLAlchemy writes them), the
   same rejected-row handling and the same error (:class:`StoreUnavailable`
@@ -15,8 +15,9 @@ the rows of many concurrent requests at once. Two costs matter there:
   out that statement, the transaction goes on), so the good rows are kept
   and the bad one is reported without a second pass.
 * Stalls. A commit that crosses ``wal_autocheckpoint`` copies the WAL into
-  the database file and fsyncs it before it returns: ~100 ms in which every
-  waiting webhook waits too. The writer's connection checkpoints only past
+  the database file and fsyncs it before it returns (15-20 ms per 1,000
+  pages on an idle disk, more on a busy one), and every waiting webhook
+  waits too. The writer's connection checkpoints only past
   :data:`WAL_BACKSTOP_PAGES`; :class:`WalCheckpointer` runs PASSIVE
   checkpoints from its own thread and connection instead (they never block
   a writer), at most every ``interval`` seconds after a commit.
