@@ -30,6 +30,7 @@ Names (all prefixed ``aduan_``): ``messages_fetched_total``,
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, ProcessCollector
@@ -100,11 +101,18 @@ def fetched(channel: str, n: int = 1) -> None:
         _FETCHED.labels(channel).inc(n)
 
 
+@lru_cache(maxsize=1024)
+def _stored_series(channel: str) -> tuple[Counter, Counter]:
+    return _STORED.labels(channel), _DUPLICATE.labels(channel)
+
+
 def stored(channel: str, new: int, duplicates: int = 0) -> None:
+    # The labelled series are looked up once per channel: this runs on every webhook.
+    new_series, duplicate_series = _stored_series(channel)
     if new:
-        _STORED.labels(channel).inc(new)
+        new_series.inc(new)
     if duplicates:
-        _DUPLICATE.labels(channel).inc(duplicates)
+        duplicate_series.inc(duplicates)
 
 
 def quarantined(channel: str, n: int = 1) -> None:
@@ -137,10 +145,16 @@ def spool_drained(n: int) -> None:
         _SPOOL_DRAINED.inc(n)
 
 
-def observe_webhook(kind: str, instance: str, status: int, seconds: float) -> None:
+@lru_cache(maxsize=1024)
+def _webhook_series(kind: str, instance: str, status: int) -> tuple[Counter, Histogram]:
     channel = f"{kind}/{instance}"
-    _WEBHOOKS.labels(channel, str(status)).inc()
-    _WEBHOOK_LATENCY.labels(channel).observe(seconds)
+    return _WEBHOOKS.labels(channel, str(status)), _WEBHOOK_LATENCY.labels(channel)
+
+
+def observe_webhook(kind: str, instance: str, status: int, seconds: float) -> None:
+    requests, latency = _webhook_series(kind, instance, status)
+    requests.inc()
+    latency.observe(seconds)
 
 
 class ScrapeCollector(Collector):

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from starlette.requests import Request
 from starlette.testclient import TestClient
 
 from aduan.config import load_settings
 from aduan.runtime import Runtime
 from aduan.store.models import raw_messages
 from aduan.web import create_app
+from aduan.web.app import to_webhook_request
 from tests.helpers.channels import sign
 
 SECRET = "webhook-secret"
@@ -72,3 +75,47 @@ def test_healthz(client: tuple[TestClient, Runtime]) -> None:
     body = test_client.get("/healthz").json()
     assert body["status"] == "ok"
     assert body["channels"]["testpush/gw"]["mode"] == "webhook"
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/webhooks/sms/gw", b""),
+        ("/webhooks/sms/gw/at%20secret", b"a=1&b=&a=2&c=%C3%A9+x"),
+        ("/webhooks/sms/gw/odd?#\\path", b"empty&q=%3F"),
+    ],
+)
+def test_webhook_request_read_from_the_scope_as_starlette_reads_it(
+    path: str, query: bytes, tmp_path: Path
+) -> None:
+    settings = load_settings(
+        env={
+            "ADUAN_DATABASE_URL": f"sqlite:///{tmp_path / 'aduan.db'}",
+            "ADUAN_SERVER__PUBLIC_URL": "https://aduan.example.go.id/",
+        }
+    )
+    runtime = Runtime.create(settings, logging=False)
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "scheme": "http",
+        "server": ("127.0.0.1", 8080),
+        "path": path,
+        "query_string": query,
+        "headers": [(b"host", b"127.0.0.1:8080"), (b"X-Twilio-Signature", b"abc=")],
+        "client": ("10.0.0.7", 50000),
+    }
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"Body=x", "more_body": False}
+
+    request = Request(scope, receive)
+    incoming = asyncio.run(to_webhook_request(runtime, request, "rest", 100))
+    url = request.url
+    expected_url = "https://aduan.example.go.id" + url.path + (f"?{url.query}" if url.query else "")
+    assert incoming.url == expected_url
+    assert incoming.query == tuple(request.query_params.multi_items())
+    assert dict(incoming.headers) == {k.lower(): v for k, v in request.headers.items()}
+    assert incoming.header("X-Twilio-Signature") == "abc="
+    assert (incoming.body, incoming.path, incoming.client) == (b"Body=x", "rest", "10.0.0.7")
+    runtime.close()

@@ -39,7 +39,7 @@ from aduan.open311.records import Records, SearchError, make_search
 from aduan.open311.services import services
 from aduan.store.models import raw_messages
 from aduan.store.references import reserve_reference
-from aduan.web.app import public_url, read_body
+from aduan.web.app import to_webhook_request
 from aduan.web.sink import RawSink
 
 if TYPE_CHECKING:
@@ -130,16 +130,7 @@ class Open311Api:
         return render(fmt, "service_requests", "request", [record])
 
     async def _incoming(self, request: Request) -> WebhookRequest:
-        body = await read_body(request, MAX_BODY)
-        return WebhookRequest(
-            method=request.method,
-            url=public_url(self.runtime, request),
-            path="",
-            query=tuple(request.query_params.multi_items()),
-            headers={k.lower(): v for k, v in request.headers.items()},
-            body=body,
-            client=request.client.host if request.client else None,
-        )
+        return await to_webhook_request(self.runtime, request, "", MAX_BODY)
 
     async def _store(self, raw: RawMessage, sink: RawSink) -> str:
         engine = self.runtime.engine

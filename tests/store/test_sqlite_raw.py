@@ -1,0 +1,155 @@
+"""The driver-level SQLite writer stores what Core stores, and the WAL checkpoints run beside it."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+from aduan.channels.base import RawMessage
+from aduan.errors import StoreUnavailable
+from aduan.store import make_engine, open_store, save_batch
+from aduan.store.models import raw_messages
+from aduan.store.sqlite_raw import WAL_BACKSTOP_PAGES, SqliteRawWriter, WalCheckpointer
+from tests.store.test_raw import count, raw
+
+
+def stored_rows(engine: Engine) -> dict[str, dict[str, object]]:
+    """Every column but the id and fetched_at, by external id, read back through Core."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(raw_messages).order_by(raw_messages.c.id)).mappings().all()
+    skip = {"id", "fetched_at"}
+    return {row["external_id"]: {k: v for k, v in row.items() if k not in skip} for row in rows}
+
+
+def test_rows_read_back_exactly_as_core_writes_them(tmp_path: Path) -> None:
+    batch = [
+        raw("a", meta={"gateway": "twilio", "path": "/x", "n": 1}),
+        raw("b", payload="Jalan rusak 😩".encode("utf-16-be") + b"\x00\xff"),
+        raw("c", received_at=datetime(2026, 3, 2, 2, 30, 0, 123456, tzinfo=UTC)),
+    ]
+    core = open_store(f"sqlite:///{tmp_path / 'core.db'}")
+    driver = open_store(f"sqlite:///{tmp_path / 'driver.db'}")
+    save_batch(core, batch)
+    writer = SqliteRawWriter(driver)
+    result = writer.save(batch)
+    writer.close()
+    assert sorted(result.new) == ["a", "b", "c"]
+    assert stored_rows(driver) == stored_rows(core)
+    with driver.connect() as conn:
+        ids = dict(conn.execute(select(raw_messages.c.external_id, raw_messages.c.id)).all())
+        fetched = conn.execute(select(raw_messages.c.fetched_at)).scalars().all()
+    assert result.new == ids
+    assert all(at.tzinfo is not None for at in fetched)
+    core.dispose()
+    driver.dispose()
+
+
+def test_duplicates_across_and_inside_batches(sqlite_engine: Engine) -> None:
+    writer = SqliteRawWriter(sqlite_engine)
+    first = writer.save([raw("a"), raw("b"), raw("a", "resend")])
+    second = writer.save([raw("b"), raw("c"), raw("b", account="second")])
+    writer.close()
+    assert sorted(first.new) == ["a", "b"] and first.duplicates == ["a"]
+    assert sorted(second.new) == ["b", "c"] and second.duplicates == ["b"]
+    assert second.inserted == {("sms", "main", "c"), ("sms", "second", "b")}
+    assert count(sqlite_engine) == 4
+
+
+def test_one_bad_row_is_reported_and_the_others_committed(sqlite_engine: Engine) -> None:
+    bad = RawMessage("sms", "main", None, b"no id", "text/plain", datetime.now(UTC))  # type: ignore[arg-type]
+    writer = SqliteRawWriter(sqlite_engine)
+    result = writer.save([raw("a"), bad, raw("b")])
+    writer.close()
+    assert sorted(result.new) == ["a", "b"]
+    assert [r for r, _error in result.rejected] == [bad]
+    assert "NOT NULL" in result.rejected[0][1]
+    assert count(sqlite_engine) == 2
+
+
+def test_unwritable_store_raises_unavailable_then_recovers(tmp_path: Path) -> None:
+    engine = open_store(f"sqlite:///{tmp_path / 'aduan.db'}")
+    writer = SqliteRawWriter(engine)
+    writer.save([raw("a")])
+    blocker = sqlite3.connect(tmp_path / "aduan.db", timeout=0)
+    blocker.execute("BEGIN IMMEDIATE")  # another writer holds the lock for longer than we wait
+    writer._connection().execute("PRAGMA busy_timeout=50")
+    with pytest.raises(StoreUnavailable, match="locked"):
+        writer.save([raw("b")])
+    blocker.rollback()
+    blocker.close()
+    assert sorted(writer.save([raw("b"), raw("c")]).new) == ["b", "c"]  # a fresh connection
+    writer.close()
+    assert count(engine) == 3
+    engine.dispose()
+
+
+def test_store_that_cannot_be_opened_is_unavailable(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'gone' / 'aduan.db'}")
+    shutil.rmtree(tmp_path / "gone")
+    writer = SqliteRawWriter(engine)
+    writer.open()  # logged, not raised: the first batch tries again
+    with pytest.raises(StoreUnavailable, match="unable to open"):
+        writer.save([raw("a")])
+    engine.dispose()
+
+
+def test_writer_connection_leaves_checkpoints_to_the_checkpointer(sqlite_engine: Engine) -> None:
+    writer = SqliteRawWriter(sqlite_engine)
+    conn = writer._connection()
+    assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == WAL_BACKSTOP_PAGES
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    writer.close()
+    with sqlite_engine.connect() as other:  # the pool's connections keep SQLite's default
+        dbapi = other.connection.driver_connection
+        assert dbapi is not None
+        assert dbapi.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+
+
+def file_rows(path: Path) -> int | None:
+    """Rows in a copy of the database file alone (its WAL left behind)."""
+    copy = path.with_name("copy.db")
+    shutil.copyfile(path, copy)
+    try:
+        with sqlite3.connect(copy) as alone:
+            return int(alone.execute("SELECT count(*) FROM raw_messages").fetchone()[0])
+    except sqlite3.DatabaseError:  # copied in the middle of a checkpoint
+        return None
+    finally:
+        copy.unlink()
+
+
+def test_background_checkpoint_moves_commits_into_the_database_file(tmp_path: Path) -> None:
+    path = tmp_path / "aduan.db"
+    engine = open_store(f"sqlite:///{path}")
+    checkpointer = WalCheckpointer(engine, interval=0.01)
+    checkpointer.start()
+    writer = SqliteRawWriter(engine, checkpointer.dirty)
+    try:
+        for i in range(20):
+            writer.save([raw(f"{i}-{j}") for j in range(10)])
+        # The database file alone, without its WAL, comes to hold every committed row.
+        deadline = time.monotonic() + 10
+        while file_rows(path) != 200 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert file_rows(path) == 200
+        assert checkpointer.runs >= 1
+        assert checkpointer.last is not None and checkpointer.last[1] == checkpointer.last[2]
+    finally:
+        writer.close()
+        checkpointer.stop()
+        engine.dispose()
+
+
+def test_checkpointer_idles_without_commits(sqlite_engine: Engine) -> None:
+    checkpointer = WalCheckpointer(sqlite_engine, interval=0.01)
+    checkpointer.start()
+    time.sleep(0.1)
+    checkpointer.stop()
+    assert checkpointer.runs == 0
