@@ -276,11 +276,19 @@ class Normalizer:
                 self._sweep_blocks()
 
     def _sweep_blocks(self) -> None:
-        """Drop the blocks whose newest text has left the window (their keys come and go)."""
+        """Drop the blocks whose newest text has left the window (their keys come and go),
+        and the incidents whose last report has: no complaint in the window is theirs."""
         live = self.entries
         stale = [key for key, block in self.blocks.items() if not block or block[-1] not in live]
         for key in stale:
             del self.blocks[key]
+        if self.clock is not None:
+            cutoff = self.clock - self.window
+            old = [
+                i for i, state in self.incidents.items() if state.last < cutoff and not state.new
+            ]
+            for iid in old:
+                del self.incidents[iid]
         self._evicted = 0
 
     def _load_window(self, conn: Connection, start: datetime, end: datetime) -> None:

@@ -33,6 +33,10 @@ identities_table = ReporterIdentity.__table__  # type: ignore[attr-defined]
 merges_table = ReporterMerge.__table__  # type: ignore[attr-defined]
 
 
+IDENTITY_CACHE = 200_000
+"""Identities remembered between batches; beyond that the cache starts afresh."""
+
+
 @dataclass
 class ReporterBook:
     identity: dict[str, int] = field(default_factory=dict)
@@ -45,6 +49,8 @@ class ReporterBook:
     def begin(self, conn: Connection) -> None:
         self.conn = conn
         self.ids.begin(conn)
+        if len(self.identity) > IDENTITY_CACHE:
+            self.identity.clear()  # a cache: each batch prefetches what it needs again
 
     def prefetch(self, identities: Iterable[str]) -> None:
         missing = {i for i in identities if i not in self.identity}
