@@ -12,24 +12,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Table, bindparam, update
 
-from aduan.store.types import UTCDateTime
+from aduan.store.types import UTCDateTime, sqlite_text
 
 Converter = Callable[[Any], Any]
 
 
 def _sqlite_datetime(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is not UTC:
-        value = value.astimezone(UTC) if value.tzinfo is not None else value
-    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    return None if value is None else sqlite_text(value)
 
 
 def _sqlite_json(value: Any) -> str:

@@ -31,7 +31,9 @@ def to_utc(value: datetime) -> datetime:
 
 
 def sqlite_text(value: datetime) -> str:
-    return to_utc(value).strftime(SQLITE_FORMAT)
+    """``value`` as SQLAlchemy stores it in SQLite (:data:`SQLITE_FORMAT`; isoformat is the
+    same text at a fraction of strftime's cost, which bulk writes notice)."""
+    return to_utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
