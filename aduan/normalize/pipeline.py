@@ -273,9 +273,9 @@ class Normalizer:
                             del self.by_reporter[entry.reporter]
             self._evicted += len(evicted)
             if self._evicted > _BLOCK_SWEEP:
-                self._sweep_blocks()
+                self._sweep()
 
-    def _sweep_blocks(self) -> None:
+    def _sweep(self) -> None:
         """Drop the blocks whose newest text has left the window (their keys come and go),
         and the incidents whose last report has: no complaint in the window is theirs."""
         live = self.entries
@@ -686,21 +686,13 @@ class _Batch:
         Other reporters' candidates only: the reporter's own are a same-complaint matter."""
         best: tuple[int, float] | None = None
         entries = self.n.entries
-        features, match, near = item.features, item.match, self.s.near_duplicate
         for cid in candidates:
             entry = entries.get(cid)
             if entry is None or entry.received_at < horizon:
                 continue
             if not same_reporter and entry.reporter == reporter:
                 continue
-            same, sim, _why = judge(
-                entry.features,
-                features,
-                entry.match,
-                match,
-                same_reporter=same_reporter,
-                near_duplicate=near,
-            )
+            same, sim, _why = self._judge(entry, item, same_reporter=same_reporter)
             if same and (best is None or sim > best[1]):
                 best = (cid, sim)
         return best
