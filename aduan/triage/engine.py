@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -176,15 +177,28 @@ class _Scan:
                 stop = at + length
                 if stop != end and text[stop] != " ":
                     continue  # a longer word: "jalanan" is not the phrase "jalan"
-                for kind, owner, term in entries:
-                    if kind == "term":
-                        assert term is not None
-                        hits.append((owner, term, word, n, False))
-                    elif kind == "exclude":
-                        masked.setdefault(owner, []).append((word, word + n))
-                    else:
-                        markers.append(word)
+                _file(entries, word, n, hits, masked, markers)
         return out
+
+
+def _file(
+    entries: Iterable[tuple[str, str, Term | None]],
+    word: int,
+    n: int,
+    hits: list[tuple[str, Term, int, int, bool]],
+    masked: dict[str, list[tuple[int, int]]],
+    markers: list[int],
+) -> None:
+    """File the rule entries of a phrase found at ``word`` (``n`` words long): a term's
+    hit, an exclusion's masked span, or a request marker."""
+    for kind, owner, term in entries:
+        if kind == "term":
+            assert term is not None
+            hits.append((owner, term, word, n, False))
+        elif kind == "exclude":
+            masked.setdefault(owner, []).append((word, word + n))
+        else:
+            markers.append(word)
 
 
 def _trie(phrases: set[str]) -> str:
@@ -276,14 +290,7 @@ def score_reference(compiled: Compiled, text: str) -> Scores:
         gram = words[i]
         n = 1
         while True:
-            for kind, owner, term in grams.get(gram, ()):
-                if kind == "term":
-                    assert term is not None
-                    hits.append((owner, term, i, n, False))
-                elif kind == "exclude":
-                    masked.setdefault(owner, []).append((i, i + n))
-                else:
-                    markers.append(i)
+            _file(grams.get(gram, ()), i, n, hits, masked, markers)
             if gram not in prefixes or i + n >= len(words):
                 break
             gram = f"{gram} {words[i + n]}"
