@@ -20,10 +20,6 @@ from functools import lru_cache
 import phonenumbers
 from sqlalchemy import Engine
 
-from aduan.store.models import Meta
-
-meta_table = Meta.__table__  # type: ignore[attr-defined]
-
 DEFAULT_REGION = "ID"
 _NIK = re.compile(r"^\d{16}$")
 
@@ -100,9 +96,6 @@ def phones_in_text(text: str) -> list[str]:
         if phone.valid and phone.identity not in found:
             found.append(phone.identity)
     return found
-
-
-NIK_KEY_META = "nik_hash_key"
 
 
 def nik_key(engine: Engine, configured: str | None = None) -> bytes:

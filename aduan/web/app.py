@@ -43,6 +43,7 @@ from aduan.health import Health
 from aduan.logs import get_logger
 from aduan.spool import Spool, spool_for
 from aduan.store.references import with_references
+from aduan.web import providers
 from aduan.web.sink import RawSink
 
 if TYPE_CHECKING:
@@ -216,6 +217,7 @@ def create_app(runtime: Runtime, health: Health | None = None) -> Starlette:
         Route("/webhooks/{kind}/{instance}", endpoint.dispatch, methods=methods),
         Route("/webhooks/{kind}/{instance}/{rest:path}", endpoint.dispatch, methods=methods),
     ]
+    providers.load()
     for provider in ROUTE_PROVIDERS:
         routes.extend(provider(runtime))
 
