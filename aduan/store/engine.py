@@ -1,7 +1,8 @@
 """Engines for SQLite (the embedded default) and PostgreSQL (production).
 
 SQLite runs in WAL mode with foreign keys on, a 30 s busy timeout and
-``synchronous=FULL`` (a 2xx means the row survives a power cut). Every write
+``synchronous=FULL`` (a 2xx means the row survives a power cut); the WAL
+file is cut back to :data:`WAL_SIZE_LIMIT` after a burst. Every write
 transaction starts with ``BEGIN IMMEDIATE``: a deferred transaction that
 upgrades from reading to writing gets "database is locked" at once instead of
 waiting, which is what breaks a daemon and a CLI command sharing one file.
@@ -21,6 +22,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 
 SQLITE_BUSY_MS = 30_000
+WAL_SIZE_LIMIT = 32 * 1024 * 1024
+"""Bytes the WAL file is cut back to once a checkpoint has emptied it; without a
+limit it keeps the size of the largest burst it ever held."""
 
 
 def normalize_url(url: str) -> URL:
@@ -65,6 +69,7 @@ def _sqlite_engine(url: URL, read_only: bool, echo: bool) -> Engine:
         else:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
