@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, or_, select
+from sqlalchemy import Connection, Engine, Select, func, select, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
 from aduan import heap
@@ -47,26 +47,27 @@ def count(engine: Engine, part: Slice) -> int:
         return int(conn.execute(query).scalar_one())
 
 
+def page_query(part: Slice, batch: int, after: tuple[datetime, int] | None) -> Select[Any]:
+    """The next ``batch`` raws of ``part`` in time order, after the ``(received_at, id)``
+    of the last page's last row."""
+    cond = part.where()
+    if after is not None:
+        # A row value, so both databases walk ix_raw_received_id instead of scanning.
+        cond.append(tuple_(raw_messages.c.received_at, raw_messages.c.id) > tuple_(*after))
+    return (
+        select(*RAW_COLUMNS)
+        .where(*cond)
+        .order_by(raw_messages.c.received_at, raw_messages.c.id)
+        .limit(batch)
+    )
+
+
 def _keyset(
     engine: Engine, part: Slice, batch: int, shared: Connection | None
 ) -> Iterator[Sequence[Any]]:
     last: tuple[datetime, int] | None = None
     while True:
-        cond = part.where()
-        if last is not None:
-            at, rid = last
-            cond.append(
-                or_(
-                    raw_messages.c.received_at > at,
-                    and_(raw_messages.c.received_at == at, raw_messages.c.id > rid),
-                )
-            )
-        query = (
-            select(*RAW_COLUMNS)
-            .where(*cond)
-            .order_by(raw_messages.c.received_at, raw_messages.c.id)
-            .limit(batch)
-        )
+        query = page_query(part, batch, last)
         if shared is not None:
             rows = shared.execute(query).all()
         else:

@@ -61,6 +61,7 @@ class RawMessageRow(SQLModel, table=True):
         UniqueConstraint("channel", "account", "external_id", name="uq_raw_source"),
         Index("ix_raw_status_id", "status", "id"),
         Index("ix_raw_channel_received", "channel", "received_at"),
+        Index("ix_raw_received_id", "received_at", "id"),
     )
 
     id: int | None = _id()
