@@ -5,7 +5,8 @@ providers' own payload shapes — 40% SMS (a gateway's signed JSON), 25%
 Telegram (Bot API ``Update``), 20% X (API v2 tweet with ``includes.users``),
 10% email (RFC 5322 bytes, quoted-printable), 5% walk-in (the clerk's JSON)
 — with 5% resends and 5% near-duplicates, at a steady ~3,000 messages a day,
-stores them in SQLite, then times a full replay (read, clean, reporter,
+stores them in SQLite (``--postgresql``: a throw-away database on the local
+PostgreSQL), then times a full replay (read, clean, reporter,
 three-level dedup, triage, Core writes). In the same run it times the bare
 floor: one ``executemany`` of the same number of complaint rows in one
 transaction. Registered channels read their own payloads when present; a
@@ -28,7 +29,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.parser import BytesHeaderParser
@@ -38,15 +39,19 @@ from typing import Any
 
 import orjson
 
-from aduan.channels import REGISTRY
-from aduan.channels.base import Location, Message, RawMessage
-from aduan.errors import BadPayload
-from aduan.normalize.pipeline import Normalizer
-from aduan.normalize.readers import Reader, Readers
-from aduan.normalize.replay import Slice, replay
-from aduan.normalize.settings import NormalizeSettings
-from aduan.store import open_store
-from aduan.store.raw import insert_raws
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from aduan.channels import REGISTRY  # noqa: E402
+from aduan.channels.base import Location, Message, RawMessage  # noqa: E402
+from aduan.errors import BadPayload  # noqa: E402
+from aduan.normalize.pipeline import Normalizer  # noqa: E402
+from aduan.normalize.readers import Reader, Readers  # noqa: E402
+from aduan.normalize.replay import Slice, replay  # noqa: E402
+from aduan.normalize.settings import NormalizeSettings  # noqa: E402
+from aduan.store import open_store  # noqa: E402
+from aduan.store.raw import insert_raws  # noqa: E402
+from tests.helpers.databases import admin_dsn, create_database  # noqa: E402
 
 MIX = (("sms", 0.40), ("telegram", 0.25), ("twitter", 0.20), ("email", 0.10), ("walkin", 0.05))
 JSON_CHANNELS = ("sms", "telegram", "twitter", "walkin")
@@ -346,7 +351,7 @@ def pick_readers(sample: dict[str, RawMessage]) -> tuple[dict[str, Reader], dict
     return chosen, how
 
 
-def timed(readers: dict[str, Reader], spent: Counter[str]) -> dict[str, Reader]:
+def timed(readers: dict[str, Reader], spent: defaultdict[str, float]) -> dict[str, Reader]:
     def wrap(channel: str, reader: Reader) -> Reader:
         def read(raw: RawMessage) -> Message:
             t = time.perf_counter()
@@ -360,15 +365,52 @@ def timed(readers: dict[str, Reader], spent: Counter[str]) -> dict[str, Reader]:
     return {c: wrap(c, r) for c, r in readers.items()}
 
 
-def floor(n: int, workdir: Path) -> float:
-    """executemany of n complaint rows in one transaction into the real schema."""
+def floor(n: int, workdir: Path, url: str | None = None) -> float:
+    """executemany of n complaint rows in one transaction into the real schema:
+    in a SQLite file of its own, or in the emptied PostgreSQL database at ``url``."""
+    if url is not None:
+        return _pg_floor(n, url)
     path = workdir / "floor.db"
     open_store(f"sqlite:///{path}").dispose()
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
-    now = datetime.now(UTC).isoformat()
-    rows = (
+    start = time.perf_counter()
+    db.execute("BEGIN")
+    db.executemany(FLOOR_SQL, floor_rows(n, datetime.now(UTC).isoformat()))
+    db.execute("COMMIT")
+    elapsed = time.perf_counter() - start
+    db.close()
+    return elapsed
+
+
+def _pg_floor(n: int, url: str) -> float:
+    engine = open_store(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("TRUNCATE complaints, triage_decisions, complaint_sources CASCADE")
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        start = time.perf_counter()
+        cursor.executemany(FLOOR_SQL.replace("?", "%s"), list(floor_rows(n, datetime.now(UTC))))
+        raw.commit()
+        elapsed = time.perf_counter() - start
+    finally:
+        raw.close()
+        engine.dispose()
+    return elapsed
+
+
+FLOOR_SQL = (
+    "INSERT INTO complaints (reference, channel, account, reporter_id, text, original_text,"
+    " match_text, text_hash, received_at, created_at, updated_at, category, agency, priority,"
+    " track, due_at, triage_source, status, source_count, overdue, extra, language)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+
+
+def floor_rows(n: int, now: Any) -> Iterator[tuple[Any, ...]]:
+    return (
         (
             f"ADU-2026-{i:07d}",
             "sms",
@@ -389,25 +431,12 @@ def floor(n: int, workdir: Path) -> float:
             "rules",
             "triaged",
             1,
-            0,
+            False,
             "{}",
             "id",
         )
         for i in range(n)
     )
-    start = time.perf_counter()
-    db.execute("BEGIN")
-    db.executemany(
-        "INSERT INTO complaints (reference, channel, account, reporter_id, text, original_text,"
-        " match_text, text_hash, received_at, created_at, updated_at, category, agency, priority,"
-        " track, due_at, triage_source, status, source_count, overdue, extra, language)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        rows,
-    )
-    db.execute("COMMIT")
-    elapsed = time.perf_counter() - start
-    db.close()
-    return elapsed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -415,12 +444,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", type=int, default=1_000_000, help="raw messages (default 1M)")
     parser.add_argument("--quick", action="store_true", help="50,000 messages")
     parser.add_argument("--keep", type=Path, help="keep the store in this directory")
+    parser.add_argument(
+        "--postgresql", action="store_true", help="a throw-away database on the local PostgreSQL"
+    )
     args = parser.parse_args(argv)
     n = 50_000 if args.quick else args.n
+    if not args.postgresql:
+        return run(n, args.keep, None)
+    if admin_dsn() is None:
+        sys.exit("replay: no PostgreSQL answers on the local socket or 127.0.0.1:5432")
+    databases = create_database()
+    try:
+        return run(n, args.keep, next(databases))
+    finally:
+        databases.close()  # drops the database
+
+
+def run(n: int, keep: Path | None, pg_url: str | None) -> int:
     with tempfile.TemporaryDirectory(prefix="aduan-bench-") as tmp:
-        workdir = args.keep or Path(tmp)
+        workdir = keep or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
-        url = f"sqlite:///{workdir / 'replay.db'}"
+        url = pg_url or f"sqlite:///{workdir / 'replay.db'}"
         engine = open_store(url)
         t = time.perf_counter()
         sample: dict[str, RawMessage] = {}
@@ -441,20 +485,21 @@ def main(argv: list[str] | None = None) -> int:
         chosen, how = pick_readers(sample)
         for channel in counts:
             print(f"  {channel:<9} {counts[channel]:>9,}  read by {how[channel]}")
-        spent: Counter[str] = Counter()
+        spent: defaultdict[str, float] = defaultdict(float)
         normalizer = Normalizer(NormalizeSettings(), Readers(extra=timed(chosen, spent)))
         t = time.perf_counter()
         stats = replay(engine, normalizer, Slice(), batch_size=2000)
         total = time.perf_counter() - t
         engine.dispose()
-        floor_s = floor(n, workdir)
+        floor_s = floor(n, workdir, pg_url)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     shared = (total - sum(spent.values())) / n
     floor_rate = n / floor_s
     overall = n / total
     per_channel: dict[str, float] = {}
+    print(f"\nstore: {'PostgreSQL' if pg_url else 'SQLite'}")
     print(
-        f"\nreplay of {n:,}: {total:.1f} s, {overall:,.0f} msgs/s "
+        f"replay of {n:,}: {total:.1f} s, {overall:,.0f} msgs/s "
         f"({overall / floor_rate:.2f}x the floor of {floor_rate:,.0f} rows/s)"
     )
     print(
@@ -474,6 +519,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\npeak memory (ru_maxrss) {peak_mb:,.0f} MB; cost per message {1e6 * total / n:.1f} µs")
     print("targets: JSON channels >= 10,000/s, email >= 1,000/s, peak < 500 MB at 1M")
     figures = {
+        "store": "postgresql" if pg_url else "sqlite",
         "messages": n,
         "replay_seconds": round(total, 2),
         "overall_msgs_per_s": round(overall),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Generator
 
 import psycopg
 import pytest
@@ -54,7 +54,7 @@ def _url(dsn: str, dbname: str) -> str:
     return f"postgresql+psycopg://{user}{password}@{host}:{params.get('port', '5432')}/{dbname}"
 
 
-def create_database() -> Iterator[str]:
+def create_database() -> Generator[str, None, None]:
     """Yield a SQLAlchemy URL of a fresh database, dropped afterwards."""
     dsn = admin_dsn()
     if dsn is None:
