@@ -682,7 +682,8 @@ class _Batch:
         *,
         same_reporter: bool,
     ) -> tuple[int, float] | None:
-        """The most similar candidate within the window that the judge calls the same.
+        """The most similar candidate within the window that the judge calls the same,
+        the newest of equals (candidates come out of sets, whose order must not decide).
         Other reporters' candidates only: the reporter's own are a same-complaint matter."""
         best: tuple[int, float] | None = None
         entries = self.n.entries
@@ -693,7 +694,7 @@ class _Batch:
             if not same_reporter and entry.reporter == reporter:
                 continue
             same, sim, _why = self._judge(entry, item, same_reporter=same_reporter)
-            if same and (best is None or sim > best[1]):
+            if same and (best is None or (sim, cid) > (best[1], best[0])):
                 best = (cid, sim)
         return best
 

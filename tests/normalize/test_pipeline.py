@@ -144,6 +144,30 @@ def test_busy_street_still_finds_the_same_rt(engine: Engine, normalize: Run) -> 
     assert last is not None and last == first
 
 
+def test_equally_close_candidates_join_the_newest(engine: Engine, normalize: Run) -> None:
+    """Two earlier reports (two house numbers, so two places) both match a third that
+    names no number, equally well: it joins the newer one, whatever order the
+    candidates come out of their sets in."""
+    text = "Lampu PJU mati di Jl. Kemuning Raya{}, gelap sekali"
+    normalize(
+        raw("a", text.format(" No. 5"), "tel:+6281200071111"),
+        raw("b", text.format(" No. 7"), "tel:+6281200072222", minutes=30),
+        raw("c", text.format(""), "telegram:9090", channel="telegram", minutes=60),
+    )
+    found = dict(rows(engine, complaints, complaints.c.reference, complaints.c.incident_id))
+    with engine.connect() as conn:
+        by_raw = dict(
+            conn.execute(
+                select(raw_messages.c.external_id, complaints.c.incident_id).join(
+                    complaints, complaints.c.id == raw_messages.c.complaint_id
+                )
+            ).all()
+        )
+    assert len(found) == 3
+    assert by_raw["a"] is None
+    assert by_raw["b"] is not None and by_raw["b"] == by_raw["c"]
+
+
 def test_text_the_cleanup_chokes_on_is_quarantined_and_the_batch_goes_on(
     engine: Engine, normalize: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
