@@ -112,7 +112,10 @@ def triggers(pattern: str) -> tuple[str, ...] | None:
     p = pattern.removeprefix(r"(?<!\w)")
     group = _LEAD_GROUP.match(p)
     if group:
-        return tuple(group.group(1).split("|")) if "" not in group.group(1).split("|") else None
+        options = group.group(1).split("|")
+        if "" in options or p[group.end() : group.end() + 1] in ("?", "*", "{"):
+            return None  # the group may be left out ("(?:sangat )?bau"): nothing is required
+        return tuple(options)
     literal = _LEAD_LITERAL.match(p)
     if literal:
         text = literal.group(0)

@@ -132,6 +132,19 @@ def test_rules_file_from_settings(tmp_path: Path) -> None:
     assert route("lentera di gang padam").category == "other"
 
 
+def test_regex_that_starts_with_an_optional_group_still_fires(tmp_path: Path) -> None:
+    """The gate that skips regexes must not require a word the regex may leave out."""
+    term = "'(?:sangat )?lentera\\w* (?:\\w+ ){0,3}padam' = 9"
+    packaged = PACKAGED.read_text(encoding="utf-8")
+    patterns = "[categories.street_lighting.patterns]\n"
+    text = packaged.replace(patterns, f"{patterns}{term}\n", 1)
+    configure(TriageSettings(rules_file=_write(tmp_path, text)))
+    assert route("lentera di gang padam").category == "street_lighting"
+    assert route("sangat lentera di gang padam").category == "street_lighting"
+    configure()
+    assert route("lentera di gang padam").category == "other"
+
+
 def test_bad_rules_file_lists_every_problem_with_file_and_key(tmp_path: Path) -> None:
     text = PACKAGED.read_text(encoding="utf-8")
     text = text.replace('agency = "sudin-lh"', 'agency = "sudin-nowhere"', 1)
