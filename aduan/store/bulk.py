@@ -2,10 +2,11 @@
 
 SQLAlchemy Core's ``executemany`` spends most of its time on each value
 (parameter dictionaries, bind processors): about 0.6x of sqlite3's own rate.
-The normalizer writes several rows per message, so on SQLite its batches go
-straight to the driver, each value converted exactly as SQLAlchemy would
-store it (UTC datetimes as naive text, JSON as text, booleans as 0/1). Other
-dialects take the Core path: psycopg pipelines ``executemany`` already.
+The normalizer writes several rows per message, so its batches go straight
+to the driver, each value converted exactly as SQLAlchemy would store it: on
+SQLite UTC datetimes as naive text, JSON as text, booleans as 0/1; on
+PostgreSQL datetimes in UTC and JSON as ``jsonb`` (psycopg pipelines the
+``executemany``). Other dialects take the Core path.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
+from psycopg.types.json import Jsonb
 from sqlalchemy import JSON, Connection, Table, bindparam, update
 
-from aduan.store.types import UTCDateTime, sqlite_text
+from aduan.store.types import UTCDateTime, sqlite_text, to_utc
 
 Converter = Callable[[Any], Any]
 
@@ -34,28 +36,40 @@ def _sqlite_json(value: Any) -> str:
     return json.dumps(value)
 
 
-def _converter(table: Table, name: str) -> Converter | None:
+def _pg_datetime(value: datetime | None) -> datetime | None:
+    return None if value is None else to_utc(value)
+
+
+def _pg_json(value: Any) -> Jsonb:
+    return Jsonb(value)
+
+
+def _converter(table: Table, name: str, dialect: str) -> Converter | None:
     kind = table.c[name].type
     if isinstance(kind, UTCDateTime):
-        return _sqlite_datetime
+        return _sqlite_datetime if dialect == "sqlite" else _pg_datetime
     if isinstance(kind, JSON):
-        return _sqlite_json
+        return _sqlite_json if dialect == "sqlite" else _pg_json
     return None
 
 
 @lru_cache(maxsize=256)
 def _plan(
-    table: Table, names: tuple[str, ...]
+    table: Table, names: tuple[str, ...], dialect: str
 ) -> tuple[Callable[[Mapping[str, Any]], Any], tuple[tuple[int, Converter], ...]]:
     getter = itemgetter(*names)
     converters = tuple(
-        (i, conv) for i, name in enumerate(names) if (conv := _converter(table, name)) is not None
+        (i, conv)
+        for i, name in enumerate(names)
+        if (conv := _converter(table, name, dialect)) is not None
     )
     return getter, converters
 
 
-def _tuples(table: Table, names: tuple[str, ...], rows: Sequence[Mapping[str, Any]]) -> list[Any]:
-    getter, converters = _plan(table, names)
+def _tuples(
+    table: Table, names: tuple[str, ...], rows: Sequence[Mapping[str, Any]], dialect: str
+) -> list[Any]:
+    getter, converters = _plan(table, names, dialect)
     if len(names) == 1:
         values: list[Any] = [[getter(row)] for row in rows]
     else:
@@ -86,8 +100,21 @@ def _scalar_defaults(table: Table, names: tuple[str, ...]) -> dict[str, Any]:
     return found
 
 
-def _is_sqlite(conn: Connection) -> bool:
-    return conn.dialect.name == "sqlite"
+def _driver(conn: Connection) -> tuple[str, str] | None:
+    """(dialect, placeholder) when rows can go straight to this connection's driver."""
+    if conn.dialect.name == "sqlite":
+        return "sqlite", "?"
+    if conn.dialect.driver == "psycopg":
+        return "postgresql", "%s"
+    return None
+
+
+def _executemany(conn: Connection, sql: str, values: list[Any]) -> None:
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(sql, values)
+    finally:
+        cursor.close()
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -95,26 +122,24 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     columns left out get their scalar defaults, as with Core."""
     if not rows:
         return
-    if not _is_sqlite(conn):
+    driver = _driver(conn)
+    if driver is None:
         conn.execute(table.insert(), list(rows))
         return
+    dialect, mark = driver
     names = tuple(rows[0])
     defaults = _scalar_defaults(table, names)
     columns = (*names, *defaults)
     sql = (
         f"INSERT INTO {table.name} ({', '.join(columns)}) "
-        f"VALUES ({', '.join('?' for _ in columns)})"
+        f"VALUES ({', '.join(mark for _ in columns)})"
     )
-    values = _tuples(table, names, rows)
+    values = _tuples(table, names, rows, dialect)
     if defaults:
         constants = list(defaults.values())
         for row_values in values:
             row_values.extend(constants)
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.executemany(sql, values)
-    finally:
-        cursor.close()
+    _executemany(conn, sql, values)
 
 
 def update_rows(
@@ -130,7 +155,8 @@ def update_rows(
     if not rows:
         return
     names = tuple(name for name in rows[0] if name != key)
-    if not _is_sqlite(conn):
+    driver = _driver(conn)
+    if driver is None:
         values: dict[str, Any] = {name: bindparam(f"b_{name}") for name in names}
         values.update({name: table.c[name] + 1 for name in increment})
         stmt = update(table).where(table.c[key] == bindparam("b_key")).values(values)
@@ -138,11 +164,8 @@ def update_rows(
             stmt, [{"b_key": row[key], **{f"b_{n}": row[n] for n in names}} for row in rows]
         )
         return
-    assignments = [f"{name} = ?" for name in names]
+    dialect, mark = driver
+    assignments = [f"{name} = {mark}" for name in names]
     assignments += [f"{name} = {name} + 1" for name in increment]
-    sql = f"UPDATE {table.name} SET {', '.join(assignments)} WHERE {key} = ?"
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.executemany(sql, _tuples(table, (*names, key), rows))
-    finally:
-        cursor.close()
+    sql = f"UPDATE {table.name} SET {', '.join(assignments)} WHERE {key} = {mark}"
+    _executemany(conn, sql, _tuples(table, (*names, key), rows, dialect))
