@@ -7,7 +7,7 @@ Telegram (Bot API ``Update``), 20% X (API v2 tweet with ``includes.users``),
 — with 5% resends and 5% near-duplicates, at a steady ~3,000 messages a day,
 stores them in SQLite (``--postgresql``: a throw-away database on the local
 PostgreSQL), then times a full replay (read, clean, reporter,
-three-level dedup, triage, Core writes). In the same run it times the bare
+three-level dedup, triage, bulk writes). In the same run it times the bare
 floor: one ``executemany`` of the same number of complaint rows in one
 transaction. Registered channels read their own payloads when present; a
 local reader per shape stands in otherwise (the output says which).
