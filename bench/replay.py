@@ -392,7 +392,8 @@ def _pg_floor(n: int, url: str) -> float:
     try:
         cursor = raw.cursor()
         start = time.perf_counter()
-        cursor.executemany(FLOOR_SQL.replace("?", "%s"), list(floor_rows(n, datetime.now(UTC))))
+        rows: Any = floor_rows(n, datetime.now(UTC))  # psycopg streams any iterable
+        cursor.executemany(FLOOR_SQL.replace("?", "%s"), rows)
         raw.commit()
         elapsed = time.perf_counter() - start
     finally:
@@ -491,8 +492,8 @@ def run(n: int, keep: Path | None, pg_url: str | None) -> int:
         stats = replay(engine, normalizer, Slice(), batch_size=2000)
         total = time.perf_counter() - t
         engine.dispose()
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the replay's
         floor_s = floor(n, workdir, pg_url)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     shared = (total - sum(spent.values())) / n
     floor_rate = n / floor_s
     overall = n / total
