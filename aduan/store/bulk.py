@@ -40,16 +40,12 @@ def _pg_datetime(value: datetime | None) -> datetime | None:
     return None if value is None else to_utc(value)
 
 
-def _pg_json(value: Any) -> Jsonb:
-    return Jsonb(value)
-
-
 def _converter(table: Table, name: str, dialect: str) -> Converter | None:
     kind = table.c[name].type
     if isinstance(kind, UTCDateTime):
         return _sqlite_datetime if dialect == "sqlite" else _pg_datetime
     if isinstance(kind, JSON):
-        return _sqlite_json if dialect == "sqlite" else _pg_json
+        return _sqlite_json if dialect == "sqlite" else Jsonb
     return None
 
 
