@@ -9,8 +9,11 @@ stores them in SQLite (``--postgresql``: a throw-away database on the local
 PostgreSQL), then times a full replay (read, clean, reporter,
 three-level dedup, triage, bulk writes). In the same run it times the bare
 floor: one ``executemany`` of the same number of complaint rows in one
-transaction. Registered channels read their own payloads when present; a
-local reader per shape stands in otherwise (the output says which).
+transaction; on SQLite, also the replay's writes alone: every row it wrote
+and its update of each raw message, written again bare in as many
+transactions (the most any normalizer writing those rows could reach).
+Registered channels read their own payloads when present; a local reader per
+shape stands in otherwise (the output says which).
 
 Per-channel rates: each channel's read time is measured; the shared rest
 (dedup, triage, writes) is charged per message. Prints a table and ends with
@@ -56,6 +59,7 @@ from tests.helpers.databases import admin_dsn, create_database  # noqa: E402
 MIX = (("sms", 0.40), ("telegram", 0.25), ("twitter", 0.20), ("email", 0.10), ("walkin", 0.05))
 JSON_CHANNELS = ("sms", "telegram", "twitter", "walkin")
 PER_DAY = 3000
+BATCH = 2000
 START = datetime(2026, 1, 5, 0, 0, tzinfo=UTC)
 
 PROBLEMS = [
@@ -402,6 +406,75 @@ def _pg_floor(n: int, url: str) -> float:
     return elapsed
 
 
+ROW_TABLES = (
+    "reporters",
+    "reporter_identities",
+    "reporter_merges",
+    "incidents",
+    "complaints",
+    "complaint_sources",
+    "attachments",
+    "triage_decisions",
+)
+"""The tables a replay writes, parents first."""
+
+
+def rows_floor(replay_db: Path, workdir: Path, batches: int) -> tuple[float, int]:
+    """The replay's writes alone: every row it wrote, and its update of each raw message,
+    written again into a fresh store, the same ``executemany`` in the same number of
+    transactions, with nothing read, cleaned, deduplicated or triaged. No normalizer
+    that writes these rows can be faster than this. Returns (seconds, rows written)."""
+    path = workdir / "rows-floor.db"
+    open_store(f"sqlite:///{path}").dispose()
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("ATTACH DATABASE ? AS done", (str(replay_db),))
+    columns = [r[1] for r in db.execute("PRAGMA done.table_info(raw_messages)")]
+    reset = {
+        "status": "'pending'",
+        "error": "NULL",
+        "normalized_at": "NULL",
+        "complaint_id": "NULL",
+        "attempts": "0",
+    }
+    db.execute(
+        f"INSERT INTO raw_messages ({', '.join(columns)}) SELECT "
+        + ", ".join(reset.get(c, c) for c in columns)
+        + " FROM done.raw_messages"
+    )
+    sources: list[tuple[str, Any, int]] = []
+    for table in ROW_TABLES:
+        names = [r[1] for r in db.execute(f"PRAGMA done.table_info({table})")]
+        count = db.execute(f"SELECT count(*) FROM done.{table}").fetchone()[0]
+        sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+        reader = sqlite3.connect(replay_db).execute(f"SELECT * FROM {table} ORDER BY id")
+        sources.append((sql, reader, -(-count // batches)))
+    raw_sql = (
+        "UPDATE raw_messages SET status = ?, error = ?, normalized_at = ?, complaint_id = ?,"
+        " attempts = attempts + 1 WHERE id = ?"
+    )
+    raws = sqlite3.connect(replay_db).execute(
+        "SELECT status, error, normalized_at, complaint_id, id FROM raw_messages"
+        " ORDER BY received_at, id"
+    )
+    raw_chunk = -(-db.execute("SELECT count(*) FROM raw_messages").fetchone()[0] // batches)
+    elapsed, written = 0.0, 0
+    for _ in range(batches):
+        chunks = [(sql, reader.fetchmany(size)) for sql, reader, size in sources]
+        updates = raws.fetchmany(raw_chunk)
+        start = time.perf_counter()
+        db.execute("BEGIN IMMEDIATE")
+        for sql, rows in chunks:
+            db.executemany(sql, rows)
+        db.executemany(raw_sql, updates)
+        db.execute("COMMIT")
+        elapsed += time.perf_counter() - start
+        written += sum(len(rows) for _, rows in chunks) + len(updates)
+    db.close()
+    return elapsed, written
+
+
 FLOOR_SQL = (
     "INSERT INTO complaints (reference, channel, account, reporter_id, text, original_text,"
     " match_text, text_hash, received_at, created_at, updated_at, category, agency, priority,"
@@ -489,11 +562,12 @@ def run(n: int, keep: Path | None, pg_url: str | None) -> int:
         spent: defaultdict[str, float] = defaultdict(float)
         normalizer = Normalizer(NormalizeSettings(), Readers(extra=timed(chosen, spent)))
         t = time.perf_counter()
-        stats = replay(engine, normalizer, Slice(), batch_size=2000)
+        stats = replay(engine, normalizer, Slice(), batch_size=BATCH)
         total = time.perf_counter() - t
         engine.dispose()
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the replay's
         floor_s = floor(n, workdir, pg_url)
+        writes = None if pg_url else rows_floor(workdir / "replay.db", workdir, -(-n // BATCH))
     shared = (total - sum(spent.values())) / n
     floor_rate = n / floor_s
     overall = n / total
@@ -518,6 +592,19 @@ def run(n: int, keep: Path | None, pg_url: str | None) -> int:
         spent[c] + shared * counts[c] for c in JSON_CHANNELS
     )
     print(f"\npeak memory (ru_maxrss) {peak_mb:,.0f} MB; cost per message {1e6 * total / n:.1f} µs")
+    json_n = sum(counts[c] for c in JSON_CHANNELS)
+    json_read_us = 1e6 * sum(spent[c] for c in JSON_CHANNELS) / json_n
+    print(
+        f"reading alone: the JSON channels' readers take {json_read_us:.1f} µs a message;"
+        f" the shared rest (cleanup, reporters, dedup, triage, writes) {1e6 * shared:.1f} µs"
+    )
+    if writes is not None:
+        writes_s, rows = writes
+        print(
+            f"writes alone: the replay's {rows:,} rows and raw updates ({rows / n:.2f} a message)"
+            f" written again bare take {writes_s:.1f} s, {1e6 * writes_s / n:.1f} µs a message:"
+            f" at most {n / writes_s:,.0f} msgs/s with nothing else done"
+        )
     print("targets: JSON channels >= 10,000/s, email >= 1,000/s, peak < 500 MB at 1M")
     figures = {
         "store": "postgresql" if pg_url else "sqlite",
@@ -531,6 +618,11 @@ def run(n: int, keep: Path | None, pg_url: str | None) -> int:
         "ratio_to_floor": round(overall / floor_rate, 3),
         "peak_memory_mb": round(peak_mb),
         "cost_per_message_us": round(1e6 * total / n, 1),
+        "json_read_us_per_message": round(json_read_us, 1),
+        "shared_us_per_message": round(1e6 * shared, 1),
+        "writes_alone_msgs_per_s": round(n / writes[0]) if writes else None,
+        "writes_alone_us_per_message": round(1e6 * writes[0] / n, 1) if writes else None,
+        "rows_written_per_message": round(writes[1] / n, 2) if writes else None,
         "complaints_created": stats.created,
         "sources_attached": stats.attached,
         "incidents": stats.incidents,
