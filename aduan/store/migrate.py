@@ -1,18 +1,32 @@
 """Schema migrations (alembic), applied at start and by ``aduan db upgrade``.
 
+Each migration runs in its own transaction, so one that must build an index
+outside any transaction (PostgreSQL's ``CREATE INDEX CONCURRENTLY``, which
+does not block writers) can commit what came before it. On PostgreSQL the
+whole upgrade holds an advisory lock: replicas starting together take turns,
+and the later ones find nothing left to do.
+
 Developers add a revision with
 ``alembic -c aduan/store/migrations/alembic.ini revision --autogenerate -m "..."``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import time
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, text
+
+UPGRADE_LOCK = int.from_bytes(
+    hashlib.blake2b(b"aduan.schema:upgrade", digest_size=8).digest(), "big", signed=True
+)
+"""PostgreSQL advisory lock id held for the length of an upgrade."""
+LOCK_POLL_SECONDS = 0.2
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -25,9 +39,29 @@ def alembic_config() -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     config = alembic_config()
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, revision)
+    with engine.connect() as conn:
+        postgresql = conn.dialect.name == "postgresql"
+        if postgresql:
+            _wait_for_lock(conn)
+        try:
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
+        finally:
+            if postgresql:
+                conn.rollback()
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": UPGRADE_LOCK})
+                conn.commit()
+
+
+def _wait_for_lock(conn: Connection) -> None:
+    """Take the upgrade lock, polling: a transaction left waiting on the lock would hold
+    up the holder's ``CREATE INDEX CONCURRENTLY``, which waits for every open transaction."""
+    while True:
+        taken = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": UPGRADE_LOCK}).scalar()
+        conn.commit()
+        if taken:
+            return
+        time.sleep(LOCK_POLL_SECONDS)
 
 
 def current(engine: Engine) -> str | None:

@@ -19,6 +19,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=sqlite,
         compare_type=True,
+        transaction_per_migration=True,
     )
     if sqlite:
         # A batch migration rebuilds a table and renames it into place; SQLite
