@@ -38,7 +38,6 @@ reported as one line ``file: key: reason`` in a :class:`ConfigError`.
 from __future__ import annotations
 
 import re
-import re._parser as _sre  # type: ignore[import-not-found]  # the stdlib's own regex parser
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -46,6 +45,11 @@ from pathlib import Path
 from typing import Any
 
 from aduan.errors import ConfigError
+
+try:  # the stdlib's own regex parser: private, so a Python without it only runs slower
+    import re._parser as _sre  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover - CPython 3.11 to 3.14 have it
+    _sre = None
 
 PRIORITIES = ("normal", "high")
 MAX_NGRAM = 5
@@ -127,7 +131,7 @@ def triggers(pattern: str) -> tuple[str, ...] | None:
 
 
 _MAX_STRINGS = 4096  # word starts: give up on literal sets larger than this
-_WORD_CLASS = [(_sre.IN, [(_sre.CATEGORY, _sre.CATEGORY_WORD)])]
+_WORD_CLASS = [(_sre.IN, [(_sre.CATEGORY, _sre.CATEGORY_WORD)])] if _sre else []
 
 
 def word_starts(regex: re.Pattern[str]) -> tuple[frozenset[str], ...]:
@@ -141,7 +145,7 @@ def word_starts(regex: re.Pattern[str]) -> tuple[frozenset[str], ...]:
     "putus" or "menjuntai"; ``term_regex("aspal*")`` needs one starting with "aspal". No
     set (``()``): nothing is known and the regex has to run. Only sound for matching forms.
     """
-    if regex.flags & (re.IGNORECASE | re.ASCII | re.LOCALE):
+    if _sre is None or regex.flags & (re.IGNORECASE | re.ASCII | re.LOCALE):
         return ()
     items = list(_sre.parse(regex.pattern, regex.flags))
     found: list[frozenset[str]] = []

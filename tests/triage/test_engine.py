@@ -9,6 +9,7 @@ import pytest
 
 from aduan.normalize.text import matching_form
 from aduan.triage import CATEGORIES
+from aduan.triage import rules as rules_module
 from aduan.triage.engine import Compiled, Scores, is_matching_form, score, score_reference
 from aduan.triage.rules import load_rules, term_regex, word_starts
 
@@ -127,3 +128,19 @@ def test_word_starts_never_rule_out_a_match() -> None:
             if regex.search(text):
                 for needed in word_starts(regex):
                     assert any(s.startswith(p) for s in starts for p in needed), (regex, text)
+
+
+def test_without_the_private_regex_parser_regexes_run_ungated(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``re._parser`` is private to CPython: a Python without it loses the gate, not a rule."""
+    gated = _rules()
+    monkeypatch.setattr(rules_module, "_sre", None)
+    assert word_starts(re.compile(r"kabel\w* (?:\w+ ){0,4}(?:putus|menjuntai)")) == ()
+    ungated = _rules()
+    assert all(not needs for needs in ungated.scan.needs)
+    rng = random.Random(11)
+    phrases = _phrases(gated)
+    for _ in range(500):
+        text = matching_form(" ".join(rng.choice(phrases + FILLERS) for _ in range(12)))
+        assert _same(score(ungated, text), score(gated, text)), text
