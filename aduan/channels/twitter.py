@@ -10,6 +10,11 @@ returned only once every page is in the batch, so it is committed with the
 rows it covers. DM events have no ``since_id``: pages are read newest first
 until a known event id, and the event id is the raw key (dedup).
 
+``aduan poll twitter --since D`` rewinds: the next fetch asks for mentions
+with ``start_time`` instead of ``since_id`` (X serves at most the 800 newest
+mentions) and reads DM pages without stopping at known events (X keeps 30
+days); what is already stored is absorbed by the raw archive's unique key.
+
 Rate limits are never slept on (``wait_on_rate_limit=False``): a 429 becomes
 :class:`~aduan.errors.TransientError` with the seconds until
 ``x-rate-limit-reset``. 401/403 are fatal for the channel.
@@ -28,7 +33,7 @@ import json
 import re
 import time
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -205,7 +210,9 @@ class TwitterChannel(PullChannel):
             meta={"kind": kind},
         )
 
-    def _mentions(self, since_id: str | None, size: int) -> tuple[list[RawMessage], str | None]:
+    def _mentions(
+        self, since_id: str | None, size: int, start_time: str | None = None
+    ) -> tuple[list[RawMessage], str | None]:
         client = self._client("app")
         raws: list[RawMessage] = []
         newest: str | None = None
@@ -215,6 +222,7 @@ class TwitterChannel(PullChannel):
                 answer: Any = client.get_users_mentions(
                     self.config.user_id,
                     since_id=since_id,
+                    start_time=None if since_id else start_time,
                     pagination_token=token,
                     max_results=size,
                     expansions=EXPANSIONS,
@@ -268,10 +276,18 @@ class TwitterChannel(PullChannel):
         ids = [raw.external_id.removeprefix("dm:") for raw in raws]
         return raws, (ids + known)[:KNOWN_DM_IDS]
 
+    def rewind(self, cursor: Cursor | None, since: datetime) -> Cursor:
+        """Mentions from ``since`` on, and every DM event X still keeps."""
+        start = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return {"since_id": None, "start_time": start, "dm_known": []}
+
     def fetch(self, cursor: Cursor | None, limit: int) -> Batch:
         cursor = dict(cursor or {})
-        raws, newest = self._mentions(cursor.get("since_id"), max(5, min(limit, 100)))
-        next_cursor: Cursor = {"since_id": newest or cursor.get("since_id")}
+        since_id, start_time = cursor.get("since_id"), cursor.get("start_time")
+        raws, newest = self._mentions(since_id, max(5, min(limit, 100)), start_time)
+        next_cursor: Cursor = {"since_id": newest or since_id}
+        if next_cursor["since_id"] is None and start_time:
+            next_cursor["start_time"] = start_time  # nothing found yet: ask the same again
         if self.config.dm_token is not None:
             dms, known = self._dms(list(cursor.get("dm_known", [])))
             raws += dms

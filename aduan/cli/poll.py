@@ -32,7 +32,7 @@ def poll(
         None,
         "--since",
         help="Fetch again what arrived since this date (YYYY-MM-DD), where the provider "
-        "allows it (email, rss); what is already stored is not stored twice.",
+        "allows it (email, rss, twitter); what is already stored is not stored twice.",
     ),
 ) -> None:
     """Fetch what is new from a pull channel into the raw archive."""

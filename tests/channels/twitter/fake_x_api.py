@@ -1,7 +1,7 @@
 """A fake X API v2 on 127.0.0.1: ``/2/users/:id/mentions`` and ``/2/dm_events``.
 
 Tweets and DM events are served newest first, ``page_size`` per page with
-``meta.next_token``; mentions honour ``since_id``. ``rate_limited`` answers
+``meta.next_token``; mentions honour ``since_id`` and ``start_time``. ``rate_limited`` answers
 429 with ``x-rate-limit-reset``; ``refuse`` answers 401. Bearer tokens are
 checked. Payload shapes follow the X API v2 reference.
 """
@@ -108,7 +108,13 @@ class FakeXApi(Fake):
             )
         if request.path == f"/2/users/{CITY_ID}/mentions":
             since = int(request.query.get("since_id") or 0)
-            return self._page([t for t in self.tweets if int(t["id"]) > since], request.query)
+            start = request.query.get("start_time", "")  # "2026-11-20T00:00:00Z"
+            found = [
+                t
+                for t in self.tweets
+                if int(t["id"]) > since and t["created_at"][:19] >= start[:19]
+            ]
+            return self._page(found, request.query)
         if request.path == "/2/dm_events":
             return self._page(self.dm_events, request.query)
         return answer(404, {"title": "Not Found Error", "status": 404})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from aduan.channels.base import ChannelContext, Disposition, PullChannel
 from aduan.errors import FatalChannelError, TransientError
 from tests.channels.local_http import serve
 from tests.channels.twitter.fake_x_api import APP_TOKEN, CITY_ID, DM_TOKEN, FakeXApi
+
+WIB = timezone(timedelta(hours=7))
 
 
 @pytest.fixture
@@ -93,3 +96,51 @@ def test_refused_token_is_fatal(api: tuple[FakeXApi, str], tmp_path: Path) -> No
     fake.refuse = True
     with pytest.raises(FatalChannelError, match="401"):
         make(url, tmp_path).fetch(None, 100)
+
+
+def test_rewind_asks_for_mentions_by_start_time_and_rereads_dms(
+    api: tuple[FakeXApi, str], tmp_path: Path
+) -> None:
+    fake, url = api
+    old = fake.add_mention("Sampah menumpuk", created_at="2026-11-10T08:00:00.000Z")
+    recent = [
+        fake.add_mention(f"Jalan rusak di gang {i}", created_at=f"2026-11-2{i}T08:00:00.000Z")
+        for i in range(3)
+    ]
+    fake.add_dm("Saluran air mampet di Pela Mampang")
+    channel = make(url, tmp_path)
+    caught_up = channel.fetch(None, 100)
+    assert len(caught_up.messages) == 5
+    assert channel.fetch(caught_up.next_cursor, 100).messages == []
+
+    rewound = channel.rewind(caught_up.next_cursor, datetime(2026, 11, 20, 7, tzinfo=WIB))
+    calls = len(fake.seen)
+    batch = channel.fetch(rewound, 100)
+    mentions = [s for s in fake.seen[calls:] if s.path.endswith("/mentions")]
+    assert mentions[0].query["start_time"] == "2026-11-20T00:00:00Z"
+    assert "since_id" not in mentions[0].query
+    ids = [r.external_id for r in batch.messages]
+    assert sorted(i for i in ids if i.startswith("tweet:")) == sorted(
+        f"tweet:{t['id']}" for t in recent
+    )
+    assert f"tweet:{old['id']}" not in ids
+    assert [i for i in ids if i.startswith("dm:")] == [f"dm:{fake.dm_events[0]['id']}"]
+    assert batch.next_cursor["since_id"] == recent[-1]["id"]
+    assert "start_time" not in batch.next_cursor  # back to since_id from here on
+    assert channel.fetch(batch.next_cursor, 100).messages == []
+
+
+def test_rewind_with_nothing_since_keeps_asking_from_that_time(
+    api: tuple[FakeXApi, str], tmp_path: Path
+) -> None:
+    fake, url = api
+    fake.add_mention("Sampah menumpuk", created_at="2026-11-10T08:00:00.000Z")
+    channel = make(url, tmp_path, dms=False)
+    rewound = channel.rewind(None, datetime(2026, 11, 20, tzinfo=UTC))
+    batch = channel.fetch(rewound, 100)
+    assert batch.messages == []
+    assert batch.next_cursor == {"since_id": None, "start_time": "2026-11-20T00:00:00Z"}
+    later = fake.add_mention("Lampu jalan mati", created_at="2026-11-21T08:00:00.000Z")
+    assert [r.external_id for r in channel.fetch(batch.next_cursor, 100).messages] == [
+        f"tweet:{later['id']}"
+    ]
