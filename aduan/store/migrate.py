@@ -21,6 +21,11 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from aduan.logs import get_logger
+
+log = get_logger("aduan.store.migrate")
 
 UPGRADE_LOCK = int.from_bytes(
     hashlib.blake2b(b"aduan.schema:upgrade", digest_size=8).digest(), "big", signed=True
@@ -48,20 +53,32 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             command.upgrade(config, revision)
         finally:
             if postgresql:
-                conn.rollback()
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": UPGRADE_LOCK})
-                conn.commit()
+                _release_lock(conn)
 
 
 def _wait_for_lock(conn: Connection) -> None:
     """Take the upgrade lock, polling: a transaction left waiting on the lock would hold
     up the holder's ``CREATE INDEX CONCURRENTLY``, which waits for every open transaction."""
+    waited = False
     while True:
         taken = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": UPGRADE_LOCK}).scalar()
         conn.commit()
         if taken:
             return
+        if not waited:
+            log.info("schema_upgrade_waiting", reason="another process is upgrading the schema")
+            waited = True
         time.sleep(LOCK_POLL_SECONDS)
+
+
+def _release_lock(conn: Connection) -> None:
+    """Release the upgrade lock; if the session cannot, close it (its locks die with it)."""
+    try:
+        conn.rollback()
+        conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": UPGRADE_LOCK})
+        conn.commit()
+    except SQLAlchemyError:
+        conn.invalidate()
 
 
 def current(engine: Engine) -> str | None:

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
+from structlog.testing import capture_logs
 
 from aduan.channels.base import RawMessage
 from aduan.store import insert_raws, make_engine
-from aduan.store.migrate import current, head, upgrade
+from aduan.store.migrate import UPGRADE_LOCK, current, head, upgrade
 from tests.helpers.databases import reset_schema
 
 BEFORE_INDEX = "0002_views"
@@ -151,3 +152,22 @@ def test_sqlite_upgrades_in_steps(tmp_path: Path) -> None:
         names = {r[1] for r in conn.exec_driver_sql("PRAGMA index_list(raw_messages)")}
     assert "ix_raw_received_id" in names
     engine.dispose()
+
+
+def test_an_upgrade_waits_while_another_holds_the_lock(pg_engine: Engine) -> None:
+    with pg_engine.connect() as holder:
+        holder.execute(text("SELECT pg_advisory_lock(:k)"), {"k": UPGRADE_LOCK})
+        holder.commit()
+        with capture_logs() as logs:
+            waiter = threading.Thread(target=upgrade, args=(pg_engine,))
+            waiter.start()
+            waiter.join(timeout=2)
+            assert waiter.is_alive()  # still waiting: nothing was migrated
+            assert current(pg_engine) is None
+            holder.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": UPGRADE_LOCK})
+            holder.commit()
+            waiter.join(timeout=60)
+    assert not waiter.is_alive()
+    assert current(pg_engine) == head()
+    assert [e["event"] for e in logs].count("schema_upgrade_waiting") == 1
+    pg_engine.dispose()
