@@ -21,7 +21,6 @@ Lock ids: ``pg_locks`` shows them as ``classid``/``objid`` (the high and low
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import threading
 from typing import Protocol
 
@@ -30,15 +29,14 @@ from sqlalchemy.engine import URL
 
 from aduan.errors import StoreUnavailable
 from aduan.logs import get_logger
-from aduan.store.engine import normalize_url
+from aduan.store.engine import advisory_lock_id, normalize_url
 
 log = get_logger("aduan.lease")
 
 
 def lock_id(key: str) -> int:
     """A stable signed 64-bit advisory lock id for the channel instance ``type/name``."""
-    digest = hashlib.blake2b(f"aduan.poll:{key}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+    return advisory_lock_id(f"aduan.poll:{key}")
 
 
 class Leases(Protocol):

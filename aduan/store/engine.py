@@ -14,6 +14,7 @@ database itself refuses writes.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,12 @@ SQLITE_BUSY_MS = 30_000
 WAL_SIZE_LIMIT = 32 * 1024 * 1024
 """Bytes the WAL file is cut back to once a checkpoint has emptied it; without a
 limit it keeps the size of the largest burst it ever held."""
+
+
+def advisory_lock_id(name: str) -> int:
+    """A stable signed 64-bit PostgreSQL advisory lock id for ``name``."""
+    digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def normalize_url(url: str) -> URL:

@@ -12,7 +12,6 @@ Developers add a revision with
 
 from __future__ import annotations
 
-import hashlib
 import time
 from pathlib import Path
 
@@ -24,12 +23,11 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from aduan.logs import get_logger
+from aduan.store.engine import advisory_lock_id
 
 log = get_logger("aduan.store.migrate")
 
-UPGRADE_LOCK = int.from_bytes(
-    hashlib.blake2b(b"aduan.schema:upgrade", digest_size=8).digest(), "big", signed=True
-)
+UPGRADE_LOCK = advisory_lock_id("aduan.schema:upgrade")
 """PostgreSQL advisory lock id held for the length of an upgrade."""
 LOCK_POLL_SECONDS = 0.2
 
