@@ -369,16 +369,22 @@ def timed(readers: dict[str, Reader], spent: defaultdict[str, float]) -> dict[st
     return {c: wrap(c, r) for c, r in readers.items()}
 
 
+def _bare_store(path: Path) -> sqlite3.Connection:
+    """A fresh store's schema at ``path``, opened with sqlite3 itself (autocommit), with
+    the journal and durability aduan's own engine uses."""
+    open_store(f"sqlite:///{path}").dispose()
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    return db
+
+
 def floor(n: int, workdir: Path, url: str | None = None) -> float:
     """executemany of n complaint rows in one transaction into the real schema:
     in a SQLite file of its own, or in the emptied PostgreSQL database at ``url``."""
     if url is not None:
         return _pg_floor(n, url)
-    path = workdir / "floor.db"
-    open_store(f"sqlite:///{path}").dispose()
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=FULL")
+    db = _bare_store(workdir / "floor.db")
     start = time.perf_counter()
     db.execute("BEGIN")
     db.executemany(FLOOR_SQL, floor_rows(n, datetime.now(UTC).isoformat()))
@@ -424,11 +430,8 @@ def rows_floor(replay_db: Path, workdir: Path, batches: int) -> tuple[float, int
     written again into a fresh store, the same ``executemany`` in the same number of
     transactions, with nothing read, cleaned, deduplicated or triaged. No normalizer
     that writes these rows can be faster than this. Returns (seconds, rows written)."""
-    path = workdir / "rows-floor.db"
-    open_store(f"sqlite:///{path}").dispose()
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=FULL")
+    db = _bare_store(workdir / "rows-floor.db")
+    done = sqlite3.connect(replay_db)
     db.execute("ATTACH DATABASE ? AS done", (str(replay_db),))
     columns = [r[1] for r in db.execute("PRAGMA done.table_info(raw_messages)")]
     reset = {
@@ -448,13 +451,13 @@ def rows_floor(replay_db: Path, workdir: Path, batches: int) -> tuple[float, int
         names = [r[1] for r in db.execute(f"PRAGMA done.table_info({table})")]
         count = db.execute(f"SELECT count(*) FROM done.{table}").fetchone()[0]
         sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-        reader = sqlite3.connect(replay_db).execute(f"SELECT * FROM {table} ORDER BY id")
+        reader = done.execute(f"SELECT * FROM {table} ORDER BY id")
         sources.append((sql, reader, -(-count // batches)))
     raw_sql = (
         "UPDATE raw_messages SET status = ?, error = ?, normalized_at = ?, complaint_id = ?,"
         " attempts = attempts + 1 WHERE id = ?"
     )
-    raws = sqlite3.connect(replay_db).execute(
+    raws = done.execute(
         "SELECT status, error, normalized_at, complaint_id, id FROM raw_messages"
         " ORDER BY received_at, id"
     )
@@ -471,6 +474,7 @@ def rows_floor(replay_db: Path, workdir: Path, batches: int) -> tuple[float, int
         db.execute("COMMIT")
         elapsed += time.perf_counter() - start
         written += sum(len(rows) for _, rows in chunks) + len(updates)
+    done.close()
     db.close()
     return elapsed, written
 
