@@ -23,8 +23,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
-from aduan.channels.base import utcnow
-from aduan.errors import AduanError
+from aduan.core.clock import utcnow
+from aduan.core.errors import AduanError
 from aduan.store.models import Complaint, ComplaintEvent, ComplaintSource
 
 complaints = Complaint.__table__  # type: ignore[attr-defined]

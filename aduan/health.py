@@ -16,7 +16,7 @@ import threading
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from aduan.channels.base import utcnow
+from aduan.core.clock import utcnow
 
 BACKOFF_BASE = 5.0
 BACKOFF_MAX = 900.0

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from aduan.channels.base import PullChannel
-from aduan.logs import get_logger
+from aduan.core.logs import get_logger
 from aduan.store import read_cursor, save_batch
 from aduan.store.references import with_references
 

@@ -27,8 +27,8 @@ from typing import Protocol
 import psycopg
 from sqlalchemy.engine import URL
 
-from aduan.errors import StoreUnavailable
-from aduan.logs import get_logger
+from aduan.core.errors import StoreUnavailable
+from aduan.core.logs import get_logger
 from aduan.store.engine import advisory_lock_id, normalize_url
 
 log = get_logger("aduan.lease")

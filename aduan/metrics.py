@@ -39,7 +39,7 @@ from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import and_, func, select
 
-from aduan.channels.base import utcnow
+from aduan.core.clock import utcnow
 from aduan.store.models import complaints, raw_messages
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from aduan.channels import REGISTRY
 from aduan.channels.base import Channel, ChannelContext, PullChannel, PushChannel
 from aduan.config import Settings
-from aduan.logs import configure_logging, register_secret
+from aduan.core.logs import configure_logging, register_secret
 from aduan.store import open_store
 from aduan.store.keys import nik_hash_key
 from aduan.triage import configure as configure_triage

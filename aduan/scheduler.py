@@ -5,7 +5,7 @@ APScheduler 3.11's ``BackgroundScheduler`` runs every job in a worker thread
 its job store stays in memory because jobs come from config and cursors live
 in aduan's store. Other parts add periodic jobs through :data:`PERIODIC_JOBS`.
 
-Errors decide what happens next (see :mod:`aduan.errors`): a transient error
+Errors decide what happens next (see :mod:`aduan.core.errors`): a transient error
 backs the channel off (honouring the provider's retry-after), a fatal one
 pauses it until restart; both show in ``/healthz``. An unreachable store
 leaves the channel ``waiting``: nothing moved, the next poll tries again.
@@ -33,12 +33,13 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.exc import OperationalError
 
 from aduan import metrics
-from aduan.channels.base import PullChannel, utcnow
-from aduan.errors import FatalChannelError, StoreUnavailable, TransientError
+from aduan.channels.base import PullChannel
+from aduan.core.clock import utcnow
+from aduan.core.errors import FatalChannelError, StoreUnavailable, TransientError
+from aduan.core.logs import get_logger
 from aduan.health import Health
 from aduan.ingest import poll_channel
 from aduan.lease import Leases, leases_for
-from aduan.logs import get_logger
 
 if TYPE_CHECKING:
     from aduan.runtime import Runtime

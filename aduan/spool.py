@@ -1,7 +1,7 @@
 """The webhook spool: where requests go while the store is unreachable.
 
 When a webhook's rows cannot be committed because the database is down
-(:class:`~aduan.errors.StoreUnavailable`), the web layer appends the
+(:class:`~aduan.core.errors.StoreUnavailable`), the web layer appends the
 request's parsed raw messages to ``<data_dir>/spool/webhooks.spool``, fsyncs
 it, and only then answers 2xx. The ``spool-drain`` periodic job moves the
 file aside (``webhooks.<ns>.draining``), commits its records with
@@ -41,8 +41,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 
 from aduan import metrics
-from aduan.channels.base import RawMessage
-from aduan.logs import get_logger
+from aduan.core.logs import get_logger
+from aduan.core.messages import RawMessage
 from aduan.store import save_batch
 
 if TYPE_CHECKING:
@@ -189,7 +189,7 @@ class Spool:
     def drain(self, engine: Engine, should_stop: Callable[[], bool] = lambda: False) -> int:
         """Commit every spooled record; return the rows committed as new.
 
-        Raises :class:`~aduan.errors.StoreUnavailable` when the store is still
+        Raises :class:`~aduan.core.errors.StoreUnavailable` when the store is still
         down; the file being drained stays and is replayed next time.
         """
         if not self.pending():

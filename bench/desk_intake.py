@@ -24,8 +24,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from aduan.channels.base import RawMessage, utcnow
 from aduan.config import Settings
+from aduan.core.clock import utcnow
+from aduan.core.messages import RawMessage
 from aduan.desk.auth import Clerk
 from aduan.desk.entry import Upload, check_entry
 from aduan.desk.intake import intake

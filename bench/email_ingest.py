@@ -30,10 +30,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from imapclient import IMAPClient
 from pydantic import SecretStr
 
-from aduan.channels.base import ChannelContext, RawMessage, utcnow
+from aduan.channels.base import ChannelContext
 from aduan.channels.email import EmailChannel
 from aduan.channels.email.config import EmailConfig
 from aduan.channels.email.keys import external_id
+from aduan.core.clock import utcnow
+from aduan.core.messages import RawMessage
 from aduan.ingest import poll_channel
 from aduan.store import open_store
 from tests.helpers.dovecot import PASSWORD, Dovecot

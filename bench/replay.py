@@ -46,8 +46,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from aduan.channels import REGISTRY  # noqa: E402
-from aduan.channels.base import Location, Message, RawMessage  # noqa: E402
-from aduan.errors import BadPayload  # noqa: E402
+from aduan.core.errors import BadPayload  # noqa: E402
+from aduan.core.messages import Location, Message, RawMessage  # noqa: E402
 from aduan.normalize.pipeline import Normalizer  # noqa: E402
 from aduan.normalize.readers import Reader, Readers  # noqa: E402
 from aduan.normalize.replay import Slice, replay  # noqa: E402

@@ -39,7 +39,7 @@ from sqlalchemy import func, select, text
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from aduan.channels.base import RawMessage  # noqa: E402
+from aduan.core.messages import RawMessage  # noqa: E402
 from aduan.store import make_engine, open_store, save_batch  # noqa: E402
 from aduan.store.models import complaints, raw_messages  # noqa: E402
 from tests.helpers.channels import sign  # noqa: E402

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import Engine, select
 
 from aduan.cases import CaseError, history, update_status
-from aduan.channels.base import RawMessage, utcnow
+from aduan.core.clock import utcnow
+from aduan.core.messages import RawMessage
 from aduan.store import open_store, save_batch
 from aduan.store.models import complaint_sources, complaints, raw_messages
 from tests.helpers.complaints import insert_complaint

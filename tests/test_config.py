@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from aduan.config import load_settings
-from aduan.errors import ConfigError
+from aduan.core.errors import ConfigError
 
 
 def write(path: Path, text: str) -> Path:

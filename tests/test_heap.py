@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from aduan import heap
+from aduan.core import heap
 
 
 class Node:

@@ -39,7 +39,7 @@ def _modules() -> list[str]:
 
 def test_each_module_imports_first() -> None:
     modules = _modules()
-    assert "aduan.normalize.identity" in modules
+    assert "aduan.core.identity" in modules
     done = subprocess.run(
         [sys.executable, "-c", PROBE, *modules], capture_output=True, text=True, timeout=300
     )

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 import structlog
 
-from aduan.logs import configure_logging, get_logger, register_secret
+from aduan.core.logs import configure_logging, get_logger, register_secret
 
 
 @pytest.fixture

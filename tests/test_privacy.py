@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aduan.privacy import mask_text
+from aduan.core.privacy import mask_text
 
 CASES = [
     # (label, text, must be gone, must stay)

@@ -81,7 +81,7 @@ def test_fatal_error_pauses_channel_and_shows_in_health(runtime: Runtime) -> Non
 def test_a_channel_without_history_refuses_to_rewind(runtime: Runtime) -> None:
     from datetime import UTC, datetime
 
-    from aduan.errors import FatalChannelError
+    from aduan.core.errors import FatalChannelError
 
     channel = runtime.pull_channels[("testlist", "inbox")]
     with pytest.raises(FatalChannelError, match="cannot fetch again"):

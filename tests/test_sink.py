@@ -12,8 +12,8 @@ import pytest
 import structlog
 from sqlalchemy import Engine
 
-from aduan.channels.base import RawMessage
-from aduan.errors import StoreUnavailable
+from aduan.core.errors import StoreUnavailable
+from aduan.core.messages import RawMessage
 from aduan.store import SaveResult
 from aduan.web import sink as sink_module
 from aduan.web.sink import BatchWriter, RawSink

@@ -6,5 +6,5 @@
 * :mod:`aduan.analytics.stats` — counts, overdue share, median time to
   resolution and SLA compliance per channel, category, agency, day or week;
 * :mod:`aduan.analytics.export` — one row per complaint to CSV, JSON Lines or
-  Parquet, streamed, personal data masked by :mod:`aduan.privacy`.
+  Parquet, streamed, personal data masked by :mod:`aduan.core.privacy`.
 """

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, update
 from sqlmodel import SQLModel
 
-from aduan.channels.base import utcnow
+from aduan.core.clock import utcnow
 from aduan.store.models import AuditEntry  # noqa: F401 - registers the table
 
 ACTION = "export"

@@ -9,7 +9,7 @@ masked, written (one Parquet row group per chunk) and dropped.
 Columns are the same whatever the options (:data:`COLUMNS`); without
 ``include_personal_data`` the personal columns (``address``,
 ``reporter_name``, ``reporter_contacts``) are empty, ``subject`` and ``text``
-pass :func:`aduan.privacy.mask_text` (with the reporter's known name), and
+pass :func:`aduan.core.privacy.mask_text` (with the reporter's known name), and
 ``lat``/``lon`` are rounded to 3 decimals (about 100 m).
 """
 
@@ -30,7 +30,7 @@ from sqlmodel import SQLModel
 
 from aduan.analytics.period import Period
 from aduan.analytics.views import v_complaints
-from aduan.privacy import mask_optional
+from aduan.core.privacy import mask_optional
 from aduan.store.models import complaints
 
 CHUNK_ROWS = 5_000

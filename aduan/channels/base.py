@@ -13,12 +13,7 @@ into the common parsed :class:`Message`.
 * Both implement a pure ``read(raw) -> Message``.
 
 Adapters never commit, never sleep and never retry: they raise the errors of
-:mod:`aduan.errors` and the scheduler or the web layer decides.
-
-Sample: an SMS from a Twilio webhook becomes ``RawMessage(channel="sms",
-account="twilio_main", external_id="SM123...", payload=b"From=%2B62811...",
-content_type="application/x-www-form-urlencoded", ...)`` and then
-``Message(text="Lampu jalan mati", identities=("tel:+628111272206",), ...)``.
+:mod:`aduan.core.errors` and the scheduler or the web layer decides.
 """
 
 from __future__ import annotations
@@ -28,121 +23,15 @@ import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from enum import StrEnum
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from aduan.errors import BadPayload, FatalChannelError
-
-Cursor = dict[str, Any]
-"""A pull channel's position, JSON-serialisable, owned by the channel."""
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class RawMessage:
-    """One message exactly as the source delivered it, before any parsing.
-
-    ``(channel, account, external_id)`` is unique in the store: a re-fetch, a
-    gateway retry or a replay never adds a second row.
-    """
-
-    channel: str
-    account: str
-    external_id: str
-    payload: bytes
-    content_type: str
-    received_at: datetime
-    meta: Mapping[str, Any] = field(default_factory=dict)
-    """Small facts ``read`` needs that are not in the payload (charset, folder, request path)."""
-
-    @property
-    def content_hash(self) -> str:
-        return hashlib.sha256(self.payload).hexdigest()
-
-
-@dataclass(slots=True)
-class Batch:
-    """What one ``fetch`` returns: the messages and the cursor that covers them."""
-
-    messages: list[RawMessage]
-    next_cursor: Cursor
-    more: bool = False
-    """True when the source has more right now (the caller may fetch again at once)."""
-
-
-class Disposition(StrEnum):
-    """What the normalizer should make of a message."""
-
-    COMPLAINT = "complaint"  # a complaint, or a follow-up when ``refs`` point at an earlier one
-    EDIT = "edit"  # replaces the text of the message named by ``edit_of``
-    IGNORE = "ignore"  # kept raw, not a complaint (auto-reply, command, own post, off-topic item)
-
-
-class Attachment(BaseModel):
-    """A file that came with a message. ``data`` is kept content-addressed by the store."""
-
-    model_config = ConfigDict(frozen=True)
-
-    filename: str | None = None
-    content_type: str = "application/octet-stream"
-    size: int | None = None
-    sha256: str | None = None
-    url: str | None = None  # where the provider keeps it, when it was not fetched
-    data: bytes | None = Field(default=None, exclude=True, repr=False)
-
-
-class Location(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    lat: float | None = None
-    lon: float | None = None
-    address: str | None = None
-
-
-class Fragment(BaseModel):
-    """Part ``index`` of ``total`` of a message the gateway split (concatenated SMS)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    group: str
-    index: int
-    total: int
-
-
-class Message(BaseModel):
-    """The common parsed form of any channel's message."""
-
-    model_config = ConfigDict(frozen=True)
-
-    text: str
-    identities: tuple[str, ...] = ()
-    """The sender's identities as prefixed strings, most specific first (``tel:+62...``)."""
-    display_name: str | None = None
-    sent_at: datetime | None = None
-    disposition: Disposition = Disposition.COMPLAINT
-    ignore_reason: str | None = None
-    subject: str | None = None
-    language: str | None = None
-    attachments: tuple[Attachment, ...] = ()
-    location: Location | None = None
-    ref: str | None = None
-    """The id other messages use to answer this one (an email's Message-ID)."""
-    refs: tuple[str, ...] = ()
-    """Ids of earlier messages this one answers (In-Reply-To, References, reply_to)."""
-    edit_of: str | None = None
-    """For ``EDIT``: the external id of the message being replaced."""
-    linked_identities: tuple[str, ...] = ()
-    """Identities the message proves belong to the sender (a shared contact's phone)."""
-    fragment: Fragment | None = None
-    extra: dict[str, Any] = Field(default_factory=dict)
-    """Channel-specific facts worth keeping (partner ids, flags such as an unparsable phone)."""
+from aduan.core.clock import utcnow
+from aduan.core.errors import BadPayload, FatalChannelError
+from aduan.core.messages import Batch, Cursor, Message, RawMessage
 
 
 class ChannelConfig(BaseModel):
@@ -196,7 +85,7 @@ class Channel(ABC):
 
     @abstractmethod
     def read(self, raw: RawMessage) -> Message:
-        """Parse one stored raw message. Pure; raises :class:`~aduan.errors.BadPayload`."""
+        """Parse one stored raw message. Pure; raises :class:`~aduan.core.errors.BadPayload`."""
 
     def wants_reference(self, raw: RawMessage) -> bool:
         """Should ``raw`` get its reference number at intake (so that an acknowledgement
@@ -291,7 +180,7 @@ class PushChannel(Channel):
 
     @abstractmethod
     def verify(self, request: WebhookRequest) -> None:
-        """Raise :class:`~aduan.errors.Unauthorized` or ``Forbidden`` unless authentic."""
+        """Raise :class:`~aduan.core.errors.Unauthorized` or ``Forbidden`` unless authentic."""
 
     @abstractmethod
     def parse(self, request: WebhookRequest) -> list[RawMessage]:

@@ -32,19 +32,11 @@ from typing import Any, ClassVar
 from pydantic import Field, SecretStr
 
 from aduan.channels import register
-from aduan.channels.base import (
-    Attachment,
-    ChannelConfig,
-    Disposition,
-    Message,
-    PushChannel,
-    RawMessage,
-    WebhookRequest,
-    WebhookResponse,
-    utcnow,
-)
-from aduan.errors import BadPayload, Forbidden, Unauthorized
-from aduan.normalize.identity import handle_identity
+from aduan.channels.base import ChannelConfig, PushChannel, WebhookRequest, WebhookResponse
+from aduan.core.clock import utcnow
+from aduan.core.errors import BadPayload, Forbidden, Unauthorized
+from aduan.core.identity import handle_identity
+from aduan.core.messages import Attachment, Disposition, Message, RawMessage
 
 
 class FacebookConfig(ChannelConfig):

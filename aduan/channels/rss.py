@@ -30,17 +30,10 @@ import httpx
 from pydantic import Field
 
 from aduan.channels import register
-from aduan.channels.base import (
-    Batch,
-    ChannelConfig,
-    Cursor,
-    Disposition,
-    Message,
-    PullChannel,
-    RawMessage,
-    utcnow,
-)
-from aduan.errors import BadPayload, FatalChannelError, TransientError
+from aduan.channels.base import ChannelConfig, PullChannel
+from aduan.core.clock import utcnow
+from aduan.core.errors import BadPayload, FatalChannelError, TransientError
+from aduan.core.messages import Batch, Cursor, Disposition, Message, RawMessage
 from aduan.normalize.text import clean_text, matching_form
 
 ITEM_FIELDS = ("id", "link", "title", "summary", "published", "author")

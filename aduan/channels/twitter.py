@@ -16,7 +16,7 @@ mentions) and reads DM pages without stopping at known events (X keeps 30
 days); what is already stored is absorbed by the raw archive's unique key.
 
 Rate limits are never slept on (``wait_on_rate_limit=False``): a 429 becomes
-:class:`~aduan.errors.TransientError` with the seconds until
+:class:`~aduan.core.errors.TransientError` with the seconds until
 ``x-rate-limit-reset``. 401/403 are fatal for the channel.
 
 Sample raw payload (one mention and the includes it needs, so ``read`` is pure)::
@@ -43,21 +43,19 @@ from pydantic import Field, SecretStr
 from requests.adapters import HTTPAdapter
 
 from aduan.channels import register
-from aduan.channels.base import (
+from aduan.channels.base import ChannelConfig, ChannelContext, PullChannel
+from aduan.core.clock import utcnow
+from aduan.core.errors import BadPayload, FatalChannelError, TransientError
+from aduan.core.identity import handle_identity
+from aduan.core.messages import (
     Attachment,
     Batch,
-    ChannelConfig,
-    ChannelContext,
     Cursor,
     Disposition,
     Location,
     Message,
-    PullChannel,
     RawMessage,
-    utcnow,
 )
-from aduan.errors import BadPayload, FatalChannelError, TransientError
-from aduan.normalize.identity import handle_identity
 
 X_HOSTS = ("https://api.twitter.com", "https://api.x.com")
 TWEET_FIELDS = [

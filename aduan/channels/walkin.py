@@ -8,7 +8,7 @@ blobs; the entry carries their sha256. A reference number reserved at intake
 travels in ``meta["reference"]`` so the citizen leaves with it.
 
 The NIK (national ID) never enters the raw archive: the entry holds only
-``nik:<keyed hash>`` (:func:`aduan.normalize.identity.nik_identity` with the
+``nik:<keyed hash>`` (:func:`aduan.core.identity.nik_identity` with the
 store's key). An entry carrying a plain ``nik`` is refused (400).
 
 Sample entry (``application/json``)::
@@ -42,18 +42,11 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from aduan.channels import register
-from aduan.channels.base import (
-    Attachment,
-    ChannelConfig,
-    Location,
-    Message,
-    PushChannel,
-    RawMessage,
-    WebhookRequest,
-    utcnow,
-)
-from aduan.errors import BadPayload, BadRequest, FatalChannelError, Forbidden, Unauthorized
-from aduan.normalize.identity import email_identity, nik_identity, phone_identity, valid_nik
+from aduan.channels.base import ChannelConfig, PushChannel, WebhookRequest
+from aduan.core.clock import utcnow
+from aduan.core.errors import BadPayload, BadRequest, FatalChannelError, Forbidden, Unauthorized
+from aduan.core.identity import email_identity, nik_identity, phone_identity, valid_nik
+from aduan.core.messages import Attachment, Location, Message, RawMessage
 
 CSV_COLUMNS = {
     "nomor": "row number or id in the spreadsheet (keys the row)",

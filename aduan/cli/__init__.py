@@ -19,7 +19,7 @@ import typer
 from typer._click import exceptions as click  # typer vendors click since 0.20
 
 from aduan.cli.common import app, state
-from aduan.errors import AduanError, ConfigError
+from aduan.core.errors import AduanError, ConfigError
 
 
 def _register() -> None:

@@ -8,7 +8,7 @@ import typer
 
 from aduan.cases import CHANGES, find_complaint, history, update_status
 from aduan.cli.common import app, state
-from aduan.errors import AduanError
+from aduan.core.errors import AduanError
 from aduan.store import open_store
 
 complaint_app = typer.Typer(

@@ -16,10 +16,10 @@ from pathlib import Path
 import typer
 
 from aduan.cli.common import app, state
+from aduan.core.errors import AduanError
 from aduan.desk.auth import Clerk, hash_password
 from aduan.desk.entry import Upload, check_entry
 from aduan.desk.intake import intake as store_entry
-from aduan.errors import AduanError
 from aduan.runtime import Runtime
 
 desk_app = typer.Typer(help="The walk-in desk: clerks' passwords.", no_args_is_help=True)

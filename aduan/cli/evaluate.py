@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from aduan.cli.common import eval_group
-from aduan.errors import AduanError
+from aduan.core.errors import AduanError
 from aduan.normalize.evaluate import evaluate
 
 eval_app = eval_group()

@@ -19,9 +19,10 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from aduan.channels import REGISTRY
-from aduan.channels.base import Channel, RawMessage
+from aduan.channels.base import Channel
 from aduan.cli.common import app, state
-from aduan.errors import AduanError, BadPayload
+from aduan.core.errors import AduanError, BadPayload
+from aduan.core.messages import RawMessage
 from aduan.runtime import Runtime
 from aduan.store import save_batch, set_status
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from aduan.cli.common import app, state
-from aduan.errors import AduanError
+from aduan.core.errors import AduanError
 from aduan.ingest import poll_channel
 from aduan.runtime import Runtime
 from aduan.store import read_cursor, write_cursor

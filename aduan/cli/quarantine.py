@@ -6,7 +6,7 @@ import typer
 from sqlalchemy import func, select, update
 
 from aduan.cli.common import app, state
-from aduan.errors import AduanError
+from aduan.core.errors import AduanError
 from aduan.normalize.job import normalize_now, runtime_normalizer
 from aduan.normalize.pipeline import Stats
 from aduan.runtime import Runtime

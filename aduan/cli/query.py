@@ -24,7 +24,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from aduan.cli.common import app, state
-from aduan.errors import AduanError
+from aduan.core.errors import AduanError
 from aduan.store import make_engine
 from aduan.store.engine import is_sqlite, normalize_url, sqlite_path
 

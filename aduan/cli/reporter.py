@@ -7,9 +7,9 @@ import getpass
 import typer
 from sqlalchemy import select
 
-from aduan.channels.base import utcnow
 from aduan.cli.common import app, state
-from aduan.errors import AduanError
+from aduan.core.clock import utcnow
+from aduan.core.errors import AduanError
 from aduan.normalize.reporters import SplitError, merges_table, split_merge
 from aduan.runtime import Runtime
 

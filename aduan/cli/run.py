@@ -23,8 +23,8 @@ import typer
 import uvicorn
 
 from aduan.cli.common import app, state
-from aduan.errors import AduanError
-from aduan.logs import get_logger
+from aduan.core.errors import AduanError
+from aduan.core.logs import get_logger
 from aduan.runtime import Runtime
 from aduan.scheduler import Daemon
 from aduan.store.engine import is_sqlite, normalize_url, sqlite_path

@@ -7,7 +7,7 @@ Precedence, lowest first: defaults, the config file (``--config PATH``, else
 ``ADUAN_CHANNELS__EMAIL__CITY__PASSWORD``: ``__`` separates levels).
 
 Every problem becomes one line naming where the value came from, the key and
-the reason; :class:`~aduan.errors.ConfigError` carries them all at once so
+the reason; :class:`~aduan.core.errors.ConfigError` carries them all at once so
 an operator fixes the file in one go. Secrets (``SecretStr`` fields) are
 refused in the config file, which is meant to be committed.
 """
@@ -27,7 +27,7 @@ from typing import Any
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from aduan.config.settings import Settings
-from aduan.errors import ConfigError
+from aduan.core.errors import ConfigError
 
 ENV_PREFIX = "ADUAN_"
 NOT_SETTINGS = {"ADUAN_CONFIG", "ADUAN_SECRETS_FILE"}

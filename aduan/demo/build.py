@@ -25,7 +25,8 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from aduan.channels import REGISTRY
-from aduan.channels.base import Channel, ChannelContext, PushChannel, RawMessage, WebhookRequest
+from aduan.channels.base import Channel, ChannelContext, PushChannel, WebhookRequest
+from aduan.core.messages import RawMessage
 from aduan.demo.stories import PEOPLE, STORIES, Story
 
 CITY_X_ID = "1700000000"

@@ -16,9 +16,9 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from aduan.cases import CaseError, find_complaint, history, update_status
+from aduan.core.logs import get_logger
 from aduan.desk.auth import csrf_ok
 from aduan.desk.web import DeskPages, _text
-from aduan.logs import get_logger
 from aduan.web.app import ROUTE_PROVIDERS
 from aduan.web.track import STATUS_ID, _date
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 from sqlalchemy import Engine, and_, func, or_, select
 
-from aduan.channels.base import utcnow
+from aduan.core.clock import utcnow
 from aduan.desk import svg
 from aduan.store.models import Incident, complaints
 

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from aduan.channels.base import Attachment, WebhookRequest, utcnow
+from aduan.channels.base import WebhookRequest
 from aduan.channels.walkin import Reporter, WalkinChannel, WalkinConfig, WalkinEntry
+from aduan.core.clock import utcnow
+from aduan.core.errors import StoreError
+from aduan.core.identity import nik_identity
+from aduan.core.messages import Attachment
 from aduan.desk.auth import Clerk
 from aduan.desk.entry import Checked
-from aduan.errors import StoreError
-from aduan.normalize.identity import nik_identity
 from aduan.runtime import Runtime
 from aduan.store import save_batch
 from aduan.store.blobs import put_blob

@@ -22,6 +22,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from aduan.core.errors import PayloadTooLarge, StoreError
+from aduan.core.logs import get_logger
 from aduan.desk import dashboard
 from aduan.desk.auth import (
     Clerk,
@@ -33,8 +35,6 @@ from aduan.desk.auth import (
 )
 from aduan.desk.entry import CATEGORIES, Upload, check_entry
 from aduan.desk.intake import intake
-from aduan.errors import PayloadTooLarge, StoreError
-from aduan.logs import get_logger
 from aduan.runtime import Runtime
 from aduan.web.app import ROUTE_PROVIDERS, read_body
 

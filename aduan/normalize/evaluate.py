@@ -28,7 +28,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from aduan.channels.base import Message, RawMessage
+from aduan.core.messages import Message, RawMessage
 from aduan.normalize.pipeline import Normalizer, load_raws
 from aduan.normalize.readers import MESSAGE_JSON, Readers
 from aduan.normalize.settings import NormalizeSettings

@@ -42,10 +42,11 @@ from typing import Any
 from sqlalchemy import Connection, and_, or_, select
 
 from aduan import triage
-from aduan.channels.base import Disposition, Message, RawMessage, utcnow
-from aduan.errors import BadPayload
+from aduan.core.clock import utcnow
+from aduan.core.errors import BadPayload
+from aduan.core.identity import phones_in_text
+from aduan.core.messages import Disposition, Message, RawMessage
 from aduan.normalize.features import Features, extract
-from aduan.normalize.identity import phones_in_text
 from aduan.normalize.ids import IdAllocator
 from aduan.normalize.judge import Verdict, judge
 from aduan.normalize.readers import Readers

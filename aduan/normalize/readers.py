@@ -16,8 +16,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from aduan.channels import REGISTRY
-from aduan.channels.base import Channel, ChannelContext, Message, RawMessage
-from aduan.errors import BadPayload
+from aduan.channels.base import Channel, ChannelContext
+from aduan.core.errors import BadPayload
+from aduan.core.messages import Message, RawMessage
 
 MESSAGE_JSON = "application/vnd.aduan.message+json"
 

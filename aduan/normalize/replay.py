@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Select, func, select, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
-from aduan import heap
+from aduan.core import heap
 from aduan.normalize.pipeline import RAW_COLUMNS, Normalizer, Stats, to_stored
 from aduan.store.models import raw_messages
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from aduan.normalize.identity import reporter_key
+from aduan.core.identity import reporter_key
 from aduan.normalize.ids import IdAllocator
 from aduan.store.bulk import insert_rows
 from aduan.store.models import AuditEntry, Reporter, ReporterIdentity, ReporterMerge

@@ -27,18 +27,11 @@ from urllib.parse import parse_qsl
 from pydantic import Field, SecretStr
 
 from aduan.channels import register
-from aduan.channels.base import (
-    Attachment,
-    ChannelConfig,
-    Location,
-    Message,
-    PushChannel,
-    RawMessage,
-    WebhookRequest,
-    utcnow,
-)
-from aduan.errors import BadPayload, BadRequest, Forbidden
-from aduan.normalize.identity import email_identity, handle_identity, phone_identity
+from aduan.channels.base import ChannelConfig, PushChannel, WebhookRequest
+from aduan.core.clock import utcnow
+from aduan.core.errors import BadPayload, BadRequest, Forbidden
+from aduan.core.identity import email_identity, handle_identity, phone_identity
+from aduan.core.messages import Attachment, Location, Message, RawMessage
 
 MAX_DESCRIPTION = 4000
 FIELDS = (

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Engine, select
 
 from aduan.cases import CLOSED, find_complaint, latest_note
-from aduan.logs import scrub
+from aduan.core.logs import scrub
 from aduan.open311.services import Service, agency_name
 from aduan.store.models import AttachmentRow, complaints, raw_messages
 from aduan.store.types import to_utc

@@ -1,7 +1,7 @@
 """The store's keys: the keyed-hash key for NIK numbers.
 
 A NIK (Indonesian national ID) is never stored; only ``nik:<HMAC>`` made
-with this key (see :func:`aduan.normalize.identity.nik_identity`). The key
+with this key (see :func:`aduan.core.identity.nik_identity`). The key
 comes from ``nik_hash_key`` (environment or secrets file) when set;
 otherwise one is generated once and kept in the store's ``meta`` table, so
 every process sharing the store (several daemons on one PostgreSQL, the
@@ -33,3 +33,8 @@ def nik_hash_key(engine: Engine, configured: SecretStr | None = None) -> bytes:
             select(meta_table.c.value).where(meta_table.c.key == NIK_KEY)
         ).scalar_one()
     return str(value).encode()
+
+
+def nik_key(engine: Engine, configured: str | None = None) -> bytes:
+    """The key of NIK hashes: from settings, else generated once and kept in ``meta``."""
+    return nik_hash_key(engine, SecretStr(configured) if configured else None)

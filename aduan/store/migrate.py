@@ -22,7 +22,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from aduan.logs import get_logger
+from aduan.core.logs import get_logger
 from aduan.store.engine import advisory_lock_id
 
 log = get_logger("aduan.store.migrate")

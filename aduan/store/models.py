@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from aduan.channels.base import utcnow
+from aduan.core.clock import utcnow
 from aduan.store.types import BigID, JSONType, UTCDateTime
 
 

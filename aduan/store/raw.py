@@ -19,8 +19,9 @@ from sqlalchemy import Connection, Engine, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from aduan.channels.base import Cursor, RawMessage, utcnow
-from aduan.errors import StoreUnavailable
+from aduan.core.clock import utcnow
+from aduan.core.errors import StoreUnavailable
+from aduan.core.messages import Cursor, RawMessage
 from aduan.store.models import channel_cursors, raw_messages
 
 

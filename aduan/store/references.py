@@ -18,7 +18,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine, select
 
-from aduan.channels.base import RawMessage, utcnow
+from aduan.core.clock import utcnow
+from aduan.core.messages import RawMessage
 from aduan.store.models import Counter
 from aduan.store.raw import upsert_statement
 

@@ -38,9 +38,10 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import PoolProxiedConnection
 
-from aduan.channels.base import RawMessage, utcnow
-from aduan.errors import StoreUnavailable
-from aduan.logs import get_logger
+from aduan.core.clock import utcnow
+from aduan.core.errors import StoreUnavailable
+from aduan.core.logs import get_logger
+from aduan.core.messages import RawMessage
 from aduan.store.raw import SaveResult
 from aduan.store.types import sqlite_text
 

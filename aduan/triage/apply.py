@@ -22,8 +22,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, or_, select
 
-from aduan.channels.base import utcnow
-from aduan.errors import AduanError
+from aduan.core.clock import utcnow
+from aduan.core.errors import AduanError
 from aduan.normalize.text import matching_form
 from aduan.store.models import AuditEntry, TriageDecision, complaints
 from aduan.triage import CATEGORIES, Decision, active

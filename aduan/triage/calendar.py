@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from aduan.errors import ConfigError
+from aduan.core.errors import ConfigError
 from aduan.triage.settings import WEEKDAYS, CalendarSettings, parse_span
 
 _MAX_SCAN_DAYS = 400

@@ -22,8 +22,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Engine, and_, exists, false, select
 
-from aduan.channels.base import utcnow
-from aduan.logs import get_logger
+from aduan.core.clock import utcnow
+from aduan.core.logs import get_logger
 from aduan.store.models import ComplaintEvent, complaints
 from aduan.triage.settings import EscalationSettings
 

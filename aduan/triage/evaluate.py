@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aduan.errors import AduanError
+from aduan.core.errors import AduanError
 from aduan.normalize.text import matching_form
 from aduan.triage import CATEGORIES, Decision, decide
 

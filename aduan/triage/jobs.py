@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from aduan.logs import get_logger
+from aduan.core.logs import get_logger
 from aduan.scheduler import PERIODIC_JOBS, PeriodicJob
 from aduan.triage.apply import triage_pending
 from aduan.triage.escalate import escalate

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aduan.errors import ConfigError
+from aduan.core.errors import ConfigError
 
 try:  # the stdlib's own regex parser: private, so a Python without it only runs slower
     import re._parser as _sre  # type: ignore[import-not-found]

@@ -32,15 +32,15 @@ from starlette.routing import BaseRoute, Route
 
 from aduan import metrics
 from aduan.channels.base import PushChannel, WebhookRequest, WebhookResponse
-from aduan.errors import (
+from aduan.core.errors import (
     BadRequest,
     PayloadTooLarge,
     StoreError,
     StoreUnavailable,
     WebhookRejected,
 )
+from aduan.core.logs import get_logger
 from aduan.health import Health
-from aduan.logs import get_logger
 from aduan.spool import Spool, spool_for
 from aduan.store.references import with_references
 from aduan.web import providers

@@ -32,8 +32,8 @@ from typing import Protocol
 
 from sqlalchemy import Engine
 
-from aduan.channels.base import RawMessage
-from aduan.logs import get_logger
+from aduan.core.logs import get_logger
+from aduan.core.messages import RawMessage
 from aduan.store import SaveResult, is_sqlite, save_batch
 from aduan.store.sqlite_raw import SqliteRawWriter, WalCheckpointer
 

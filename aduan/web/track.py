@@ -21,7 +21,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from aduan.cases import find_complaint, history
-from aduan.logs import scrub
+from aduan.core.logs import scrub
 from aduan.store.models import raw_messages
 
 if TYPE_CHECKING:

@@ -9,8 +9,9 @@ from pydantic import SecretStr
 from sqlalchemy import Engine, select
 
 from aduan.channels import REGISTRY
-from aduan.channels.base import Channel, Message, RawMessage
-from aduan.errors import BadPayload
+from aduan.channels.base import Channel
+from aduan.core.errors import BadPayload
+from aduan.core.messages import Message, RawMessage
 from aduan.ingest import poll_channel
 from aduan.store import open_store, read_cursor, save_batch
 from aduan.store.models import raw_messages

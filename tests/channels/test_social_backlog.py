@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy import Engine
 
 from aduan.channels import REGISTRY
-from aduan.channels.base import ChannelContext, Message
-from aduan.errors import BadPayload
+from aduan.channels.base import ChannelContext
+from aduan.core.errors import BadPayload
+from aduan.core.messages import Message
 from aduan.store import save_batch
 
 FIXTURES = Path(__file__).parent / "fixtures"

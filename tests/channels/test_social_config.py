@@ -10,7 +10,7 @@ from pydantic import SecretStr
 from aduan.channels import REGISTRY
 from aduan.channels.base import ChannelContext
 from aduan.config import load_settings
-from aduan.errors import ConfigError
+from aduan.core.errors import ConfigError
 
 SOCIAL = ("facebook", "rss", "telegram", "twitter")
 

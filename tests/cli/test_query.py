@@ -9,7 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
-from aduan.channels.base import RawMessage, utcnow
+from aduan.core.clock import utcnow
+from aduan.core.messages import RawMessage
 from aduan.store import save_batch
 from aduan.store.models import raw_messages
 

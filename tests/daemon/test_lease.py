@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from aduan.config import load_settings
-from aduan.errors import StoreUnavailable
+from aduan.core.errors import StoreUnavailable
 from aduan.lease import AdvisoryLeases, LocalLeases, leases_for, libpq_dsn, lock_id
 from aduan.runtime import Runtime
 from aduan.scheduler import Daemon, PeriodicJob

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from aduan.channels.base import RawMessage
-from aduan.errors import StoreUnavailable
+from aduan.core.errors import StoreUnavailable
+from aduan.core.messages import RawMessage
 from aduan.spool import Spool, decode, encode
 from aduan.store import make_engine
 from aduan.store.models import raw_messages

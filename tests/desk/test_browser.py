@@ -27,7 +27,7 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
-from aduan.channels.base import utcnow
+from aduan.core.clock import utcnow
 from aduan.store import open_store
 from aduan.store.blobs import blob_path
 from aduan.store.models import Complaint, Incident, raw_messages

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from aduan.channels.base import utcnow
 from aduan.channels.walkin import WalkinChannel, WalkinConfig
+from aduan.core.clock import utcnow
 from aduan.store.blobs import blob_path
 from aduan.store.models import Complaint, raw_messages
 from tests.desk.helpers import (
@@ -109,7 +109,7 @@ def test_submit_stores_raw_blob_and_shows_reference(engine: Engine, tmp_path: Pa
     assert attachment["content_type"] == "image/png" and attachment["size"] == len(PNG)
     assert blob_path(runtime.settings.data_dir, attachment["sha256"]).read_bytes() == PNG
     channel = WalkinChannel("desk", WalkinConfig(), runtime.context)
-    from aduan.channels.base import RawMessage
+    from aduan.core.messages import RawMessage
 
     message = channel.read(
         RawMessage("walkin", "desk", row.external_id, payload, row.content_type,

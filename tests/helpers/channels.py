@@ -14,17 +14,9 @@ from typing import ClassVar
 
 from pydantic import Field, SecretStr
 
-from aduan.channels.base import (
-    Batch,
-    ChannelConfig,
-    Cursor,
-    Message,
-    PullChannel,
-    PushChannel,
-    RawMessage,
-    WebhookRequest,
-)
-from aduan.errors import BadPayload, BadRequest, FatalChannelError, Forbidden, TransientError
+from aduan.channels.base import ChannelConfig, PullChannel, PushChannel, WebhookRequest
+from aduan.core.errors import BadPayload, BadRequest, FatalChannelError, Forbidden, TransientError
+from aduan.core.messages import Batch, Cursor, Message, RawMessage
 
 SOURCE: list[dict[str, object]] = []
 """What the fake provider holds; tests fill it."""

@@ -24,8 +24,9 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 from pydantic import Field
 
-from aduan.channels.base import Batch, ChannelConfig, Cursor, Message, PullChannel, RawMessage
-from aduan.errors import BadPayload, FatalChannelError, TransientError
+from aduan.channels.base import ChannelConfig, PullChannel
+from aduan.core.errors import BadPayload, FatalChannelError, TransientError
+from aduan.core.messages import Batch, Cursor, Message, RawMessage
 
 
 class FeedConfig(ChannelConfig):

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from aduan.channels.base import Message, RawMessage
+from aduan.core.messages import Message, RawMessage
 from aduan.normalize.job import normalize_pending
 from aduan.normalize.pipeline import Normalizer, Stats
 from aduan.normalize.readers import MESSAGE_JSON, Readers

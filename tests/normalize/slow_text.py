@@ -1,7 +1,7 @@
 """The straightforward text steps, as they were before the fast paths: the reference.
 
 :mod:`aduan.normalize.text`, :mod:`aduan.normalize.features` and
-:func:`aduan.normalize.identity.phones_in_text` skip work whose trigger
+:func:`aduan.core.identity.phones_in_text` skip work whose trigger
 characters or words are absent; each function here does every step on every
 text, over the same patterns and lexicons. ``test_text_fast`` checks the two
 agree on every text of a large mixed corpus.
@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from aduan.core import identity
 from aduan.normalize import features as f
-from aduan.normalize import identity
 from aduan.normalize import text as t
 
 _SPACES = re.compile(r"[^\S\n]+")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from aduan.channels.base import RawMessage
+from aduan.core.messages import RawMessage
 from aduan.normalize.readers import MESSAGE_JSON
 from aduan.store import open_store, save_batch
 from aduan.store.models import complaints, raw_messages

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
-from aduan.channels.base import Attachment, Disposition, Fragment, Message, RawMessage
+from aduan.core.messages import Attachment, Disposition, Fragment, Message, RawMessage
 from aduan.normalize import pipeline
 from aduan.normalize.features import Features
 from aduan.normalize.job import normalize_pending

@@ -9,13 +9,15 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from aduan.channels.base import RawMessage, utcnow
+from aduan.core.clock import utcnow
+from aduan.core.messages import RawMessage
 from aduan.store import open_store, save_batch
 from aduan.store.models import raw_messages
 
 WRITER = """
 import sys
-from aduan.channels.base import RawMessage, utcnow
+from aduan.core.clock import utcnow
+from aduan.core.messages import RawMessage
 from aduan.store import make_engine, save_batch
 engine = make_engine(sys.argv[1])
 for i in range(150):

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 from structlog.testing import capture_logs
 
-from aduan.channels.base import RawMessage
+from aduan.core.messages import RawMessage
 from aduan.store import insert_raws, make_engine
 from aduan.store.migrate import UPGRADE_LOCK, current, head, upgrade
 from tests.helpers.databases import reset_schema

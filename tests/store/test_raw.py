@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import Engine, func, select
 
-from aduan.channels.base import RawMessage
+from aduan.core.messages import RawMessage
 from aduan.store import raw as raw_module
 from aduan.store import read_cursor, save_batch
 from aduan.store.migrate import current, head

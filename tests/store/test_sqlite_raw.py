@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from aduan.channels.base import RawMessage
-from aduan.errors import StoreUnavailable
+from aduan.core.errors import StoreUnavailable
+from aduan.core.messages import RawMessage
 from aduan.store import make_engine, open_store, save_batch
 from aduan.store.models import raw_messages
 from aduan.store.sqlite_raw import WAL_BACKSTOP_PAGES, SqliteRawWriter, WalCheckpointer

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from aduan.errors import ConfigError
+from aduan.core.errors import ConfigError
 from aduan.triage.calendar import OfficeCalendar
 from aduan.triage.settings import CalendarSettings
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from aduan.errors import ConfigError
+from aduan.core.errors import ConfigError
 from aduan.normalize.text import matching_form
 from aduan.triage import CATEGORIES, Decision, configure, decide
 from aduan.triage.rules import PACKAGED, load_rules

@@ -14,7 +14,7 @@ from structlog.testing import capture_logs
 from aduan.cli import main
 from aduan.cli.common import state
 from aduan.config import load_settings
-from aduan.errors import AduanError
+from aduan.core.errors import AduanError
 from aduan.normalize.text import matching_form
 from aduan.runtime import Runtime
 from aduan.scheduler import PERIODIC_JOBS, _load_jobs

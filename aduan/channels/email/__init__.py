@@ -40,15 +40,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
 from aduan.channels import register
-from aduan.channels.base import (
-    Batch,
-    ChannelContext,
-    Cursor,
-    Message,
-    PullChannel,
-    RawMessage,
-    utcnow,
-)
+from aduan.channels.base import ChannelContext, PullChannel
 from aduan.channels.email.backlog import exported_messages
 from aduan.channels.email.client import (
     Fetched,
@@ -64,8 +56,10 @@ from aduan.channels.email.config import EmailConfig
 from aduan.channels.email.idle import IdleWatcher
 from aduan.channels.email.keys import external_id, header_block
 from aduan.channels.email.parse import parse_date, read_email
-from aduan.errors import BadPayload, ChannelError
-from aduan.logs import get_logger
+from aduan.core.clock import utcnow
+from aduan.core.errors import BadPayload, ChannelError
+from aduan.core.logs import get_logger
+from aduan.core.messages import Batch, Cursor, Message, RawMessage
 
 log = get_logger("aduan.channels.email")
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from aduan.errors import AduanError
+from aduan.core.errors import AduanError
 
 
 def _maildir(path: Path) -> Iterator[tuple[bytes, datetime | None]]:

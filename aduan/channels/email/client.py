@@ -3,7 +3,7 @@
 Every socket operation has a timeout (``SocketTimeout(connect, read)``). TLS is
 implicit (IMAPS, port 993) or a STARTTLS upgrade, certificates verified by
 default against the system store or ``ca_file``. Failures map onto
-:mod:`aduan.errors`:
+:mod:`aduan.core.errors`:
 
 * a refused login, a certificate that does not verify, a missing folder or a
   server without STARTTLS/MOVE -> :class:`FatalChannelError` (a person must act);
@@ -26,7 +26,7 @@ from imapclient import IMAPClient, SocketTimeout
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
 from aduan.channels.email.config import EmailConfig
-from aduan.errors import FatalChannelError, TransientError
+from aduan.core.errors import FatalChannelError, TransientError
 
 
 @dataclass(frozen=True, slots=True)

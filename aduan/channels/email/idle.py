@@ -24,8 +24,8 @@ from imapclient.exceptions import IMAPClientError
 
 from aduan.channels.email.client import close_quietly, connect, imap_errors, select
 from aduan.channels.email.config import EmailConfig
-from aduan.errors import ChannelError, TransientError
-from aduan.logs import get_logger
+from aduan.core.errors import ChannelError, TransientError
+from aduan.core.logs import get_logger
 
 log = get_logger("aduan.channels.email.idle")
 

@@ -26,10 +26,10 @@ from email.header import decode_header, make_header
 from email.message import Message as EmailMessage
 from email.utils import getaddresses, parsedate_to_datetime
 
-from aduan.channels.base import Attachment, Disposition, Message
 from aduan.channels.email.body import decode_bytes, html_to_text, strip_quotes_and_signature
-from aduan.errors import BadPayload
-from aduan.normalize.identity import email_identity
+from aduan.core.errors import BadPayload
+from aduan.core.identity import email_identity
+from aduan.core.messages import Attachment, Disposition, Message
 
 _MSGID = re.compile(r"<([^<>\s]+)>")
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+$")

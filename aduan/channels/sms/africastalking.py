@@ -22,7 +22,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, SecretStr
 
-from aduan.channels.base import Message, RawMessage, WebhookRequest
+from aduan.channels.base import WebhookRequest
 from aduan.channels.sms.base import (
     FORM,
     Gateway,
@@ -33,7 +33,8 @@ from aduan.channels.sms.base import (
     sms_message,
     stored_pairs,
 )
-from aduan.errors import BadRequest, Forbidden
+from aduan.core.errors import BadRequest, Forbidden
+from aduan.core.messages import Message, RawMessage
 
 
 class AfricasTalkingConfig(SmsConfig):

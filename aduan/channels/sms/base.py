@@ -28,16 +28,10 @@ from urllib.parse import parse_qsl
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_core import InitErrorDetails
 
-from aduan.channels.base import (
-    ChannelConfig,
-    Fragment,
-    Message,
-    RawMessage,
-    WebhookRequest,
-    WebhookResponse,
-)
-from aduan.errors import BadPayload, BadRequest, Forbidden
-from aduan.normalize.identity import DEFAULT_REGION, phone_identity
+from aduan.channels.base import ChannelConfig, WebhookRequest, WebhookResponse
+from aduan.core.errors import BadPayload, BadRequest, Forbidden
+from aduan.core.identity import DEFAULT_REGION, phone_identity
+from aduan.core.messages import Fragment, Message, RawMessage
 
 CHANNEL = "sms"
 FORM = "application/x-www-form-urlencoded"

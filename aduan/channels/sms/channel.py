@@ -12,21 +12,15 @@ from typing import Annotated
 
 from pydantic import Field, TypeAdapter
 
-from aduan.channels.base import (
-    ChannelContext,
-    Message,
-    PushChannel,
-    RawMessage,
-    WebhookRequest,
-    WebhookResponse,
-)
+from aduan.channels.base import ChannelContext, PushChannel, WebhookRequest, WebhookResponse
 from aduan.channels.sms.africastalking import AfricasTalkingConfig, AfricasTalkingGateway
 from aduan.channels.sms.base import CHANNEL, Gateway, SmsConfig
 from aduan.channels.sms.generic import GenericConfig, GenericGateway
 from aduan.channels.sms.kannel import KannelConfig, KannelGateway
 from aduan.channels.sms.twilio import TwilioConfig, TwilioGateway
 from aduan.channels.sms.vonage import VonageConfig, VonageGateway
-from aduan.errors import BadPayload, BadRequest
+from aduan.core.errors import BadPayload, BadRequest
+from aduan.core.messages import Message, RawMessage
 
 GATEWAYS: dict[str, type[Gateway]] = {
     "twilio": TwilioGateway,

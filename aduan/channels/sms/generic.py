@@ -26,7 +26,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, SecretStr
 
-from aduan.channels.base import Message, RawMessage, WebhookRequest
+from aduan.channels.base import WebhookRequest
 from aduan.channels.sms.base import (
     Gateway,
     SmsConfig,
@@ -35,7 +35,8 @@ from aduan.channels.sms.base import (
     parse_time,
     sms_message,
 )
-from aduan.errors import BadPayload, BadRequest, Forbidden
+from aduan.core.errors import BadPayload, BadRequest, Forbidden
+from aduan.core.messages import Message, RawMessage
 
 JSON = "application/json"
 

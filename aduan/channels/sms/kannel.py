@@ -36,7 +36,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from aduan.channels.base import Message, RawMessage, WebhookRequest
+from aduan.channels.base import WebhookRequest
 from aduan.channels.sms.base import (
     FORM,
     Gateway,
@@ -45,7 +45,8 @@ from aduan.channels.sms.base import (
     parse_time,
     sms_message,
 )
-from aduan.errors import BadPayload, BadRequest, Forbidden
+from aduan.core.errors import BadPayload, BadRequest, Forbidden
+from aduan.core.messages import Message, RawMessage
 
 
 class KannelParams(BaseModel):

@@ -31,7 +31,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr
 
-from aduan.channels.base import Attachment, Message, RawMessage, WebhookRequest, WebhookResponse
+from aduan.channels.base import WebhookRequest, WebhookResponse
 from aduan.channels.sms.base import (
     FORM,
     Gateway,
@@ -43,7 +43,8 @@ from aduan.channels.sms.base import (
     sms_message,
     stored_pairs,
 )
-from aduan.errors import BadRequest, Forbidden
+from aduan.core.errors import BadRequest, Forbidden
+from aduan.core.messages import Attachment, Message, RawMessage
 
 TWIML_EMPTY = b'<?xml version="1.0" encoding="UTF-8"?><Response/>'
 DEFAULT_PORTS = {"http": 80, "https": 443}

@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, model_validator
 
-from aduan.channels.base import Fragment, Message, RawMessage, WebhookRequest
+from aduan.channels.base import WebhookRequest
 from aduan.channels.sms.base import (
     FORM,
     Gateway,
@@ -46,7 +46,8 @@ from aduan.channels.sms.base import (
     hmac_hex,
     sms_message,
 )
-from aduan.errors import BadPayload, BadRequest, Forbidden
+from aduan.core.errors import BadPayload, BadRequest, Forbidden
+from aduan.core.messages import Fragment, Message, RawMessage
 
 Method = Literal["none", "md5hash", "md5", "sha1", "sha256", "sha512"]
 JSON = "application/json"

@@ -38,23 +38,19 @@ from telegram.request import HTTPXRequest
 
 from aduan.channels import register
 from aduan.channels.base import (
-    Batch,
     Channel,
     ChannelConfig,
     ChannelContext,
-    Cursor,
-    Disposition,
-    Message,
     PullChannel,
     PushChannel,
-    RawMessage,
     WebhookRequest,
     WebhookResponse,
-    utcnow,
 )
 from aduan.channels.telegram.updates import largest_photo, read_update, update_key, update_kind
-from aduan.errors import BadPayload, FatalChannelError, TransientError, Unauthorized
-from aduan.logs import get_logger
+from aduan.core.clock import utcnow
+from aduan.core.errors import BadPayload, FatalChannelError, TransientError, Unauthorized
+from aduan.core.logs import get_logger
+from aduan.core.messages import Batch, Cursor, Disposition, Message, RawMessage
 from aduan.store.blobs import put_blob
 
 # httpx's INFO lines and PTB's DEBUG lines carry the token URL and whole updates (personal data).

@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from aduan.channels.base import Attachment, Disposition, Location, Message, RawMessage
-from aduan.errors import BadPayload
-from aduan.normalize.identity import handle_identity, phone_identity
+from aduan.core.errors import BadPayload
+from aduan.core.identity import handle_identity, phone_identity
+from aduan.core.messages import Attachment, Disposition, Location, Message, RawMessage
 
 MESSAGE_KINDS = ("message", "edited_message")
 """Updates a citizen sends the bot; anything else is kept raw and ignored."""

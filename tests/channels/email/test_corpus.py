@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from aduan.channels.base import Message, RawMessage, utcnow
-from aduan.errors import BadPayload
+from aduan.core.clock import utcnow
+from aduan.core.errors import BadPayload
+from aduan.core.messages import Message, RawMessage
 from aduan.ingest import poll_channel
 from aduan.store.models import raw_messages
 from tests.channels.email.conftest import ChannelFactory

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, select
 
 from aduan.channels.base import ChannelContext
 from aduan.channels.email import EmailChannel
-from aduan.errors import FatalChannelError, TransientError
+from aduan.core.errors import FatalChannelError, TransientError
 from aduan.ingest import poll_channel
 from aduan.store import read_cursor
 from aduan.store.models import raw_messages

@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
-from aduan.channels.base import ChannelContext, Disposition, RawMessage
+from aduan.channels.base import ChannelContext
 from aduan.channels.email import EmailChannel
 from aduan.channels.email.config import EmailConfig
 from aduan.channels.email.keys import external_id
-from aduan.errors import BadPayload
+from aduan.core.errors import BadPayload
+from aduan.core.messages import Disposition, RawMessage
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "email"
 

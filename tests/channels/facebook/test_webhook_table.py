@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from aduan.channels.base import Disposition
 from aduan.config import load_settings
-from aduan.errors import BadPayload
+from aduan.core.errors import BadPayload
+from aduan.core.messages import Disposition
 from aduan.runtime import Runtime
 from aduan.web import create_app
 from tests.channels.test_contract import stored_raws

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import Engine
 
 from aduan.channels import REGISTRY
-from aduan.channels.base import ChannelContext, Disposition, PullChannel
-from aduan.errors import BadPayload, FatalChannelError, TransientError
+from aduan.channels.base import ChannelContext, PullChannel
+from aduan.core.errors import BadPayload, FatalChannelError, TransientError
+from aduan.core.messages import Disposition
 from aduan.ingest import poll_channel
 from aduan.store import read_cursor
 from tests.channels.local_http import Answer, Fake, Seen, serve

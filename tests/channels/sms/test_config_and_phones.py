@@ -13,8 +13,8 @@ from aduan.channels.sms.channel import SmsChannel
 from aduan.channels.sms.kannel import KannelConfig
 from aduan.channels.sms.twilio import TwilioConfig
 from aduan.config import load_settings
-from aduan.errors import ConfigError, Forbidden
-from aduan.normalize.identity import phone_identity
+from aduan.core.errors import ConfigError, Forbidden
+from aduan.core.identity import phone_identity
 
 
 @pytest.mark.parametrize(
@@ -100,7 +100,7 @@ def test_africastalking_networks() -> None:
 
 
 def test_backlog_lines_are_keyed_like_live_deliveries(tmp_path: Path) -> None:
-    from aduan.errors import BadPayload
+    from aduan.core.errors import BadPayload
 
     config = SmsConfig.model_validate({"gateway": "generic", "signing_secret": "k"})
     channel = SmsChannel("android", config, ChannelContext(data_dir=tmp_path))

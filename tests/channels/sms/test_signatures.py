@@ -10,7 +10,7 @@ from aduan.channels.base import ChannelContext, WebhookRequest
 from aduan.channels.sms import generic, twilio, vonage
 from aduan.channels.sms.base import SmsConfig
 from aduan.channels.sms.channel import SmsChannel
-from aduan.errors import Forbidden
+from aduan.core.errors import Forbidden
 
 TWILIO_URI = "https://mycompany.com/myapp.php?foo=1&bar=2"
 TWILIO_PARAMS = [

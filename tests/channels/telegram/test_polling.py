@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import Engine
 
 from aduan.channels import REGISTRY
-from aduan.channels.base import ChannelContext, Disposition
+from aduan.channels.base import ChannelContext
 from aduan.channels.telegram import TelegramPolling
-from aduan.errors import FatalChannelError, TransientError
+from aduan.core.errors import FatalChannelError, TransientError
+from aduan.core.messages import Disposition
 from aduan.ingest import poll_channel
 from aduan.store import read_cursor
 from aduan.store.blobs import get_blob

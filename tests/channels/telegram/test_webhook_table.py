@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from aduan.channels.base import Disposition, RawMessage
 from aduan.config import load_settings
-from aduan.errors import BadPayload
+from aduan.core.errors import BadPayload
+from aduan.core.messages import Disposition, RawMessage
 from aduan.runtime import Runtime
 from aduan.store.models import raw_messages
 from aduan.web import create_app

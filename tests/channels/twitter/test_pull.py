@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from aduan.channels import REGISTRY
-from aduan.channels.base import ChannelContext, Disposition, PullChannel
-from aduan.errors import FatalChannelError, TransientError
+from aduan.channels.base import ChannelContext, PullChannel
+from aduan.core.errors import FatalChannelError, TransientError
+from aduan.core.messages import Disposition
 from tests.channels.local_http import serve
 from tests.channels.twitter.fake_x_api import APP_TOKEN, CITY_ID, DM_TOKEN, FakeXApi
 

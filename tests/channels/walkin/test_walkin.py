@@ -12,10 +12,11 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import Engine, select
 
-from aduan.channels.base import ChannelContext, RawMessage, WebhookRequest
+from aduan.channels.base import ChannelContext, WebhookRequest
 from aduan.channels.walkin import WalkinChannel, WalkinConfig
-from aduan.errors import BadPayload, BadRequest, Forbidden, Unauthorized
-from aduan.normalize.identity import nik_identity
+from aduan.core.errors import BadPayload, BadRequest, Forbidden, Unauthorized
+from aduan.core.identity import nik_identity
+from aduan.core.messages import RawMessage
 from aduan.store.models import raw_messages
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "walkin"

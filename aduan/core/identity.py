@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import phonenumbers
-from sqlalchemy import Engine
 
 DEFAULT_REGION = "ID"
 _NIK = re.compile(r"^\d{16}$")
@@ -76,7 +75,7 @@ def nik_identity(nik: str, key: bytes) -> str:
     return f"nik:{digest[:32]}"
 
 
-# --- identities a text proves, the store's NIK key ---------------------------------------
+# --- identities a text proves ---------------------------------------
 
 _PHONE_IN_TEXT = re.compile(r"(?<![\d+])(?:\+62|62|0)8\d(?:[ .-]?\d){6,11}(?!\d)")
 _PHONE_HINT = re.compile(r"8\d")  # in every number above; a fast scan for one literal
@@ -96,15 +95,6 @@ def phones_in_text(text: str) -> list[str]:
         if phone.valid and phone.identity not in found:
             found.append(phone.identity)
     return found
-
-
-def nik_key(engine: Engine, configured: str | None = None) -> bytes:
-    """The key of NIK hashes: from settings, else generated once and kept in ``meta``."""
-    from pydantic import SecretStr
-
-    from aduan.store.keys import nik_hash_key
-
-    return nik_hash_key(engine, SecretStr(configured) if configured else None)
 
 
 def reporter_key(reporter_id: int) -> str:
