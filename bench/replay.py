@@ -46,12 +46,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from aduan.channels import REGISTRY  # noqa: E402
+from aduan.config.normalize import NormalizeSettings  # noqa: E402
 from aduan.core.errors import BadPayload  # noqa: E402
 from aduan.core.messages import Location, Message, RawMessage  # noqa: E402
 from aduan.normalize.pipeline import Normalizer  # noqa: E402
 from aduan.normalize.readers import Reader, Readers  # noqa: E402
 from aduan.normalize.replay import Slice, replay  # noqa: E402
-from aduan.normalize.settings import NormalizeSettings  # noqa: E402
 from aduan.store import open_store  # noqa: E402
 from aduan.store.raw import insert_raws  # noqa: E402
 from tests.helpers.databases import admin_dsn, create_database  # noqa: E402

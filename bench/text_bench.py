@@ -1,8 +1,8 @@
 """Per-message text work of the normalizer: microseconds per text for each step.
 
 The steps the normalizer runs on every message, each fed what the pipeline
-feeds it: :func:`~aduan.normalize.text.clean_text` of the raw text,
-:func:`~aduan.normalize.text.matching_form` of the clean text,
+feeds it: :func:`~aduan.core.text.clean_text` of the raw text,
+:func:`~aduan.core.text.matching_form` of the clean text,
 :func:`~aduan.normalize.features.extract` of the matching form, and
 :func:`~aduan.core.identity.phones_in_text` of the raw text.
 
@@ -35,10 +35,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import aduan.channels  # noqa: E402, F401  (identity imported first is a circular import)
+from aduan.core import text  # noqa: E402
 from aduan.core.identity import phones_in_text  # noqa: E402
-from aduan.normalize import text  # noqa: E402
+from aduan.core.text import clean_text, matching_form  # noqa: E402
 from aduan.normalize.features import extract  # noqa: E402
-from aduan.normalize.text import clean_text, matching_form  # noqa: E402
 from bench.replay import LOCAL, generate  # noqa: E402
 
 TESTS = REPO / "tests"

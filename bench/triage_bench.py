@@ -18,7 +18,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from aduan.normalize.text import matching_form
+from aduan.core.text import matching_form
 from aduan.triage import configure, decide, due_at
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "triage" / "data"

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from aduan.cases import CaseError, history, update_status
 from aduan.core.clock import utcnow
 from aduan.core.messages import RawMessage
 from aduan.store import open_store, save_batch
+from aduan.store.cases import CaseError, history, update_status
 from aduan.store.models import complaint_sources, complaints, raw_messages
 from tests.helpers.complaints import insert_complaint
 

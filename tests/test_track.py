@@ -6,9 +6,9 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
-from aduan.cases import update_status
 from aduan.config import load_settings
 from aduan.runtime import Runtime
+from aduan.store.cases import update_status
 from aduan.web import create_app
 from tests.helpers.complaints import insert_complaint
 

@@ -6,7 +6,7 @@ a 304 costs nothing. Each item is a raw message keyed by its GUID (or link),
 its payload the item as JSON. ``read`` makes a complaint only of items whose
 title or summary contains one of the configured words (place names,
 "keluhan", "warga mengeluh", ...), compared in the matching form of
-:mod:`aduan.normalize.text`; the others are kept raw and ignored.
+:mod:`aduan.core.text`; the others are kept raw and ignored.
 
 A response that is not a feed is kept whole (unkeyed) and quarantined by
 ``read``, so an operator sees it. Sample raw payload::
@@ -34,7 +34,7 @@ from aduan.channels.base import ChannelConfig, PullChannel
 from aduan.core.clock import utcnow
 from aduan.core.errors import BadPayload, FatalChannelError, TransientError
 from aduan.core.messages import Batch, Cursor, Disposition, Message, RawMessage
-from aduan.normalize.text import clean_text, matching_form
+from aduan.core.text import clean_text, matching_form
 
 ITEM_FIELDS = ("id", "link", "title", "summary", "published", "author")
 DEFAULT_WORDS = [

@@ -6,10 +6,10 @@ import getpass
 
 import typer
 
-from aduan.cases import CHANGES, find_complaint, history, update_status
 from aduan.cli.common import app, state
 from aduan.core.errors import AduanError
 from aduan.store import open_store
+from aduan.store.cases import CHANGES, find_complaint, history, update_status
 
 complaint_app = typer.Typer(
     help="Follow a complaint up: status changes and history.", no_args_is_help=True

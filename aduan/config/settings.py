@@ -16,9 +16,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from aduan.desk.settings import DeskSettings
-from aduan.normalize.settings import NormalizeSettings
-from aduan.triage.settings import TriageSettings
+from aduan.config.desk import DeskSettings
+from aduan.config.normalize import NormalizeSettings
+from aduan.config.triage import TriageSettings
 
 
 class Section(BaseModel):

@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from aduan.cases import update_status
 from aduan.demo.build import demo_raws
 from aduan.normalize.job import normalize_pending, runtime_normalizer
 from aduan.runtime import Runtime
 from aduan.store import save_batch
+from aduan.store.cases import update_status
 from aduan.store.models import complaints, raw_messages
 from aduan.triage.jobs import run_escalate, run_triage
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from aduan.desk.settings import DeskSettings, DeskUser
+from aduan.config.desk import DeskSettings, DeskUser
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 _DUMMY = DeskUser(password_hash="scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAA")  # noqa: S106

@@ -1,7 +1,7 @@
 """``/desk/aduan/{reference}``: a logged-in clerk records a complaint's follow-up.
 
 The same status changes as ``aduan complaint update`` and the partners' API
-(:mod:`aduan.cases`), recorded with the clerk as the actor; the form carries
+(:mod:`aduan.store.cases`), recorded with the clerk as the actor; the form carries
 the session's CSRF token like every desk form.
 """
 
@@ -15,10 +15,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from aduan.cases import CaseError, find_complaint, history, update_status
 from aduan.core.logs import get_logger
 from aduan.desk.auth import csrf_ok
 from aduan.desk.web import DeskPages, _text
+from aduan.store.cases import CaseError, find_complaint, history, update_status
 from aduan.web.app import ROUTE_PROVIDERS
 from aduan.web.track import STATUS_ID, _date
 
@@ -34,7 +34,7 @@ class CasePages:
         self.runtime = pages.runtime
 
     def _context(self, reference: str) -> dict[str, Any] | None:
-        from aduan.open311.services import agency_name, service
+        from aduan.triage.services import agency_name, service
 
         zone = ZoneInfo(self.runtime.settings.timezone)
         with self.runtime.engine.connect() as conn:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from aduan.config.desk import DeskSettings
 from aduan.core.identity import phone_identity, valid_nik
-from aduan.desk.settings import DeskSettings
 
 FIELDS = (
     "nama",

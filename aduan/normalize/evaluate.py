@@ -28,10 +28,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from aduan.config.normalize import NormalizeSettings
 from aduan.core.messages import Message, RawMessage
 from aduan.normalize.pipeline import Normalizer, load_raws
 from aduan.normalize.readers import MESSAGE_JSON, Readers
-from aduan.normalize.settings import NormalizeSettings
 from aduan.store import open_store, save_batch
 from aduan.store.models import complaints, raw_messages
 

@@ -4,7 +4,7 @@ Citizens describe one problem in very different words ("lubang" / "kubangan"
 / "bolong"; "lampu PJU padam" / "gelap, gak ada lampu"), so near-duplicate
 text alone misses most same-incident reports, and near-identical text about
 ``RT 03`` and ``RT 09`` is two different problems. From the matching form
-(:func:`aduan.normalize.text.matching_form`) this module extracts:
+(:func:`aduan.core.text.matching_form`) this module extracts:
 
 * **concepts** — the public-service problem named (street light, pothole,
   blocked drain, water outage, ...), from a lexicon of the vocabulary of
@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from aduan.normalize.text import matching_form
+from aduan.core.text import matching_form
 
 # --- concepts: concept -> words and phrases (matching form, slang already expanded) ---
 CONCEPT_WORDS: dict[str, str] = {

@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 
+from aduan.config.normalize import NormalizeSettings
 from aduan.core import heap
 from aduan.core.errors import StoreUnavailable
 from aduan.core.logs import get_logger
 from aduan.normalize.pipeline import RAW_COLUMNS, Normalizer, Stats, load_raws, to_stored
 from aduan.normalize.readers import Readers
-from aduan.normalize.settings import NormalizeSettings
 from aduan.scheduler import PERIODIC_JOBS, PeriodicJob
 from aduan.store.keys import nik_key
 from aduan.store.models import raw_messages

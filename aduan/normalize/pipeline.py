@@ -42,18 +42,18 @@ from typing import Any
 from sqlalchemy import Connection, and_, or_, select
 
 from aduan import triage
+from aduan.config.normalize import NormalizeSettings
 from aduan.core.clock import utcnow
 from aduan.core.errors import BadPayload
 from aduan.core.identity import phones_in_text
 from aduan.core.messages import Disposition, Message, RawMessage
+from aduan.core.text import clean_text, matching_form
 from aduan.normalize.features import Features, extract
 from aduan.normalize.ids import IdAllocator
 from aduan.normalize.judge import Verdict, judge
 from aduan.normalize.readers import Readers
 from aduan.normalize.reporters import ReporterBook
-from aduan.normalize.settings import NormalizeSettings
 from aduan.normalize.sketch import BandKeys, MinHasher, WindowLSH
-from aduan.normalize.text import clean_text, matching_form
 from aduan.store.blobs import put_blob
 from aduan.store.bulk import insert_rows, update_rows
 from aduan.store.models import (

@@ -29,7 +29,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from aduan.cases import CaseError, update_status
 from aduan.channels.base import WebhookRequest
 from aduan.core.clock import utcnow
 from aduan.core.errors import StoreError, WebhookRejected
@@ -38,9 +37,10 @@ from aduan.core.messages import RawMessage
 from aduan.open311.channel import Open311Channel, form_fields
 from aduan.open311.formats import FORMATS, error, render, render_one
 from aduan.open311.records import Records, SearchError, make_search
-from aduan.open311.services import services
+from aduan.store.cases import CaseError, update_status
 from aduan.store.models import raw_messages
 from aduan.store.references import reserve_reference
+from aduan.triage.services import services
 from aduan.web.app import to_webhook_request
 from aduan.web.sink import RawSink
 

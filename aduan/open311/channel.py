@@ -128,7 +128,7 @@ class Open311Channel(PushChannel):
             raise Forbidden("invalid api_key")
 
     def parse(self, request: WebhookRequest) -> list[RawMessage]:
-        from aduan.open311.services import service_codes
+        from aduan.triage.services import service_codes
 
         items = form_fields(request)
         data = parse_submission(items, service_codes())

@@ -17,11 +17,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, select
 
-from aduan.cases import CLOSED, find_complaint, latest_note
 from aduan.core.logs import scrub
-from aduan.open311.services import Service, agency_name
+from aduan.store.cases import CLOSED, find_complaint, latest_note
 from aduan.store.models import AttachmentRow, complaints, raw_messages
 from aduan.store.types import to_utc
+from aduan.triage.services import Service, agency_name
 
 attachments = AttachmentRow.__table__  # type: ignore[attr-defined]
 MAX_SPAN = timedelta(days=90)

@@ -3,7 +3,7 @@
 The interface the normalizer calls for every new complaint:
 
 * :func:`decide` — a :class:`Decision` from the complaint's matching form
-  (see :mod:`aduan.normalize.text`), recording the rules and score that made it;
+  (see :mod:`aduan.core.text`), recording the rules and score that made it;
 * :func:`due_at` — received + 3 working days on the office calendar.
 
 Both use the rules and calendar in force: those from :func:`configure`
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from aduan.triage.settings import TriageSettings
+from aduan.config.triage import TriageSettings
 
 if TYPE_CHECKING:
     from aduan.triage.engine import Triage

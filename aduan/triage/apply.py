@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, and_, or_, select
 
 from aduan.core.clock import utcnow
 from aduan.core.errors import AduanError
-from aduan.normalize.text import matching_form
+from aduan.core.text import matching_form
 from aduan.store.models import AuditEntry, TriageDecision, complaints
 from aduan.triage import CATEGORIES, Decision, active
 from aduan.triage.rules import PRIORITIES, TRACKS

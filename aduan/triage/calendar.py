@@ -24,8 +24,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from aduan.config.triage import WEEKDAYS, CalendarSettings, parse_span
 from aduan.core.errors import ConfigError
-from aduan.triage.settings import WEEKDAYS, CalendarSettings, parse_span
 
 _MAX_SCAN_DAYS = 400
 

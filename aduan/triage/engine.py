@@ -33,11 +33,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from aduan.normalize.text import matching_form
+from aduan.config.triage import TriageSettings
+from aduan.core.text import matching_form
 from aduan.triage import Decision
 from aduan.triage.calendar import OfficeCalendar
 from aduan.triage.rules import Gated, Mask, RuleSet, Term, load_rules, word_starts
-from aduan.triage.settings import TriageSettings
 
 
 @dataclass(frozen=True)

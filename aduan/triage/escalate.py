@@ -22,10 +22,10 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Engine, and_, exists, false, select
 
+from aduan.config.triage import EscalationSettings
 from aduan.core.clock import utcnow
 from aduan.core.logs import get_logger
 from aduan.store.models import ComplaintEvent, complaints
-from aduan.triage.settings import EscalationSettings
 
 log = get_logger("aduan.triage.escalate")
 complaint_events = ComplaintEvent.__table__  # type: ignore[attr-defined]

@@ -2,7 +2,7 @@
 
 The file is JSON lines like ``triage_dev.jsonl``: ``text`` and ``category``
 required, ``priority`` (``normal``/``high``) and ``channel`` optional. Every
-line goes through the production path: :func:`aduan.normalize.text.matching_form`
+line goes through the production path: :func:`aduan.core.text.matching_form`
 then :func:`aduan.triage.decide`. Reported: per-category precision and recall,
 overall accuracy, macro recall (mean recall over the categories present in
 the file) and the recall of priority ``high``.
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from aduan.core.errors import AduanError
-from aduan.normalize.text import matching_form
+from aduan.core.text import matching_form
 from aduan.triage import CATEGORIES, Decision, decide
 
 

@@ -27,7 +27,7 @@ File format (see the packaged ``aduan/config/routing.toml``)::
     exclude = ["pencegahan kebakaran"]   # masked before the danger terms are matched
     cancel = ["sosialisasi"]             # anywhere in the complaint: no danger raise
 
-Terms are words of the matching form (:func:`aduan.normalize.text.matching_form`:
+Terms are words of the matching form (:func:`aduan.core.text.matching_form`:
 lower case, slang expanded, punctuation gone), matched on word boundaries; a
 word ending in ``*`` matches any ending (``perbaik*``). Patterns are Python
 regular expressions on the same text. A negative weight counts against the
@@ -137,7 +137,7 @@ _WORD_CLASS = [(_sre.IN, [(_sre.CATEGORY, _sre.CATEGORY_WORD)])] if _sre else []
 def word_starts(regex: re.Pattern[str]) -> tuple[frozenset[str], ...]:
     r"""Sets of literal text that must each begin a word of a matching form for ``regex`` to match.
 
-    A matching form (:func:`aduan.normalize.text.matching_form`) is words of letters and
+    A matching form (:func:`aduan.core.text.matching_form`) is words of letters and
     digits joined by single spaces, so a position right after a space, after ``(?<!\w)`` or
     at ``^`` is the start of a word. Reading the parsed pattern left to right, every
     literal (or small set of literal alternatives) that must occur at such a position gives

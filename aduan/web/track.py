@@ -20,8 +20,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from aduan.cases import find_complaint, history
 from aduan.core.logs import scrub
+from aduan.store.cases import find_complaint, history
 from aduan.store.models import raw_messages
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def _date(value: datetime | None, zone: ZoneInfo) -> str | None:
 
 
 def track_context(runtime: Runtime, reference: str) -> dict[str, Any]:
-    from aduan.open311.services import agency_name, service
+    from aduan.triage.services import agency_name, service
 
     zone = ZoneInfo(runtime.settings.timezone)
     engine = runtime.engine

@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
 from aduan.config import Settings
+from aduan.config.desk import DeskSettings, DeskUser
 from aduan.desk.auth import hash_password
-from aduan.desk.settings import DeskSettings, DeskUser
 from aduan.runtime import Runtime
 from aduan.store.keys import nik_hash_key
 from aduan.web import create_app

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from aduan.config.desk import DeskSettings, DeskUser
 from aduan.desk.auth import (
     Sessions,
     authenticate,
@@ -18,7 +19,6 @@ from aduan.desk.auth import (
     proxy_clerk,
     session_secret,
 )
-from aduan.desk.settings import DeskSettings, DeskUser
 
 
 def test_hash_is_salted_and_checks() -> None:

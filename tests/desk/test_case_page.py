@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from aduan.cases import history
+from aduan.store.cases import history
 from tests.desk.helpers import client_for, csrf_of, login, make_runtime
 from tests.helpers.complaints import insert_complaint
 

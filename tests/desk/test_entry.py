@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from aduan.config.desk import DeskSettings
 from aduan.desk.entry import Upload, check_entry, sniff
-from aduan.desk.settings import DeskSettings
 from tests.desk.helpers import GOOD_FORM, PNG
 
 SETTINGS = DeskSettings(max_files=2, max_file_bytes=1000)

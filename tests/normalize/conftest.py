@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from aduan.config.normalize import NormalizeSettings
 from aduan.core.messages import Message, RawMessage
 from aduan.normalize.job import normalize_pending
 from aduan.normalize.pipeline import Normalizer, Stats
 from aduan.normalize.readers import MESSAGE_JSON, Readers
-from aduan.normalize.settings import NormalizeSettings
 from aduan.store import save_batch
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)

@@ -1,6 +1,6 @@
 """The straightforward text steps, as they were before the fast paths: the reference.
 
-:mod:`aduan.normalize.text`, :mod:`aduan.normalize.features` and
+:mod:`aduan.core.text`, :mod:`aduan.normalize.features` and
 :func:`aduan.core.identity.phones_in_text` skip work whose trigger
 characters or words are absent; each function here does every step on every
 text, over the same patterns and lexicons. ``test_text_fast`` checks the two
@@ -13,8 +13,8 @@ import re
 import unicodedata
 
 from aduan.core import identity
+from aduan.core import text as t
 from aduan.normalize import features as f
-from aduan.normalize import text as t
 
 _SPACES = re.compile(r"[^\S\n]+")
 _ROMAN_SINGLE = re.compile(r"(?<=[a-z] )(i|v|x)\b")

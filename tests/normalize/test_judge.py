@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from aduan.core.text import matching_form
 from aduan.normalize.features import extract
 from aduan.normalize.judge import judge
 from aduan.normalize.sketch import MinHasher, WindowLSH, optimal_bands
-from aduan.normalize.text import matching_form
 
 CASES = [
     # (a, b, same_reporter, expected, why)

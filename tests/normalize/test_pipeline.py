@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
+from aduan.config.normalize import NormalizeSettings
 from aduan.core.messages import Attachment, Disposition, Fragment, Message, RawMessage
 from aduan.normalize import pipeline
 from aduan.normalize.features import Features
@@ -19,7 +20,6 @@ from aduan.normalize.pipeline import Normalizer, attachments_table, incidents_ta
 from aduan.normalize.readers import MESSAGE_JSON, Readers
 from aduan.normalize.replay import Slice, replay
 from aduan.normalize.reporters import merges_table, reporters_table, split_merge
-from aduan.normalize.settings import NormalizeSettings
 from aduan.store import save_batch
 from aduan.store.models import complaint_sources, complaints, raw_messages
 from tests.normalize.conftest import T0, Run, raw

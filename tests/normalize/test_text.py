@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aduan.normalize.text import clean_text, matching_form
+from aduan.core.text import clean_text, matching_form
 
 
 def test_clean_text_removes_invisibles_and_folds_whitespace() -> None:

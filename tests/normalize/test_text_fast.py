@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from aduan.core.identity import phones_in_text
+from aduan.core.text import clean_text, matching_form
 from aduan.normalize import features
 from aduan.normalize.features import extract
-from aduan.normalize.text import clean_text, matching_form
 from tests.normalize import slow_text
 
 TESTS = Path(__file__).resolve().parent.parent

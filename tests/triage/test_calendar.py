@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from aduan.config.triage import CalendarSettings
 from aduan.core.errors import ConfigError
 from aduan.triage.calendar import OfficeCalendar
-from aduan.triage.settings import CalendarSettings
 
 WIB = ZoneInfo("Asia/Jakarta")
 

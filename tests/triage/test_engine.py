@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from aduan.normalize.text import matching_form
+from aduan.core.text import matching_form
 from aduan.triage import CATEGORIES
 from aduan.triage import rules as rules_module
 from aduan.triage.engine import Compiled, Scores, is_matching_form, score, score_reference

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from aduan.config.triage import TriageSettings
 from aduan.core.errors import ConfigError
-from aduan.normalize.text import matching_form
+from aduan.core.text import matching_form
 from aduan.triage import CATEGORIES, Decision, configure, decide
 from aduan.triage.rules import PACKAGED, load_rules
-from aduan.triage.settings import TriageSettings
 
 
 @pytest.fixture(autouse=True)

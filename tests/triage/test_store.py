@@ -14,8 +14,9 @@ from structlog.testing import capture_logs
 from aduan.cli import main
 from aduan.cli.common import state
 from aduan.config import load_settings
+from aduan.config.triage import EscalationSettings
 from aduan.core.errors import AduanError
-from aduan.normalize.text import matching_form
+from aduan.core.text import matching_form
 from aduan.runtime import Runtime
 from aduan.scheduler import PERIODIC_JOBS, _load_jobs
 from aduan.store.models import complaints
@@ -23,7 +24,6 @@ from aduan.triage import configure, due_at
 from aduan.triage.apply import audit_log, retriage, set_manual, triage_decisions, triage_pending
 from aduan.triage.escalate import complaint_events, escalate
 from aduan.triage.jobs import run_escalate, run_triage
-from aduan.triage.settings import EscalationSettings
 
 MONDAY_10_WIB = datetime(2026, 11, 2, 3, 0, tzinfo=UTC)
 
