@@ -32,14 +32,14 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.exc import OperationalError
 
-from aduan import metrics
 from aduan.channels.base import PullChannel
 from aduan.core.clock import utcnow
 from aduan.core.errors import FatalChannelError, StoreUnavailable, TransientError
 from aduan.core.logs import get_logger
-from aduan.health import Health
 from aduan.ingest import poll_channel
 from aduan.lease import Leases, leases_for
+from aduan.runtime import metrics
+from aduan.runtime.health import Health
 
 if TYPE_CHECKING:
     from aduan.runtime import Runtime

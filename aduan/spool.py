@@ -40,9 +40,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
-from aduan import metrics
 from aduan.core.logs import get_logger
 from aduan.core.messages import RawMessage
+from aduan.runtime import metrics
 from aduan.store import save_batch
 
 if TYPE_CHECKING:

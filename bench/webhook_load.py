@@ -46,8 +46,8 @@ PATH = f"/webhooks/sms/{INSTANCE}"
 def serve_aduan(port: int, database: str, log_file: str) -> None:
     import uvicorn
 
-    from aduan.config import load_settings
     from aduan.runtime import Runtime
+    from aduan.runtime.loader import load_settings
     from aduan.web import create_app
 
     settings = load_settings(

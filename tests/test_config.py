@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from aduan.config import load_settings
 from aduan.core.errors import ConfigError
+from aduan.runtime.loader import load_settings
 
 
 def write(path: Path, text: str) -> Path:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from aduan.config import load_settings
 from aduan.ingest import poll_channel
 from aduan.runtime import Runtime
+from aduan.runtime.loader import load_settings
 from aduan.scheduler import Daemon
 from aduan.store import read_cursor
 from aduan.store.models import raw_messages

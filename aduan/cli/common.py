@@ -7,7 +7,8 @@ from pathlib import Path
 
 import typer
 
-from aduan.config import Settings, load_settings
+from aduan.config import Settings
+from aduan.runtime.loader import load_settings
 
 app = typer.Typer(
     name="aduan",

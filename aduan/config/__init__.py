@@ -1,6 +1,10 @@
-"""Configuration: the settings model and its loader (see :mod:`aduan.config.loader`)."""
+"""Configuration models: the aggregate :class:`Settings` and the sections of each part.
 
-from aduan.config.loader import load_settings
+Loading them (files, environment, the channels' own models) is
+:mod:`aduan.runtime.loader`: the channels' config models live with the channels,
+a layer above this one.
+"""
+
 from aduan.config.settings import Settings
 
-__all__ = ["Settings", "load_settings"]
+__all__ = ["Settings"]

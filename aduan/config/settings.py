@@ -5,7 +5,7 @@ on 127.0.0.1:8080, no channels. Each part of aduan that needs settings owns a
 section model (``server``, ``log``, ``scheduler`` here; others next to their
 code) and adds one field below. Channel instances live under
 ``channels.<type>.<name>`` and are validated by their adapter's own config
-model (see :mod:`aduan.config.loader`).
+model (see :mod:`aduan.runtime.loader`).
 """
 
 from __future__ import annotations

@@ -30,7 +30,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from aduan import metrics
 from aduan.channels.base import PushChannel, WebhookRequest, WebhookResponse
 from aduan.core.errors import (
     BadRequest,
@@ -40,7 +39,8 @@ from aduan.core.errors import (
     WebhookRejected,
 )
 from aduan.core.logs import get_logger
-from aduan.health import Health
+from aduan.runtime import metrics
+from aduan.runtime.health import Health
 from aduan.spool import Spool, spool_for
 from aduan.store.references import with_references
 from aduan.web import providers

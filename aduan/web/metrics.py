@@ -1,4 +1,4 @@
-"""``/metrics`` (Prometheus text format) and the webhook latency hook; see :mod:`aduan.metrics`."""
+"""``/metrics`` (Prometheus text) and the webhook latency hook; see :mod:`aduan.runtime.metrics`."""
 
 from __future__ import annotations
 
@@ -9,20 +9,26 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from aduan import metrics
+from aduan.runtime import metrics
+from aduan.spool import spool_for
 from aduan.web.app import ROUTE_PROVIDERS, WEBHOOK_HOOKS
 
 if TYPE_CHECKING:
     from aduan.runtime import Runtime
+    from aduan.runtime.health import Health
 
 
 def routes(runtime: Runtime) -> list[BaseRoute]:
     async def endpoint(request: Request) -> Response:
         health = getattr(request.app.state, "health", None)
-        body = await run_in_threadpool(metrics.render, runtime, health)
+        body = await run_in_threadpool(_render, runtime, health)
         return Response(body, media_type=metrics.CONTENT_TYPE_LATEST)
 
     return [Route("/metrics", endpoint)]
+
+
+def _render(runtime: Runtime, health: Health | None) -> bytes:
+    return metrics.render(runtime, health, spool_for(runtime).records)
 
 
 ROUTE_PROVIDERS.append(routes)

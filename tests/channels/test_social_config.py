@@ -9,8 +9,8 @@ from pydantic import SecretStr
 
 from aduan.channels import REGISTRY
 from aduan.channels.base import ChannelContext
-from aduan.config import load_settings
 from aduan.core.errors import ConfigError
+from aduan.runtime.loader import load_settings
 
 SOCIAL = ("facebook", "rss", "telegram", "twitter")
 

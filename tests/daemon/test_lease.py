@@ -7,10 +7,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from aduan.config import load_settings
 from aduan.core.errors import StoreUnavailable
 from aduan.lease import AdvisoryLeases, LocalLeases, leases_for, libpq_dsn, lock_id
 from aduan.runtime import Runtime
+from aduan.runtime.loader import load_settings
 from aduan.scheduler import Daemon, PeriodicJob
 from aduan.store import make_engine
 from aduan.store.engine import normalize_url

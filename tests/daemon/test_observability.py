@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from aduan import metrics
-from aduan.config import load_settings
-from aduan.runtime import Runtime, build_channels
+from aduan.runtime import Runtime, build_channels, metrics
+from aduan.runtime.loader import load_settings
 from aduan.scheduler import Daemon
 from aduan.spool import spool_for
 from aduan.store import make_engine, open_store

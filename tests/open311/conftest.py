@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from aduan.config import load_settings
 from aduan.runtime import Runtime
+from aduan.runtime.loader import load_settings
 from aduan.web import create_app
 
 JAKI_KEY = "jaki-test-key-0001"

@@ -13,11 +13,11 @@ from structlog.testing import capture_logs
 
 from aduan.cli import main
 from aduan.cli.common import state
-from aduan.config import load_settings
 from aduan.config.triage import EscalationSettings
 from aduan.core.errors import AduanError
 from aduan.core.text import matching_form
 from aduan.runtime import Runtime
+from aduan.runtime.loader import load_settings
 from aduan.scheduler import PERIODIC_JOBS, _load_jobs
 from aduan.store.models import complaints
 from aduan.triage import configure, due_at

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from aduan.config import load_settings
 from aduan.core.errors import BadPayload
 from aduan.core.messages import Disposition
 from aduan.runtime import Runtime
+from aduan.runtime.loader import load_settings
 from aduan.web import create_app
 from tests.channels.test_contract import stored_raws
 

@@ -12,9 +12,9 @@ from aduan.channels.sms.base import SmsConfig
 from aduan.channels.sms.channel import SmsChannel
 from aduan.channels.sms.kannel import KannelConfig
 from aduan.channels.sms.twilio import TwilioConfig
-from aduan.config import load_settings
 from aduan.core.errors import ConfigError, Forbidden
 from aduan.core.identity import phone_identity
+from aduan.runtime.loader import load_settings
 
 
 @pytest.mark.parametrize(

@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
-from aduan.config import load_settings
 from aduan.core.errors import BadPayload
 from aduan.core.messages import Message, RawMessage
 from aduan.runtime import Runtime
+from aduan.runtime.loader import load_settings
 from aduan.store.models import raw_messages
 from aduan.web import create_app
 from tests.channels.sms.common import GATEWAYS, build, load_cases, settings_env

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from aduan.config import load_settings
 from aduan.core.messages import RawMessage
 from aduan.runtime import Runtime
+from aduan.runtime.loader import load_settings
 from aduan.store.models import raw_messages
 from tests.channels.sms.live import FakeSmsc, kannel, kannel_installed, serve_aduan
 from tests.conftest import free_port

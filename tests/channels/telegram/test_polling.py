@@ -126,10 +126,10 @@ def test_commands_are_answered_and_receipts_optional(
 def test_receipt_carries_the_reference_the_complaint_gets(
     fake: tuple[FakeBotApi, str], tmp_path: Path
 ) -> None:
-    from aduan.config import load_settings
     from aduan.ingest import poll_channel
     from aduan.normalize.job import normalize_pending, runtime_normalizer
     from aduan.runtime import Runtime
+    from aduan.runtime.loader import load_settings
 
     api, url = fake
     api.add_text("Trotoar rusak di Jl. Wijaya I depan masjid")

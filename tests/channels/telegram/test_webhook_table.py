@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from aduan.config import load_settings
 from aduan.core.errors import BadPayload
 from aduan.core.messages import Disposition, RawMessage
 from aduan.runtime import Runtime
+from aduan.runtime.loader import load_settings
 from aduan.store.models import raw_messages
 from aduan.web import create_app
 

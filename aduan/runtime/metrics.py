@@ -43,8 +43,8 @@ from aduan.core.clock import utcnow
 from aduan.store.models import complaints, raw_messages
 
 if TYPE_CHECKING:
-    from aduan.health import Health
     from aduan.runtime import Runtime
+    from aduan.runtime.health import Health
 
 __all__ = ["CONTENT_TYPE_LATEST", "REGISTRY", "render"]
 
@@ -160,13 +160,12 @@ def observe_webhook(kind: str, instance: str, status: int, seconds: float) -> No
 class ScrapeCollector(Collector):
     """Gauges computed at scrape time from the store, the spool and the daemon's health."""
 
-    def __init__(self, runtime: Runtime, health: Health | None) -> None:
+    def __init__(self, runtime: Runtime, health: Health | None, spool_records: int) -> None:
         self.runtime = runtime
         self.health = health
+        self.spool_records = spool_records
 
     def collect(self) -> Iterator[Metric]:
-        from aduan.spool import spool_for
-
         up = GaugeMetricFamily("aduan_store_up", "1 when the store answered this scrape.")
         pending = GaugeMetricFamily(
             "aduan_queue_pending_raws", "Raw messages waiting to be normalized."
@@ -204,7 +203,7 @@ class ScrapeCollector(Collector):
         spool = GaugeMetricFamily(
             "aduan_spool_records", "Webhook requests in the local spool, not yet in the store."
         )
-        spool.add_metric([], spool_for(self.runtime).records)
+        spool.add_metric([], self.spool_records)
         yield spool
         if self.health is None:
             return
@@ -229,8 +228,9 @@ class ScrapeCollector(Collector):
         yield state
 
 
-def render(runtime: Runtime, health: Health | None) -> bytes:
-    """The exposition text: the counters, then the gauges computed now."""
+def render(runtime: Runtime, health: Health | None, spool_records: int) -> bytes:
+    """The exposition text: the counters, then the gauges computed now (``spool_records``:
+    the web's spool depth, which its caller reads)."""
     scrape = CollectorRegistry(auto_describe=False)
-    scrape.register(ScrapeCollector(runtime, health))
+    scrape.register(ScrapeCollector(runtime, health, spool_records))
     return generate_latest(REGISTRY) + generate_latest(scrape)

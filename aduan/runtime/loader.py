@@ -26,6 +26,7 @@ from typing import Any
 
 from pydantic import BaseModel, SecretStr, ValidationError
 
+from aduan.channels import REGISTRY
 from aduan.config.settings import Settings
 from aduan.core.errors import ConfigError
 
@@ -140,8 +141,6 @@ def secret_fields(model: type[BaseModel]) -> set[str]:
 
 def _model_at(path: tuple[str, ...]) -> type[BaseModel] | None:
     """The settings model that holds the key at ``path`` (for secret checks)."""
-    from aduan.channels import REGISTRY
-
     if len(path) >= 4 and path[0] == "channels" and path[1] in REGISTRY:
         model: type[BaseModel] = REGISTRY[path[1]].Config
         rest = path[3:-1]
@@ -179,8 +178,6 @@ def _format(error: Mapping[str, Any], prefix: tuple[str, ...], sources: _Sources
 
 
 def _check_channels(settings: Settings, sources: _Sources) -> list[str]:
-    from aduan.channels import REGISTRY
-
     problems = []
     for kind, instances in settings.channels.items():
         if kind not in REGISTRY:
