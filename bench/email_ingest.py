@@ -36,7 +36,7 @@ from aduan.channels.email.config import EmailConfig
 from aduan.channels.email.keys import external_id
 from aduan.core.clock import utcnow
 from aduan.core.messages import RawMessage
-from aduan.ingest import poll_channel
+from aduan.daemon.ingest import poll_channel
 from aduan.store import open_store
 from tests.helpers.dovecot import PASSWORD, Dovecot
 

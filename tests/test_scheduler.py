@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from aduan.ingest import poll_channel
+from aduan.daemon.ingest import poll_channel
+from aduan.daemon.scheduler import Daemon
 from aduan.runtime import Runtime
 from aduan.runtime.loader import load_settings
-from aduan.scheduler import Daemon
 from aduan.store import read_cursor
 from aduan.store.models import raw_messages
 from tests.helpers import channels as fake

@@ -9,7 +9,7 @@ import typer
 
 from aduan.cli.common import app, state
 from aduan.core.errors import AduanError
-from aduan.ingest import poll_channel
+from aduan.daemon.ingest import poll_channel
 from aduan.runtime import Runtime
 from aduan.store import read_cursor, write_cursor
 

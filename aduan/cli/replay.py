@@ -8,7 +8,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from aduan.cli.common import app, state
-from aduan.normalize.job import runtime_normalizer
+from aduan.daemon.normalize_job import runtime_normalizer
 from aduan.normalize.replay import Slice, count, replay
 from aduan.runtime import Runtime
 

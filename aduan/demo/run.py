@@ -16,13 +16,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from aduan.daemon.normalize_job import normalize_pending, runtime_normalizer
+from aduan.daemon.triage_jobs import run_escalate, run_triage
 from aduan.demo.build import demo_raws
-from aduan.normalize.job import normalize_pending, runtime_normalizer
 from aduan.runtime import Runtime
 from aduan.store import save_batch
 from aduan.store.cases import update_status
 from aduan.store.models import complaints, raw_messages
-from aduan.triage.jobs import run_escalate, run_triage
 
 CONFIG = Path("aduan.toml")
 

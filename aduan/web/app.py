@@ -7,7 +7,7 @@ each request: the instance must exist (404), the body must fit its limit
 reason), the raw rows are committed through the group-commit sink, and only
 then the provider gets its 2xx. A repeated delivery answers 2xx and adds
 nothing. When the store is unreachable the rows go to the fsynced local spool
-(:mod:`aduan.spool`) instead, and the provider still gets its 2xx. Other
+(:mod:`aduan.web.spool`) instead, and the provider still gets its 2xx. Other
 parts (desk, dashboard, Open311, metrics) contribute routes through
 :data:`ROUTE_PROVIDERS`.
 """
@@ -41,10 +41,10 @@ from aduan.core.errors import (
 from aduan.core.logs import get_logger
 from aduan.runtime import metrics
 from aduan.runtime.health import Health
-from aduan.spool import Spool, spool_for
 from aduan.store.references import with_references
 from aduan.web import providers
 from aduan.web.sink import RawSink
+from aduan.web.spool import Spool, spool_for
 
 if TYPE_CHECKING:
     from aduan.runtime import Runtime

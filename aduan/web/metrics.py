@@ -10,8 +10,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from aduan.runtime import metrics
-from aduan.spool import spool_for
 from aduan.web.app import ROUTE_PROVIDERS, WEBHOOK_HOOKS
+from aduan.web.spool import spool_for
 
 if TYPE_CHECKING:
     from aduan.runtime import Runtime

@@ -12,7 +12,7 @@ from aduan.channels import REGISTRY
 from aduan.channels.base import Channel
 from aduan.core.errors import BadPayload
 from aduan.core.messages import Message, RawMessage
-from aduan.ingest import poll_channel
+from aduan.daemon.ingest import poll_channel
 from aduan.store import open_store, read_cursor, save_batch
 from aduan.store.models import raw_messages
 from tests.channels.contract import PullCase, PushCase, cases

@@ -8,10 +8,11 @@ import psycopg
 import pytest
 
 from aduan.core.errors import StoreUnavailable
-from aduan.lease import AdvisoryLeases, LocalLeases, leases_for, libpq_dsn, lock_id
+from aduan.daemon.jobs import PeriodicJob
+from aduan.daemon.lease import AdvisoryLeases, LocalLeases, leases_for, libpq_dsn, lock_id
+from aduan.daemon.scheduler import Daemon
 from aduan.runtime import Runtime
 from aduan.runtime.loader import load_settings
-from aduan.scheduler import Daemon, PeriodicJob
 from aduan.store import make_engine
 from aduan.store.engine import normalize_url
 from tests.helpers.daemons import free_port

@@ -10,9 +10,9 @@ from sqlalchemy import Engine, func, select
 
 from aduan.core.errors import StoreUnavailable
 from aduan.core.messages import RawMessage
-from aduan.spool import Spool, decode, encode
 from aduan.store import make_engine
 from aduan.store.models import raw_messages
+from aduan.web.spool import Spool, decode, encode
 from tests.helpers.daemons import free_port
 
 

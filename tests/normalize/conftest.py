@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from aduan.config.normalize import NormalizeSettings
 from aduan.core.messages import Message, RawMessage
-from aduan.normalize.job import normalize_pending
+from aduan.daemon.normalize_job import normalize_pending
 from aduan.normalize.pipeline import Normalizer, Stats
 from aduan.normalize.readers import MESSAGE_JSON, Readers
 from aduan.store import save_batch

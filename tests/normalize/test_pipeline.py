@@ -13,9 +13,9 @@ from sqlalchemy import Engine, func, select
 
 from aduan.config.normalize import NormalizeSettings
 from aduan.core.messages import Attachment, Disposition, Fragment, Message, RawMessage
+from aduan.daemon.normalize_job import normalize_pending
 from aduan.normalize import pipeline
 from aduan.normalize.features import Features
-from aduan.normalize.job import normalize_pending
 from aduan.normalize.pipeline import Normalizer, attachments_table, incidents_table
 from aduan.normalize.readers import MESSAGE_JSON, Readers
 from aduan.normalize.replay import Slice, replay
@@ -393,7 +393,6 @@ def test_two_workers_never_normalize_one_raw_twice(engine: Engine) -> None:
 
 
 def test_normalize_job_is_registered() -> None:
-    from aduan.scheduler import PERIODIC_JOBS, _load_jobs
+    from aduan.daemon.jobs import PERIODIC_JOBS
 
-    _load_jobs()
     assert "normalize" in {job.name for job in PERIODIC_JOBS}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
-from aduan.normalize.job import normalize_pending, runtime_normalizer
+from aduan.daemon.normalize_job import normalize_pending, runtime_normalizer
 from aduan.web import create_app
 from tests.open311.conftest import JAKI_KEY, partner_settings
 

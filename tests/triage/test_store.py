@@ -16,14 +16,14 @@ from aduan.cli.common import state
 from aduan.config.triage import EscalationSettings
 from aduan.core.errors import AduanError
 from aduan.core.text import matching_form
+from aduan.daemon.jobs import PERIODIC_JOBS
+from aduan.daemon.triage_jobs import run_escalate, run_triage
 from aduan.runtime import Runtime
 from aduan.runtime.loader import load_settings
-from aduan.scheduler import PERIODIC_JOBS, _load_jobs
 from aduan.store.models import complaints
 from aduan.triage import configure, due_at
 from aduan.triage.apply import audit_log, retriage, set_manual, triage_decisions, triage_pending
 from aduan.triage.escalate import complaint_events, escalate
-from aduan.triage.jobs import run_escalate, run_triage
 
 MONDAY_10_WIB = datetime(2026, 11, 2, 3, 0, tzinfo=UTC)
 
@@ -209,7 +209,6 @@ def test_escalation_marks_overdue_and_warns_once(engine: Engine) -> None:
 
 
 def test_jobs_are_registered_and_run(engine: Engine, tmp_path: Path) -> None:
-    _load_jobs()
     names = [job.name for job in PERIODIC_JOBS]
     assert names.count("triage") == 1 and names.count("escalate") == 1
     settings = load_settings(env={}, data_dir=tmp_path)

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, select
 from aduan.core.clock import utcnow
 from aduan.core.errors import BadPayload
 from aduan.core.messages import Message, RawMessage
-from aduan.ingest import poll_channel
+from aduan.daemon.ingest import poll_channel
 from aduan.store.models import raw_messages
 from tests.channels.email.conftest import ChannelFactory
 from tests.helpers.dovecot import Dovecot

@@ -9,9 +9,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from aduan.channels.email.idle import IdleWatcher
+from aduan.daemon.scheduler import Daemon
 from aduan.runtime import Runtime
 from aduan.runtime.loader import load_settings
-from aduan.scheduler import Daemon
 from aduan.store.models import raw_messages
 from tests.channels.email.conftest import complaint, email_config
 from tests.helpers.dovecot import PASSWORD, Dovecot

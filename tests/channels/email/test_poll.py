@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select
 from aduan.channels.base import ChannelContext
 from aduan.channels.email import EmailChannel
 from aduan.core.errors import FatalChannelError, TransientError
-from aduan.ingest import poll_channel
+from aduan.daemon.ingest import poll_channel
 from aduan.store import read_cursor
 from aduan.store.models import raw_messages
 from tests.channels.email.conftest import ChannelFactory, complaint, email_config

@@ -13,7 +13,7 @@ from aduan.channels import REGISTRY
 from aduan.channels.base import ChannelContext, PullChannel
 from aduan.core.errors import BadPayload, FatalChannelError, TransientError
 from aduan.core.messages import Disposition
-from aduan.ingest import poll_channel
+from aduan.daemon.ingest import poll_channel
 from aduan.store import read_cursor
 from tests.channels.local_http import Answer, Fake, Seen, serve
 from tests.channels.rss.fake_portal import FakePortal

@@ -15,7 +15,7 @@ from aduan.channels.base import ChannelContext
 from aduan.channels.telegram import TelegramPolling
 from aduan.core.errors import FatalChannelError, TransientError
 from aduan.core.messages import Disposition
-from aduan.ingest import poll_channel
+from aduan.daemon.ingest import poll_channel
 from aduan.store import read_cursor
 from aduan.store.blobs import get_blob
 from tests.channels.local_http import serve
@@ -126,8 +126,8 @@ def test_commands_are_answered_and_receipts_optional(
 def test_receipt_carries_the_reference_the_complaint_gets(
     fake: tuple[FakeBotApi, str], tmp_path: Path
 ) -> None:
-    from aduan.ingest import poll_channel
-    from aduan.normalize.job import normalize_pending, runtime_normalizer
+    from aduan.daemon.ingest import poll_channel
+    from aduan.daemon.normalize_job import normalize_pending, runtime_normalizer
     from aduan.runtime import Runtime
     from aduan.runtime.loader import load_settings
 

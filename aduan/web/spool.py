@@ -253,15 +253,6 @@ def spool_for(runtime: Runtime) -> Spool:
         return _SPOOLS[folder]
 
 
-def _drain_job(runtime: Runtime, should_stop: Callable[[], bool]) -> int:
+def drain_job(runtime: Runtime, should_stop: Callable[[], bool]) -> int:
+    """The daemon's ``spool-drain`` job: commit what the spool holds."""
     return spool_for(runtime).drain(runtime.engine, should_stop)
-
-
-def _register() -> None:
-    from aduan.scheduler import PERIODIC_JOBS, PeriodicJob
-
-    if not any(job.name == "spool-drain" for job in PERIODIC_JOBS):
-        PERIODIC_JOBS.append(PeriodicJob("spool-drain", lambda _runtime: 2.0, _drain_job))
-
-
-_register()

@@ -3,7 +3,7 @@
 APScheduler 3.11's ``BackgroundScheduler`` runs every job in a worker thread
 (imapclient and tweepy block) with ``max_instances=1``, coalescing and jitter;
 its job store stays in memory because jobs come from config and cursors live
-in aduan's store. Other parts add periodic jobs through :data:`PERIODIC_JOBS`.
+in aduan's store. The pipeline's jobs are the literal list :data:`aduan.daemon.jobs.PERIODIC_JOBS`.
 
 Errors decide what happens next (see :mod:`aduan.core.errors`): a transient error
 backs the channel off (honouring the provider's retry-after), a fatal one
@@ -11,7 +11,7 @@ pauses it until restart; both show in ``/healthz``. An unreachable store
 leaves the channel ``waiting``: nothing moved, the next poll tries again.
 
 With PostgreSQL several replicas may run: before each poll the daemon takes
-(or confirms) the channel's advisory-lock lease (:mod:`aduan.lease`); a
+(or confirms) the channel's advisory-lock lease (:mod:`aduan.daemon.lease`); a
 replica without the lease skips the poll and shows ``standby``.
 
 At shutdown the scheduler stops taking work, in-flight polls stop between
@@ -23,8 +23,6 @@ period; the process exits all the same.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -36,8 +34,9 @@ from aduan.channels.base import PullChannel
 from aduan.core.clock import utcnow
 from aduan.core.errors import FatalChannelError, StoreUnavailable, TransientError
 from aduan.core.logs import get_logger
-from aduan.ingest import poll_channel
-from aduan.lease import Leases, leases_for
+from aduan.daemon.ingest import poll_channel
+from aduan.daemon.jobs import PERIODIC_JOBS, PeriodicJob
+from aduan.daemon.lease import Leases, leases_for
 from aduan.runtime import metrics
 from aduan.runtime.health import Health
 
@@ -47,37 +46,10 @@ if TYPE_CHECKING:
 log = get_logger("aduan.scheduler")
 
 
-@dataclass(frozen=True)
-class PeriodicJob:
-    """A pipeline job: ``run(runtime, should_stop)`` every ``seconds(settings)`` seconds.
-
-    ``singleton`` jobs (escalation, reports) run on one replica at a time: like a
-    pull channel, the job takes the lease ``job/<name>`` first. Jobs that claim
-    rows with ``FOR UPDATE SKIP LOCKED`` (normalize, triage) need no lease.
-    """
-
-    name: str
-    seconds: Callable[[Runtime], float]
-    run: Callable[[Runtime, Callable[[], bool]], object]
-    singleton: bool = False
-
-
-PERIODIC_JOBS: list[PeriodicJob] = []
-"""Normalize, triage, escalation and spool-drain jobs register here."""
-
-
-def _load_jobs() -> None:
-    # One import per module that defines periodic jobs; each appends to PERIODIC_JOBS.
-    import aduan.normalize.job
-    import aduan.spool
-    import aduan.triage.jobs  # noqa: F401
-
-
 class Daemon:
     def __init__(
         self, runtime: Runtime, health: Health | None = None, leases: Leases | None = None
     ) -> None:
-        _load_jobs()
         self.runtime = runtime
         self.health = health or Health()
         self.leases = leases or leases_for(runtime.settings.database_url)

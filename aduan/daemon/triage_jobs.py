@@ -1,4 +1,4 @@
-"""The triage pipeline's periodic jobs, registered with the scheduler.
+"""The triage pipeline's periodic jobs (listed in :mod:`aduan.daemon.jobs`).
 
 * ``triage`` (every ``scheduler.triage_seconds``): routes complaints still
   ``new`` without a category — created before rules were configured, or left
@@ -14,7 +14,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aduan.core.logs import get_logger
-from aduan.scheduler import PERIODIC_JOBS, PeriodicJob
 from aduan.triage.apply import triage_pending
 from aduan.triage.escalate import escalate
 
@@ -42,15 +41,3 @@ def run_escalate(runtime: Runtime, should_stop: Callable[[], bool]) -> int:
     if result.overdue or result.due_soon:
         log.info("escalation_done", overdue=result.overdue, due_soon=result.due_soon)
     return result.overdue
-
-
-# One replica at a time: overdue marks and re-triage must not be recorded twice.
-TRIAGE_JOB = PeriodicJob(
-    "triage", lambda rt: rt.settings.scheduler.triage_seconds, run_triage, singleton=True
-)
-ESCALATE_JOB = PeriodicJob(
-    "escalate", lambda rt: rt.settings.scheduler.escalate_seconds, run_escalate, singleton=True
-)
-for _job in (TRIAGE_JOB, ESCALATE_JOB):
-    if all(job.name != _job.name for job in PERIODIC_JOBS):
-        PERIODIC_JOBS.append(_job)

@@ -25,7 +25,6 @@ from aduan.core.errors import StoreUnavailable
 from aduan.core.logs import get_logger
 from aduan.normalize.pipeline import RAW_COLUMNS, Normalizer, Stats, load_raws, to_stored
 from aduan.normalize.readers import Readers
-from aduan.scheduler import PERIODIC_JOBS, PeriodicJob
 from aduan.store.keys import nik_key
 from aduan.store.models import raw_messages
 
@@ -117,7 +116,7 @@ def runtime_normalizer(runtime: Runtime) -> Normalizer:
     return normalizer
 
 
-def _run(runtime: Runtime, should_stop: Callable[[], bool]) -> Stats:
+def run_normalize(runtime: Runtime, should_stop: Callable[[], bool]) -> Stats:
     stats = normalize_pending(
         runtime.engine,
         runtime_normalizer(runtime),
@@ -127,12 +126,3 @@ def _run(runtime: Runtime, should_stop: Callable[[], bool]) -> Stats:
     if stats.created or stats.attached or stats.quarantined:
         log.info("normalized", **stats.as_dict())
     return stats
-
-
-PERIODIC_JOBS.append(
-    PeriodicJob(
-        name="normalize",
-        seconds=lambda runtime: runtime.settings.scheduler.normalize_seconds,
-        run=_run,
-    )
-)

@@ -1,0 +1,43 @@
+"""The daemon's periodic jobs, listed here and nowhere else.
+
+Each job is ``run(runtime, should_stop)`` every ``seconds(runtime)`` seconds;
+the adapters that run them live beside this module (:mod:`.normalize_job`,
+:mod:`.triage_jobs`) or with the part they drain (:func:`aduan.web.spool.drain_job`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from aduan.daemon.normalize_job import run_normalize
+from aduan.daemon.triage_jobs import run_escalate, run_triage
+from aduan.web.spool import drain_job
+
+if TYPE_CHECKING:
+    from aduan.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """A pipeline job: ``run(runtime, should_stop)`` every ``seconds(settings)`` seconds.
+
+    ``singleton`` jobs (escalation, reports) run on one replica at a time: like a
+    pull channel, the job takes the lease ``job/<name>`` first. Jobs that claim
+    rows with ``FOR UPDATE SKIP LOCKED`` (normalize, triage) need no lease.
+    """
+
+    name: str
+    seconds: Callable[[Runtime], float]
+    run: Callable[[Runtime, Callable[[], bool]], object]
+    singleton: bool = False
+
+
+PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
+    PeriodicJob("normalize", lambda rt: rt.settings.scheduler.normalize_seconds, run_normalize),
+    PeriodicJob("spool-drain", lambda _rt: 2.0, drain_job),
+    # One replica at a time: overdue marks and re-triage must not be recorded twice.
+    PeriodicJob("triage", lambda rt: rt.settings.scheduler.triage_seconds, run_triage, True),
+    PeriodicJob("escalate", lambda rt: rt.settings.scheduler.escalate_seconds, run_escalate, True),
+)
