@@ -46,9 +46,9 @@ PATH = f"/webhooks/sms/{INSTANCE}"
 def serve_aduan(port: int, database: str, log_file: str) -> None:
     import uvicorn
 
+    from aduan.daemon.app import create_app
     from aduan.runtime import Runtime
     from aduan.runtime.loader import load_settings
-    from aduan.web import create_app
 
     settings = load_settings(
         env={

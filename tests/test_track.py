@@ -6,10 +6,10 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
+from aduan.daemon.app import create_app
 from aduan.runtime import Runtime
 from aduan.runtime.loader import load_settings
 from aduan.store.cases import update_status
-from aduan.web import create_app
 from tests.helpers.complaints import insert_complaint
 
 

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from starlette.requests import Request
 from starlette.testclient import TestClient
 
+from aduan.daemon.app import create_app
 from aduan.runtime import Runtime
 from aduan.runtime.loader import load_settings
 from aduan.store.models import raw_messages
-from aduan.web import create_app
 from aduan.web.app import to_webhook_request
 from tests.helpers.channels import sign
 

@@ -25,10 +25,10 @@ import uvicorn
 from aduan.cli.common import app, state
 from aduan.core.errors import AduanError
 from aduan.core.logs import get_logger
+from aduan.daemon.app import create_app
 from aduan.daemon.scheduler import Daemon
 from aduan.runtime import Runtime
 from aduan.store.engine import is_sqlite, normalize_url, sqlite_path
-from aduan.web import create_app
 
 log = get_logger("aduan.run")
 

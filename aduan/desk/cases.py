@@ -19,7 +19,6 @@ from aduan.core.logs import get_logger
 from aduan.desk.auth import csrf_ok
 from aduan.desk.web import DeskPages, _text
 from aduan.store.cases import CaseError, find_complaint, history, update_status
-from aduan.web.app import ROUTE_PROVIDERS
 from aduan.web.track import STATUS_ID, _date
 
 if TYPE_CHECKING:
@@ -101,5 +100,3 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
     pages = CasePages(DeskPages(runtime))
     return [Route("/desk/aduan/{reference}", pages.case, methods=["GET", "POST"])]
 
-
-ROUTE_PROVIDERS.append(routes)

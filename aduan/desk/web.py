@@ -36,7 +36,7 @@ from aduan.desk.auth import (
 from aduan.desk.entry import CATEGORIES, Upload, check_entry
 from aduan.desk.intake import intake
 from aduan.runtime import Runtime
-from aduan.web.app import ROUTE_PROVIDERS, read_body
+from aduan.web.app import read_body
 
 log = get_logger("aduan.desk")
 TEMPLATES = Path(__file__).resolve().parent.parent / "web" / "templates"
@@ -334,5 +334,3 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
         Route("/dashboard", pages.dashboard, methods=["GET"]),
     ]
 
-
-ROUTE_PROVIDERS.append(routes)

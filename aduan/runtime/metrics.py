@@ -11,9 +11,9 @@ counts through the small helpers below, which never raise::
 
 Gauges that describe the store (pending raw messages, overdue complaints)
 and the daemon (spool depth, per-channel lag and failures) are computed when
-``/metrics`` is scraped, so they cost nothing between scrapes. Webhook
-latency comes from :data:`aduan.web.app.WEBHOOK_HOOKS` (wired, with the
-``/metrics`` route, in :mod:`aduan.web.metrics`).
+``/metrics`` is scraped, so they cost nothing between scrapes. The webhook
+endpoint (:mod:`aduan.web.app`) reports each request's status and latency; the
+``/metrics`` route is :mod:`aduan.web.metrics`.
 
 Names (all prefixed ``aduan_``): ``messages_fetched_total``,
 ``messages_stored_total``, ``messages_duplicate_total``,

@@ -1,5 +1,5 @@
-"""The web side of the daemon: webhooks, health, and the pages other parts add."""
+"""The web side of the daemon: webhooks, health, tracking, metrics and the spool.
 
-from aduan.web.app import ROUTE_PROVIDERS, create_app
-
-__all__ = ["ROUTE_PROVIDERS", "create_app"]
+:func:`aduan.web.app.build_app` serves the route groups it is given; the list of
+them (web's own, the desk's, Open311's) is :data:`aduan.daemon.app.ROUTE_GROUPS`.
+"""

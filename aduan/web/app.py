@@ -8,8 +8,9 @@ reason), the raw rows are committed through the group-commit sink, and only
 then the provider gets its 2xx. A repeated delivery answers 2xx and adds
 nothing. When the store is unreachable the rows go to the fsynced local spool
 (:mod:`aduan.web.spool`) instead, and the provider still gets its 2xx. Other
-parts (desk, dashboard, Open311, metrics) contribute routes through
-:data:`ROUTE_PROVIDERS`.
+parts (desk, dashboard, Open311, metrics) contribute route groups: the
+literal list is :data:`aduan.daemon.app.ROUTE_GROUPS`, which passes them to
+:func:`build_app`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -42,7 +43,6 @@ from aduan.core.logs import get_logger
 from aduan.runtime import metrics
 from aduan.runtime.health import Health
 from aduan.store.references import with_references
-from aduan.web import providers
 from aduan.web.sink import RawSink
 from aduan.web.spool import Spool, spool_for
 
@@ -51,11 +51,8 @@ if TYPE_CHECKING:
 
 log = get_logger("aduan.web")
 
-ROUTE_PROVIDERS: list[Callable[[Runtime], list[BaseRoute]]] = []
-"""Each part that serves pages or APIs appends a function returning its routes."""
-
-WEBHOOK_HOOKS: list[Callable[[str, str, int, float], None]] = []
-"""Called after each webhook with (type, instance, status, seconds), e.g. for metrics."""
+RouteGroup = Callable[["Runtime"], list[BaseRoute]]
+"""A part that serves pages or APIs: a function returning its routes for a runtime."""
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -114,8 +111,9 @@ class WebhookEndpoint:
         instance = request.path_params["instance"]
         started = time.perf_counter()
         response = await self.handle(request, kind, instance)
-        for hook in WEBHOOK_HOOKS:
-            hook(kind, instance, response.status_code, time.perf_counter() - started)
+        metrics.observe_webhook(
+            kind, instance, response.status_code, time.perf_counter() - started
+        )
         return response
 
     async def handle(self, request: Request, kind: str, instance: str) -> Response:
@@ -181,8 +179,11 @@ class WebhookEndpoint:
         return _response(channel.acknowledge(raws))
 
 
-def create_app(runtime: Runtime, health: Health | None = None) -> Starlette:
-    """The ASGI app for ``runtime``; ``health`` is the daemon's (a fresh one otherwise)."""
+def build_app(
+    runtime: Runtime, health: Health | None, route_groups: Sequence[RouteGroup]
+) -> Starlette:
+    """The ASGI app for ``runtime`` with the webhooks, ``/healthz`` and ``route_groups``;
+    ``health`` is the daemon's (a fresh one otherwise)."""
     sink = RawSink(runtime.engine)
     health = health or Health()
     spool = spool_for(runtime)
@@ -217,9 +218,8 @@ def create_app(runtime: Runtime, health: Health | None = None) -> Starlette:
         Route("/webhooks/{kind}/{instance}", endpoint.dispatch, methods=methods),
         Route("/webhooks/{kind}/{instance}/{rest:path}", endpoint.dispatch, methods=methods),
     ]
-    providers.load()
-    for provider in ROUTE_PROVIDERS:
-        routes.extend(provider(runtime))
+    for group in route_groups:
+        routes.extend(group(runtime))
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:

@@ -1,4 +1,4 @@
-"""``/metrics`` (Prometheus text) and the webhook latency hook; see :mod:`aduan.runtime.metrics`."""
+"""``/metrics`` in the Prometheus text format; see :mod:`aduan.runtime.metrics`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from aduan.runtime import metrics
-from aduan.web.app import ROUTE_PROVIDERS, WEBHOOK_HOOKS
 from aduan.web.spool import spool_for
 
 if TYPE_CHECKING:
@@ -30,6 +29,3 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
 def _render(runtime: Runtime, health: Health | None) -> bytes:
     return metrics.render(runtime, health, spool_for(runtime).records)
 
-
-ROUTE_PROVIDERS.append(routes)
-WEBHOOK_HOOKS.append(metrics.observe_webhook)

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
+from aduan.daemon.app import create_app
 from aduan.daemon.scheduler import Daemon
 from aduan.runtime import Runtime, build_channels, metrics
 from aduan.runtime.loader import load_settings
 from aduan.store import make_engine, open_store
-from aduan.web import create_app
 from aduan.web.spool import spool_for
 from tests.helpers import channels as fake
 from tests.helpers.channels import sign

@@ -11,10 +11,10 @@ from starlette.testclient import TestClient
 
 from aduan.config import Settings
 from aduan.config.desk import DeskSettings, DeskUser
+from aduan.daemon.app import create_app
 from aduan.desk.auth import hash_password
 from aduan.runtime import Runtime
 from aduan.store.keys import nik_hash_key
-from aduan.web import create_app
 
 PASSWORD = "rahasia-loket-1"
 PASSWORD_HASH = hash_password(PASSWORD, salt=b"0123456789abcdef")

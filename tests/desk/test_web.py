@@ -166,7 +166,7 @@ def test_trusted_proxy_header_logs_in(engine: Engine, tmp_path: Path) -> None:
     )
     from starlette.testclient import TestClient
 
-    from aduan.web import create_app
+    from aduan.daemon.app import create_app
 
     with TestClient(create_app(runtime), client=("127.0.0.1", 5000)) as client:
         page = client.get("/desk", headers={"X-Remote-User": "andi"})

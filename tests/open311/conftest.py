@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
+from aduan.daemon.app import create_app
 from aduan.runtime import Runtime
 from aduan.runtime.loader import load_settings
-from aduan.web import create_app
 
 JAKI_KEY = "jaki-test-key-0001"
 LAPOR_KEY = "lapor-test-key-0002"

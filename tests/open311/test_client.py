@@ -11,8 +11,8 @@ import pytest
 import uvicorn
 from georeport import GeoReport
 
+from aduan.daemon.app import create_app
 from aduan.runtime import Runtime
-from aduan.web import create_app
 from tests.conftest import free_port
 from tests.helpers.complaints import insert_complaint
 from tests.open311.conftest import partner_settings

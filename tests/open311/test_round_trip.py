@@ -10,8 +10,8 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
+from aduan.daemon.app import create_app
 from aduan.daemon.normalize_job import normalize_pending, runtime_normalizer
-from aduan.web import create_app
 from tests.open311.conftest import JAKI_KEY, partner_settings
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
+from aduan.daemon.app import create_app
 from aduan.daemon.scheduler import Daemon
 from aduan.runtime import Runtime
 from aduan.runtime.loader import load_settings
 from aduan.store.models import raw_messages
-from aduan.web.app import create_app
 from tests.channels.email.conftest import complaint
 from tests.helpers.dovecot import PASSWORD, Dovecot
 

@@ -14,9 +14,9 @@ from starlette.testclient import TestClient
 
 from aduan.core.errors import BadPayload
 from aduan.core.messages import Disposition
+from aduan.daemon.app import create_app
 from aduan.runtime import Runtime
 from aduan.runtime.loader import load_settings
-from aduan.web import create_app
 from tests.channels.test_contract import stored_raws
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "facebook"

@@ -23,8 +23,8 @@ from pathlib import Path
 import uvicorn
 
 from aduan.config import Settings
+from aduan.daemon.app import create_app
 from aduan.runtime import Runtime
-from aduan.web import create_app
 from tests.conftest import free_port
 
 BEARERBOX = shutil.which("bearerbox") or "/usr/sbin/bearerbox"

@@ -1,7 +1,7 @@
 """Every labelled inbound payload under fixtures/sms/<gateway>/, through the real ASGI app.
 
 One shared runner: each fixture is sent (signed as the gateway signs, unless it
-says otherwise) to ``aduan.web.create_app`` on SQLite and PostgreSQL; the
+says otherwise) to ``aduan.daemon.app.create_app`` on SQLite and PostgreSQL; the
 status, the answer, the number of new raw rows and what ``read`` makes of the
 stored row are checked against the fixture's ``expect``.
 """
@@ -19,10 +19,10 @@ from starlette.testclient import TestClient
 
 from aduan.core.errors import BadPayload
 from aduan.core.messages import Message, RawMessage
+from aduan.daemon.app import create_app
 from aduan.runtime import Runtime
 from aduan.runtime.loader import load_settings
 from aduan.store.models import raw_messages
-from aduan.web import create_app
 from tests.channels.sms.common import GATEWAYS, build, load_cases, settings_env
 
 

@@ -18,10 +18,10 @@ from starlette.testclient import TestClient
 
 from aduan.core.errors import BadPayload
 from aduan.core.messages import Disposition, RawMessage
+from aduan.daemon.app import create_app
 from aduan.runtime import Runtime
 from aduan.runtime.loader import load_settings
 from aduan.store.models import raw_messages
-from aduan.web import create_app
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "telegram"
 TOKEN = "123456:AAH-webhook-token-for-tests_98765"
