@@ -45,7 +45,7 @@ import orjson
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from aduan.channels import REGISTRY  # noqa: E402
+from aduan.channels.registry import REGISTRY  # noqa: E402
 from aduan.config.normalize import NormalizeSettings  # noqa: E402
 from aduan.core.errors import BadPayload  # noqa: E402
 from aduan.core.messages import Location, Message, RawMessage  # noqa: E402

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from aduan.channels import REGISTRY
+from aduan.channels.registry import REGISTRY
 from aduan.store import open_store
 from tests.helpers import channels as test_channels
 from tests.helpers.databases import create_database, reset_schema

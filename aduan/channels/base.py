@@ -69,6 +69,10 @@ class Channel(ABC):
 
     type: ClassVar[str]
     Config: ClassVar[builtins.type[ChannelConfig]]
+    """Its settings model; secrets are ``SecretStr`` fields, those it cannot run without
+    named in the model's ``required_secrets``."""
+    identity_prefix: ClassVar[str | None] = None
+    """The prefix of the provider ids it gives reporters (``twitter:``), if any."""
 
     def __init__(self, name: str, config: ChannelConfig, context: ChannelContext) -> None:
         self.name = name

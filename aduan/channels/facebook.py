@@ -31,7 +31,6 @@ from typing import Any, ClassVar
 
 from pydantic import Field, SecretStr
 
-from aduan.channels import register
 from aduan.channels.base import ChannelConfig, PushChannel, WebhookRequest, WebhookResponse
 from aduan.core.clock import utcnow
 from aduan.core.errors import BadPayload, Forbidden, Unauthorized
@@ -84,9 +83,9 @@ def _when(value: Any) -> datetime | None:
     return None
 
 
-@register
 class FacebookChannel(PushChannel):
     type = "facebook"
+    identity_prefix = "facebook"
     Config = FacebookConfig
     config: FacebookConfig
 

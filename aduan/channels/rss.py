@@ -29,7 +29,6 @@ import feedparser
 import httpx
 from pydantic import Field
 
-from aduan.channels import register
 from aduan.channels.base import ChannelConfig, PullChannel
 from aduan.core.clock import utcnow
 from aduan.core.errors import BadPayload, FatalChannelError, TransientError
@@ -85,7 +84,6 @@ def item_json(feed_url: str, entry: Any) -> dict[str, Any]:
     return item
 
 
-@register
 class RssChannel(PullChannel):
     type = "rss"
     Config = RssConfig

@@ -42,7 +42,6 @@ import tweepy
 from pydantic import Field, SecretStr
 from requests.adapters import HTTPAdapter
 
-from aduan.channels import register
 from aduan.channels.base import ChannelConfig, ChannelContext, PullChannel
 from aduan.core.clock import utcnow
 from aduan.core.errors import BadPayload, FatalChannelError, TransientError
@@ -168,9 +167,9 @@ def _parse_time(value: Any) -> datetime | None:
         return None
 
 
-@register
 class TwitterChannel(PullChannel):
     type = "twitter"
+    identity_prefix = "twitter"
     Config = TwitterConfig
     config: TwitterConfig
 

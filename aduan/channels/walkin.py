@@ -41,7 +41,6 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
-from aduan.channels import register
 from aduan.channels.base import ChannelConfig, PushChannel, WebhookRequest
 from aduan.core.clock import utcnow
 from aduan.core.errors import BadPayload, BadRequest, FatalChannelError, Forbidden, Unauthorized
@@ -123,6 +122,7 @@ def _as_utc(value: datetime) -> datetime:
 
 class WalkinChannel(PushChannel):
     type = "walkin"
+    identity_prefix = "walkin"
     Config = WalkinConfig
     backlog_columns = True
     config: WalkinConfig
@@ -282,8 +282,5 @@ def _parse_when(value: str) -> datetime | None:
             when = when.replace(tzinfo=timezone(timedelta(hours=7)))
         return when.astimezone(UTC)
     return None
-
-
-register(WalkinChannel)
 
 __all__ = ["CSV_COLUMNS", "Reporter", "WalkinChannel", "WalkinConfig", "WalkinEntry"]

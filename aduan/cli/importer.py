@@ -18,8 +18,8 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from aduan.channels import REGISTRY
 from aduan.channels.base import Channel
+from aduan.channels.registry import REGISTRY
 from aduan.cli.common import app, state
 from aduan.core.errors import AduanError, BadPayload
 from aduan.core.messages import RawMessage

@@ -54,9 +54,17 @@ def email_identity(address: str) -> str:
     return "mailto:" + address.strip().strip("<>").lower()
 
 
+_HANDLE_KIND = re.compile(r"^[a-z][a-z0-9]*$")
+RESERVED_PREFIXES = frozenset({"tel", "tel-raw", "mailto", "nik"})
+"""Prefixes built here from what they identify, never a provider's id."""
+
+
 def handle_identity(kind: str, user_id: str | int) -> str:
-    """``twitter:``, ``telegram:``, ``facebook:`` and other provider ids."""
-    if kind not in {"twitter", "telegram", "facebook", "open311", "walkin"}:
+    """``twitter:``, ``telegram:``, ``facebook:`` and other provider ids.
+
+    ``kind`` is the channel's ``identity_prefix`` (the channel registry lists them);
+    here only its shape is checked, and that it is none of the reserved prefixes."""
+    if not _HANDLE_KIND.match(kind) or kind in RESERVED_PREFIXES:
         raise ValueError(f"unknown identity kind {kind!r}")
     return f"{kind}:{user_id}"
 

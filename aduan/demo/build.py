@@ -24,8 +24,8 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from aduan.channels import REGISTRY
 from aduan.channels.base import Channel, ChannelContext, PushChannel, WebhookRequest
+from aduan.channels.registry import REGISTRY
 from aduan.core.messages import RawMessage
 from aduan.demo.stories import PEOPLE, STORIES, Story
 

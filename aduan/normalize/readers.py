@@ -15,8 +15,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from aduan.channels import REGISTRY
 from aduan.channels.base import Channel, ChannelContext
+from aduan.channels.registry import REGISTRY
 from aduan.core.errors import BadPayload
 from aduan.core.messages import Message, RawMessage
 

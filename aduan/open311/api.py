@@ -30,11 +30,11 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from aduan.channels.base import WebhookRequest
+from aduan.channels.open311 import Open311Channel, form_fields
 from aduan.core.clock import utcnow
 from aduan.core.errors import StoreError, WebhookRejected
 from aduan.core.logs import get_logger
 from aduan.core.messages import RawMessage
-from aduan.open311.channel import Open311Channel, form_fields
 from aduan.open311.formats import FORMATS, error, render, render_one
 from aduan.open311.records import Records, SearchError, make_search
 from aduan.store.cases import CaseError, update_status

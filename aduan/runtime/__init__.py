@@ -15,8 +15,8 @@ from typing import Any
 from pydantic import BaseModel, SecretStr
 from sqlalchemy import Engine
 
-from aduan.channels import REGISTRY
 from aduan.channels.base import Channel, ChannelContext, PullChannel, PushChannel
+from aduan.channels.registry import REGISTRY
 from aduan.config import Settings
 from aduan.core.logs import configure_logging, register_secret
 from aduan.store import open_store

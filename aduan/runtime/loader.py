@@ -26,7 +26,7 @@ from typing import Any
 
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from aduan.channels import REGISTRY
+from aduan.channels.registry import REGISTRY
 from aduan.config.settings import Settings
 from aduan.core.errors import ConfigError
 

@@ -8,8 +8,8 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import Engine, select
 
-from aduan.channels import REGISTRY
 from aduan.channels.base import Channel
+from aduan.channels.registry import REGISTRY
 from aduan.core.errors import BadPayload
 from aduan.core.messages import Message, RawMessage
 from aduan.daemon.ingest import poll_channel

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from aduan.channels import REGISTRY
 from aduan.channels.base import ChannelContext
+from aduan.channels.registry import REGISTRY
 from aduan.core.errors import BadPayload
 from aduan.core.messages import Message
 from aduan.store import save_batch

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from aduan.channels import REGISTRY
 from aduan.channels.base import ChannelContext
+from aduan.channels.registry import REGISTRY
 from aduan.core.errors import ConfigError
 from aduan.runtime.loader import load_settings
 

@@ -7,7 +7,7 @@ tests and the soak benchmark drive a real daemon process.
 
 from __future__ import annotations
 
-from aduan.channels import REGISTRY
+from aduan.channels.registry import REGISTRY
 from tests.helpers.channels import SignedChannel
 from tests.helpers.feed import FeedChannel
 

@@ -39,7 +39,6 @@ from pathlib import Path
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
-from aduan.channels import register
 from aduan.channels.base import ChannelContext, PullChannel
 from aduan.channels.email.backlog import exported_messages
 from aduan.channels.email.client import (
@@ -237,6 +236,3 @@ class EmailChannel(PullChannel):
 def _date_header(payload: bytes) -> datetime | None:
     found = re.search(rb"^date[ \t]*:[ \t]*(.*)$", header_block(payload), re.I | re.M)
     return parse_date(found.group(1).decode("ascii", "replace").strip()) if found else None
-
-
-register(EmailChannel)

@@ -51,6 +51,7 @@ class AfricasTalkingConfig(SmsConfig):
 
 class AfricasTalkingGateway(Gateway):
     name = "africastalking"
+    Config = AfricasTalkingConfig
     config: AfricasTalkingConfig
 
     def verify(self, request: WebhookRequest) -> None:

@@ -85,6 +85,7 @@ class Gateway(ABC):
     """One gateway's wire format. Stateless apart from its config; ``read`` is pure."""
 
     name: ClassVar[str]
+    Config: ClassVar[type[SmsConfig]]
 
     def __init__(self, account: str, config: SmsConfig) -> None:
         self.account = account

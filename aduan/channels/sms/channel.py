@@ -1,24 +1,24 @@
 """The ``sms`` push channel: one instance per gateway account, parsed by its gateway.
 
 The instance's ``gateway`` key picks the parser (:data:`GATEWAYS`, an
-explicit table) and the config model (the discriminated union
-:data:`CONFIG_ADAPTER` over the gateways' models). Webhooks arrive at
+explicit table; each gateway class names its config model) and the config
+model (:data:`CONFIG_ADAPTER`, the discriminated union built from that table). Webhooks arrive at
 ``/webhooks/sms/<instance>`` (Africa's Talking: ``/webhooks/sms/<instance>/<path_secret>``).
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Union
 
 from pydantic import Field, TypeAdapter
 
 from aduan.channels.base import ChannelContext, PushChannel, WebhookRequest, WebhookResponse
-from aduan.channels.sms.africastalking import AfricasTalkingConfig, AfricasTalkingGateway
+from aduan.channels.sms.africastalking import AfricasTalkingGateway
 from aduan.channels.sms.base import CHANNEL, Gateway, SmsConfig
 from aduan.channels.sms.generic import GenericConfig, GenericGateway
-from aduan.channels.sms.kannel import KannelConfig, KannelGateway
-from aduan.channels.sms.twilio import TwilioConfig, TwilioGateway
-from aduan.channels.sms.vonage import VonageConfig, VonageGateway
+from aduan.channels.sms.kannel import KannelGateway
+from aduan.channels.sms.twilio import TwilioGateway
+from aduan.channels.sms.vonage import VonageGateway
 from aduan.core.errors import BadPayload, BadRequest
 from aduan.core.messages import Message, RawMessage
 
@@ -30,19 +30,11 @@ GATEWAYS: dict[str, type[Gateway]] = {
     "generic": GenericGateway,
 }
 
-GATEWAY_CONFIGS: dict[str, type[SmsConfig]] = {
-    "twilio": TwilioConfig,
-    "vonage": VonageConfig,
-    "africastalking": AfricasTalkingConfig,
-    "kannel": KannelConfig,
-    "generic": GenericConfig,
-}
-
-AnyGatewayConfig = Annotated[
-    TwilioConfig | VonageConfig | AfricasTalkingConfig | KannelConfig | GenericConfig,
-    Field(discriminator="gateway"),
-]
-CONFIG_ADAPTER: TypeAdapter[AnyGatewayConfig] = TypeAdapter(AnyGatewayConfig)
+# The union of the gateways' config models, told apart by their ``gateway`` key.
+_VARIANTS: Any = Union[tuple(gateway.Config for gateway in GATEWAYS.values())]  # noqa: UP007
+CONFIG_ADAPTER: TypeAdapter[SmsConfig] = TypeAdapter(
+    Annotated[_VARIANTS, Field(discriminator="gateway")]
+)
 
 
 class SmsChannel(PushChannel):
@@ -71,10 +63,10 @@ class SmsChannel(PushChannel):
         stored_by = raw.meta.get("gateway", self.gateway.name)
         if stored_by == self.gateway.name:
             return self.gateway.read(raw)
-        if stored_by not in GATEWAY_CONFIGS:
+        if stored_by not in GATEWAYS:
             raise BadPayload(f"stored by unknown gateway {stored_by!r}")
-        config = GATEWAY_CONFIGS[stored_by].model_construct(gateway=stored_by)
-        return GATEWAYS[stored_by](self.name, config).read(raw)
+        gateway = GATEWAYS[stored_by]
+        return gateway(self.name, gateway.Config.model_construct(gateway=stored_by)).read(raw)
 
     def acknowledge(self, raws: list[RawMessage]) -> WebhookResponse:
         return self.gateway.acknowledge(raws)

@@ -64,6 +64,7 @@ def _object(payload: bytes) -> dict[str, Any]:
 
 class GenericGateway(Gateway):
     name = "generic"
+    Config = GenericConfig
     config: GenericConfig
 
     def verify(self, request: WebhookRequest, now: float | None = None) -> None:

@@ -101,6 +101,7 @@ def decode(value: str | bytes, charset: str) -> str:
 
 class KannelGateway(Gateway):
     name = "kannel"
+    Config = KannelConfig
     config: KannelConfig
 
     def verify(self, request: WebhookRequest) -> None:

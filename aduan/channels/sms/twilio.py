@@ -116,6 +116,7 @@ def settings_algorithm(header: str | None) -> str:
 
 class TwilioGateway(Gateway):
     name = "twilio"
+    Config = TwilioConfig
     config: TwilioConfig
 
     def _params(self, request: WebhookRequest) -> Pairs:

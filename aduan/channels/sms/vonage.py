@@ -110,6 +110,7 @@ def _request_payload(request: WebhookRequest) -> tuple[bytes, str]:
 
 class VonageGateway(Gateway):
     name = "vonage"
+    Config = VonageConfig
     config: VonageConfig
 
     def verify(self, request: WebhookRequest) -> None:

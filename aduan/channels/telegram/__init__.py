@@ -36,7 +36,6 @@ import telegram
 from pydantic import Field, SecretStr, model_validator
 from telegram.request import HTTPXRequest
 
-from aduan.channels import register
 from aduan.channels.base import (
     Channel,
     ChannelConfig,
@@ -96,6 +95,7 @@ class TelegramChannel(Channel):
     """Shared by both modes; instantiating it gives the class for ``config.mode``."""
 
     type = "telegram"
+    identity_prefix = "telegram"
     Config = TelegramConfig
     config: TelegramConfig
 
@@ -317,6 +317,3 @@ class TelegramWebhook(TelegramChannel, PushChannel):
         chat, text = answer
         body = {"method": "sendMessage", "chat_id": chat, "text": text}
         return WebhookResponse(200, _dumps(body), "application/json")
-
-
-register(TelegramChannel)

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from aduan.channels import REGISTRY
 from aduan.channels.base import ChannelContext, PushChannel, WebhookRequest
+from aduan.channels.registry import REGISTRY
 from tests.channels.contract import Case, PushCase
 
 CHANNEL_TYPE = "facebook"

@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from aduan.channels.base import ChannelContext, WebhookRequest
-from aduan.open311.channel import Open311Channel, Open311Config
+from aduan.channels.open311 import Open311Channel, Open311Config
 from tests.channels.contract import PushCase
 
 CHANNEL_TYPE = "open311"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from aduan.channels import REGISTRY
 from aduan.channels.base import ChannelContext, PullChannel
+from aduan.channels.registry import REGISTRY
 from aduan.core.errors import BadPayload, FatalChannelError, TransientError
 from aduan.core.messages import Disposition
 from aduan.daemon.ingest import poll_channel

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from aduan.channels import REGISTRY
 from aduan.channels.base import ChannelContext, PullChannel
+from aduan.channels.registry import REGISTRY
 from tests.channels.contract import Case, PullCase
 from tests.channels.local_http import serve
 from tests.channels.telegram.fake_bot_api import TOKEN, FakeBotApi

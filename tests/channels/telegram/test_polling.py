@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from aduan.channels import REGISTRY
 from aduan.channels.base import ChannelContext
+from aduan.channels.registry import REGISTRY
 from aduan.channels.telegram import TelegramPolling
 from aduan.core.errors import FatalChannelError, TransientError
 from aduan.core.messages import Disposition

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from aduan.channels import REGISTRY
 from aduan.channels.base import ChannelContext, PullChannel
+from aduan.channels.registry import REGISTRY
 from aduan.core.errors import FatalChannelError, TransientError
 from aduan.core.messages import Disposition
 from tests.channels.local_http import serve

@@ -26,7 +26,6 @@ from urllib.parse import parse_qsl
 
 from pydantic import Field, SecretStr
 
-from aduan.channels import register
 from aduan.channels.base import ChannelConfig, PushChannel, WebhookRequest
 from aduan.core.clock import utcnow
 from aduan.core.errors import BadPayload, BadRequest, Forbidden
@@ -109,6 +108,7 @@ def parse_submission(items: list[tuple[str, str]], known_codes: Iterable[str]) -
 
 class Open311Channel(PushChannel):
     type = "open311"
+    identity_prefix = "open311"
     Config = Open311Config
 
     @property
@@ -175,6 +175,3 @@ class Open311Channel(PushChannel):
                 "attributes": data.get("attributes") or {},
             },
         )
-
-
-register(Open311Channel)
