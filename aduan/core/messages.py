@@ -56,6 +56,9 @@ class Batch:
     next_cursor: Cursor
     more: bool = False
     """True when the source has more right now (the caller may fetch again at once)."""
+    blobs: dict[str, bytes] = field(default_factory=dict)
+    """Files fetched for these messages (a photo), by sha256: the caller keeps them
+    before it stores the messages that name them; adapters never write."""
 
 
 class Disposition(StrEnum):

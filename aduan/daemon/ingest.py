@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from aduan.channels.base import PullChannel
 from aduan.core.logs import get_logger
 from aduan.store import read_cursor, save_batch
+from aduan.store.blobs import put_blob
 from aduan.store.references import with_references
 
 log = get_logger("aduan.ingest")
@@ -45,6 +46,8 @@ def poll_channel(
             break
         cursor = read_cursor(engine, channel.type, channel.name)
         batch = channel.fetch(cursor, size)
+        for data in batch.blobs.values():  # before the rows that name them
+            put_blob(channel.context.data_dir, data)
         batch.messages = with_references(engine, batch.messages, channel.wants_reference)
         saved = save_batch(engine, batch.messages, (channel.type, channel.name, batch.next_cursor))
         channel.acknowledge(batch)

@@ -10,7 +10,8 @@ sends ``X-Telegram-Bot-Api-Secret-Token`` (the ``secret_token`` given to
   (last update_id + 1) is returned as the batch's cursor, so Telegram drops
   an update only after its row is committed. A photo's largest size is
   downloaded with ``getFile`` during the fetch (under ``max_attachment_bytes``)
-  and kept as a blob; its sha256 goes in the raw's meta, so ``read`` is pure.
+  and handed to the caller with the batch (which keeps it as a blob before the
+  rows); its sha256 goes in the raw's meta, so ``read`` is pure.
 * ``mode = "webhook"``: ``/webhooks/telegram/<instance>``; the answer to a
   command (or the optional receipt) rides back in the webhook response as a
   ``sendMessage`` method call, so no request is made while answering. Photos
@@ -26,6 +27,7 @@ The raw payload is the update's JSON exactly as the Bot API sent it, e.g.::
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import hmac
 import json
 import logging
@@ -50,7 +52,6 @@ from aduan.core.clock import utcnow
 from aduan.core.errors import BadPayload, FatalChannelError, TransientError, Unauthorized
 from aduan.core.logs import get_logger
 from aduan.core.messages import Batch, Cursor, Disposition, Message, RawMessage
-from aduan.store.blobs import put_blob
 
 # httpx's INFO lines and PTB's DEBUG lines carry the token URL and whole updates (personal data).
 logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -242,15 +243,19 @@ class TelegramPolling(TelegramChannel, PullChannel):
                 raise TransientError("getUpdates answered something that is not JSON") from exc
             if not isinstance(updates, list):
                 raise TransientError("getUpdates answered no list of updates")
-            return updates, [await self._with_photo(bot, u) for u in updates]
+            return updates, [await self._with_photo(bot, u, blobs) for u in updates]
 
+        blobs: dict[str, bytes] = {}
         updates, raws = self._run(work)
         ids = [u["update_id"] for u in updates if isinstance(u, dict) and "update_id" in u]
         next_offset = max(ids) + 1 if ids else offset
-        return Batch(raws, {"offset": next_offset}, more=len(updates) >= size)
+        return Batch(raws, {"offset": next_offset}, more=len(updates) >= size, blobs=blobs)
 
-    async def _with_photo(self, bot: telegram.Bot, update: Any) -> RawMessage:
-        """The raw update; its largest photo downloaded first when it fits the limit."""
+    async def _with_photo(
+        self, bot: telegram.Bot, update: Any, blobs: dict[str, bytes]
+    ) -> RawMessage:
+        """The raw update; its largest photo downloaded first when it fits the limit (the
+        bytes go to ``blobs``, by sha256, for the caller to keep)."""
         message = update.get(update_kind(update)) if isinstance(update, dict) else None
         photo = largest_photo(message) if isinstance(message, dict) else None
         if photo is None or not self.config.download_photos or "file_id" not in photo:
@@ -272,7 +277,8 @@ class TelegramPolling(TelegramChannel, PullChannel):
         if len(data) > limit:
             kept["skipped"] = f"over {limit} bytes"
             return self._raw(update, photo=kept)
-        kept["sha256"] = put_blob(self.context.data_dir, data)
+        kept["sha256"] = digest = hashlib.sha256(data).hexdigest()
+        blobs[digest] = data
         kept["size"] = len(data)
         kept["file_path"] = (file.file_path or "").rsplit("/file/bot", 1)[-1].split("/", 1)[-1]
         return self._raw(update, photo=kept)

@@ -17,7 +17,7 @@ from aduan.core.errors import FatalChannelError, TransientError
 from aduan.core.messages import Disposition
 from aduan.daemon.ingest import poll_channel
 from aduan.store import read_cursor
-from aduan.store.blobs import get_blob
+from aduan.store.blobs import blob_path, get_blob
 from tests.channels.local_http import serve
 from tests.channels.telegram.fake_bot_api import TOKEN, FakeBotApi
 from tests.conftest import free_port
@@ -71,15 +71,19 @@ def test_offset_advances_only_with_the_committed_rows(
 
 
 def test_photo_downloaded_into_a_blob_and_read_stays_pure(
-    fake: tuple[FakeBotApi, str], tmp_path: Path
+    fake: tuple[FakeBotApi, str], tmp_path: Path, sqlite_engine: Engine
 ) -> None:
     api, url = fake
     update = fixture("photo.json")
     api.updates.append(update)
     api.files["AgAD-big"] = ("photos/file_7.jpg", JPEG)
     channel = make(url, tmp_path)
-    raw = channel.fetch(None, 10).messages[0]
+    batch = channel.fetch(None, 10)
+    raw = batch.messages[0]
     kept = raw.meta["photo"]
+    assert batch.blobs == {kept["sha256"]: JPEG}
+    assert not blob_path(tmp_path / "data", kept["sha256"]).exists()  # the adapter wrote nothing
+    assert poll_channel(sqlite_engine, channel).stored == 1  # the caller keeps the photo
     assert get_blob(tmp_path / "data", kept["sha256"]) == JPEG
     calls = len(api.seen)
     message = channel.read(raw)
