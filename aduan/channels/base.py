@@ -21,7 +21,7 @@ from __future__ import annotations
 import builtins
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -62,6 +62,10 @@ class ChannelContext:
     public_url: str = "http://127.0.0.1:8080"
     nik_key: Callable[[], bytes] | None = field(default=None, repr=False, compare=False)
     """The store's key for NIK hashes, fetched on first use (channels that take a NIK)."""
+    service_codes: Callable[[], Collection[str]] | None = field(
+        default=None, repr=False, compare=False
+    )
+    """The service codes in force, from the triage rules (Open311 checks requests by them)."""
 
 
 class Channel(ABC):

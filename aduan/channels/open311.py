@@ -78,13 +78,18 @@ def attributes(items: Iterable[tuple[str, str]]) -> dict[str, str]:
     return found
 
 
-def parse_submission(items: list[tuple[str, str]], known_codes: Iterable[str]) -> dict[str, object]:
-    """The spec's checks on a POSTed request; BadRequest (400) with the reason."""
+def parse_submission(
+    items: list[tuple[str, str]], known_codes: Iterable[str] | None
+) -> dict[str, object]:
+    """The spec's checks on a POSTed request; BadRequest (400) with the reason.
+
+    ``known_codes``: the services in force (None, for a channel built without a
+    runtime: any code is taken)."""
     data: dict[str, object] = {k: v for k, v in items if k in FIELDS and v != ""}
     code = data.get("service_code")
     if not code:
         raise BadRequest("service_code is required")
-    if code not in set(known_codes):
+    if known_codes is not None and code not in set(known_codes):
         raise BadRequest(f"service_code {code!r} not found")
     description = str(data.get("description") or "")
     if not description.strip():
@@ -128,10 +133,9 @@ class Open311Channel(PushChannel):
             raise Forbidden("invalid api_key")
 
     def parse(self, request: WebhookRequest) -> list[RawMessage]:
-        from aduan.triage.services import service_codes
-
         items = form_fields(request)
-        data = parse_submission(items, service_codes())
+        codes = self.context.service_codes
+        data = parse_submission(items, codes() if codes is not None else None)
         partner_id = dict(data["attributes"]).get("partner_id") or request.header(  # type: ignore[call-overload]
             "x-partner-request-id"
         )

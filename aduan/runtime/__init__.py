@@ -22,6 +22,7 @@ from aduan.core.logs import configure_logging, register_secret
 from aduan.store import open_store
 from aduan.store.keys import nik_hash_key
 from aduan.triage import configure as configure_triage
+from aduan.triage.services import service_codes
 
 
 def _register_secrets(value: Any) -> None:
@@ -41,7 +42,7 @@ def _register_secrets(value: Any) -> None:
 def build_channels(
     settings: Settings, nik_key: Callable[[], bytes] | None = None
 ) -> dict[tuple[str, str], Channel]:
-    context = ChannelContext(settings.data_dir, settings.server.base_url, nik_key)
+    context = ChannelContext(settings.data_dir, settings.server.base_url, nik_key, service_codes)
     channels: dict[tuple[str, str], Channel] = {}
     for kind, instances in settings.channels.items():
         cls = REGISTRY[kind]
@@ -63,7 +64,9 @@ class Runtime:
 
     @property
     def context(self) -> ChannelContext:
-        return ChannelContext(self.settings.data_dir, self.settings.server.base_url, self.nik_key)
+        return ChannelContext(
+            self.settings.data_dir, self.settings.server.base_url, self.nik_key, service_codes
+        )
 
     @classmethod
     def create(cls, settings: Settings, *, logging: bool = True, migrate: bool = True) -> Runtime:
