@@ -45,6 +45,7 @@ import orjson
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from aduan import triage  # noqa: E402
 from aduan.channels.registry import REGISTRY  # noqa: E402
 from aduan.config.normalize import NormalizeSettings  # noqa: E402
 from aduan.core.errors import BadPayload  # noqa: E402
@@ -564,7 +565,8 @@ def run(n: int, keep: Path | None, pg_url: str | None) -> int:
         for channel in counts:
             print(f"  {channel:<9} {counts[channel]:>9,}  read by {how[channel]}")
         spent: defaultdict[str, float] = defaultdict(float)
-        normalizer = Normalizer(NormalizeSettings(), Readers(extra=timed(chosen, spent)))
+        readers = Readers(extra=timed(chosen, spent))
+        normalizer = Normalizer(NormalizeSettings(), readers, triager=triage)
         t = time.perf_counter()
         stats = replay(engine, normalizer, Slice(), batch_size=BATCH)
         total = time.perf_counter() - t

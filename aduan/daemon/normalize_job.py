@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 
+from aduan import triage
 from aduan.config.normalize import NormalizeSettings
 from aduan.core import heap
 from aduan.core.errors import StoreUnavailable
@@ -48,7 +49,7 @@ def normalizer_for(
     with _LOCK:
         found = _NORMALIZERS.get(id(engine))
         if found is None:
-            found = Normalizer(settings, readers, data_dir=data_dir)
+            found = Normalizer(settings, readers, triager=triage, data_dir=data_dir)
             _NORMALIZERS[id(engine)] = found
         return found
 

@@ -32,6 +32,7 @@ from aduan.config.normalize import NormalizeSettings
 from aduan.core.messages import Message, RawMessage
 from aduan.normalize.pipeline import Normalizer, load_raws
 from aduan.normalize.readers import MESSAGE_JSON, Readers
+from aduan.normalize.triager import Triager
 from aduan.store import open_store, save_batch
 from aduan.store.models import complaints, raw_messages
 
@@ -71,13 +72,15 @@ def _raw(side: dict[str, Any], name: str) -> RawMessage:
     )
 
 
-def classify(pair: Pair, template: Path, workdir: Path, settings: NormalizeSettings) -> str:
+def classify(
+    pair: Pair, template: Path, workdir: Path, settings: NormalizeSettings, triager: Triager
+) -> str:
     """Run ``a`` then ``b`` through a fresh store; return the predicted label."""
     db = workdir / "pair.db"
     shutil.copyfile(template, db)
     engine = open_store(f"sqlite:///{db}", migrate=False)
     try:
-        normalizer = Normalizer(settings, Readers())
+        normalizer = Normalizer(settings, Readers(), triager=triager)
         ids: list[int] = []
         for name, side in (("a", pair.a), ("b", pair.b)):
             result = save_batch(engine, [_raw(side, f"{pair.id}-{name}")])
@@ -153,7 +156,9 @@ class Report:
         return "\n".join(lines)
 
 
-def evaluate(path: Path, settings: NormalizeSettings | None = None) -> Report:
+def evaluate(path: Path, triager: Triager, settings: NormalizeSettings | None = None) -> Report:
+    """Score the duplicate decisions on the labelled pairs in ``path`` (``triager``:
+    the triage in force, which the normalizer needs to create complaints)."""
     settings = settings or NormalizeSettings()
     confusion: Counter[tuple[str, str]] = Counter()
     mistakes: list[tuple[str, str, str]] = []
@@ -163,7 +168,7 @@ def evaluate(path: Path, settings: NormalizeSettings | None = None) -> Report:
         open_store(f"sqlite:///{template}").dispose()
         total = 0
         for pair in read_pairs(path):
-            predicted = classify(pair, template, workdir, settings)
+            predicted = classify(pair, template, workdir, settings, triager)
             confusion[(pair.label, predicted)] += 1
             if predicted != pair.label:
                 mistakes.append((pair.id, pair.label, predicted))

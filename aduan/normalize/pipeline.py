@@ -41,7 +41,6 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, or_, select
 
-from aduan import triage
 from aduan.config.normalize import NormalizeSettings
 from aduan.core.clock import utcnow
 from aduan.core.errors import BadPayload
@@ -54,6 +53,7 @@ from aduan.normalize.judge import Verdict, judge
 from aduan.normalize.readers import Readers
 from aduan.normalize.reporters import ReporterBook
 from aduan.normalize.sketch import BandKeys, MinHasher, WindowLSH
+from aduan.normalize.triager import Triager
 from aduan.store.blobs import put_blob
 from aduan.store.bulk import insert_rows, update_rows
 from aduan.store.models import (
@@ -215,11 +215,13 @@ class Normalizer:
         settings: NormalizeSettings,
         readers: Readers,
         *,
+        triager: Triager,
         data_dir: Path | None = None,
         nik_key: bytes | None = None,
     ) -> None:
         self.s = settings
         self.readers = readers
+        self.triager = triager
         self.data_dir = data_dir
         self.nik_key = nik_key
         self.hasher = MinHasher(settings.num_perm, settings.shingle_words, settings.lsh_threshold)
@@ -382,7 +384,7 @@ class Normalizer:
     def forget(self) -> None:
         """Drop every cache (after a rollback)."""
         self.__init__(  # type: ignore[misc]
-            self.s, self.readers, data_dir=self.data_dir, nik_key=self.nik_key
+            self.s, self.readers, triager=self.triager, data_dir=self.data_dir, nik_key=self.nik_key
         )
 
 
@@ -812,8 +814,8 @@ class _Batch:
         raw = item.stored.raw
         msg = item.message
         cid = n.complaint_ids.take()[0]
-        decision = triage.decide(item.match, channel=raw.channel, hint=msg.subject)
-        due = triage.due_at(raw.received_at)
+        decision = n.triager.decide(item.match, channel=raw.channel, hint=msg.subject)
+        due = n.triager.due_at(raw.received_at)
         status = "new" if decision.needs_review else "triaged"
         loc = msg.location
         incident_id = self._link_incident(incident_of, raw.received_at) if incident_of else None
@@ -940,7 +942,9 @@ class _Batch:
                 complaints.c.track,
             ).where(complaints.c.id == stored.complaint_id)
         ).one()
-        decision = triage.decide(item.match, channel=stored.raw.channel, hint=message.subject)
+        decision = self.n.triager.decide(
+            item.match, channel=stored.raw.channel, hint=message.subject
+        )
         edited = self.conn.execute(
             select(complaint_sources.c.id).where(
                 complaint_sources.c.complaint_id == stored.complaint_id,

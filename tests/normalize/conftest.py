@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from aduan import triage
 from aduan.config.normalize import NormalizeSettings
 from aduan.core.messages import Message, RawMessage
 from aduan.daemon.normalize_job import normalize_pending
@@ -49,7 +50,9 @@ Run = Callable[..., Stats]
 @pytest.fixture
 def normalize(engine: Engine, tmp_path: Path) -> Run:
     """Store raws and normalize everything pending with one long-lived normalizer."""
-    normalizer = Normalizer(NormalizeSettings(), Readers(), data_dir=tmp_path / "data")
+    normalizer = Normalizer(
+        NormalizeSettings(), Readers(), triager=triage, data_dir=tmp_path / "data"
+    )
 
     def run(*raws: RawMessage) -> Stats:
         if raws:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
+from aduan import triage
 from aduan.config.normalize import NormalizeSettings
 from aduan.core.messages import Attachment, Disposition, Fragment, Message, RawMessage
 from aduan.daemon.normalize_job import normalize_pending
@@ -297,7 +298,8 @@ def test_reserved_reference_and_attachments(engine: Engine, tmp_path: Path) -> N
     ]
     save_batch(engine, desk)
     readers = Readers(extra={"walkin": _desk_reader})
-    normalizer = Normalizer(NormalizeSettings(), readers, data_dir=tmp_path / "data")
+    data_dir = tmp_path / "data"
+    normalizer = Normalizer(NormalizeSettings(), readers, triager=triage, data_dir=data_dir)
     normalize_pending(engine, normalizer)
     (c,) = rows(engine, complaints, complaints.c.reference)
     assert c.reference == "ADU-2026-900001"
@@ -325,10 +327,11 @@ def test_replay_equals_first_run(engine: Engine, normalize: Run) -> None:
         complaints.c.source_count,
     )
     sources = count(engine, complaint_sources)
-    fresh = Normalizer(NormalizeSettings(), Readers())
+    fresh = Normalizer(NormalizeSettings(), Readers(), triager=triage)
     dry = replay(engine, fresh, Slice(), dry_run=True)
     assert dry.created == 0 and dry.attached == 0 and dry.unchanged == 4
-    stats = replay(engine, Normalizer(NormalizeSettings(), Readers()), Slice(channel="sms"))
+    again = Normalizer(NormalizeSettings(), Readers(), triager=triage)
+    stats = replay(engine, again, Slice(channel="sms"))
     assert stats.created == 0
     after = rows(
         engine,
@@ -377,7 +380,8 @@ def test_two_workers_never_normalize_one_raw_twice(engine: Engine) -> None:
 
     def work() -> None:
         try:
-            normalize_pending(engine, Normalizer(NormalizeSettings(), Readers()), batch_size=5)
+            normalizer = Normalizer(NormalizeSettings(), Readers(), triager=triage)
+            normalize_pending(engine, normalizer, batch_size=5)
         except BaseException as exc:  # reported below
             errors.append(exc)
 
