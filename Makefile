@@ -21,11 +21,14 @@ run: $(STAMP)
 ## The whole test suite (SQLite always; PostgreSQL, Dovecot, Kannel and Chromium when present).
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
+## Style and the layer contract (pyproject.toml [tool.importlinter]: no part imports one above it).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
