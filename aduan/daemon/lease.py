@@ -137,6 +137,11 @@ class AdvisoryLeases:
         try:
             if self._held:
                 log.info("leases_released", channels=sorted(self._held))
+            if self._conn is not None:
+                # Closing the session frees its locks too, but the server does that after
+                # the client has gone: unlocking first makes them free when close returns.
+                with contextlib.suppress(psycopg.Error):
+                    self._conn.execute("SELECT pg_advisory_unlock_all()")
             self._drop()
         finally:
             self._lock.release()
