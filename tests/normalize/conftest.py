@@ -46,10 +46,15 @@ def raw(
 Run = Callable[..., Stats]
 
 
+def replay_normalizer(data_dir: Path | None = None) -> Normalizer:
+    """A fresh normalizer with the default settings and the test readers."""
+    return Normalizer(NormalizeSettings(), Readers(), data_dir=data_dir)
+
+
 @pytest.fixture
 def normalize(engine: Engine, tmp_path: Path) -> Run:
     """Store raws and normalize everything pending with one long-lived normalizer."""
-    normalizer = Normalizer(NormalizeSettings(), Readers(), data_dir=tmp_path / "data")
+    normalizer = replay_normalizer(tmp_path / "data")
 
     def run(*raws: RawMessage) -> Stats:
         if raws:
