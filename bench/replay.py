@@ -54,6 +54,7 @@ from aduan.normalize.replay import Slice, replay  # noqa: E402
 from aduan.normalize.settings import NormalizeSettings  # noqa: E402
 from aduan.store import open_store  # noqa: E402
 from aduan.store.raw import insert_raws  # noqa: E402
+from aduan.triage.writer import BatchTriage  # noqa: E402
 from tests.helpers.databases import admin_dsn, create_database  # noqa: E402
 
 MIX = (("sms", 0.40), ("telegram", 0.25), ("twitter", 0.20), ("email", 0.10), ("walkin", 0.05))
@@ -564,7 +565,9 @@ def run(n: int, keep: Path | None, pg_url: str | None) -> int:
         for channel in counts:
             print(f"  {channel:<9} {counts[channel]:>9,}  read by {how[channel]}")
         spent: defaultdict[str, float] = defaultdict(float)
-        normalizer = Normalizer(NormalizeSettings(), Readers(extra=timed(chosen, spent)))
+        normalizer = Normalizer(
+            NormalizeSettings(), Readers(extra=timed(chosen, spent)), triage=BatchTriage
+        )
         t = time.perf_counter()
         stats = replay(engine, normalizer, Slice(), batch_size=BATCH)
         total = time.perf_counter() - t

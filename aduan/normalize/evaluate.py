@@ -11,7 +11,8 @@ Each pair gets a fresh store (a copy of one migrated empty SQLite file):
 ``a`` is stored and normalized, then ``b``; the pair is ``same_complaint``
 when ``b`` joined ``a``'s complaint, ``same_incident`` when their complaints
 share an incident, else ``different``. Scores per label, plus the combined
-label ``same`` (either kind) against ``different``.
+label ``same`` (either kind) against ``different``. The normalizer runs
+without triage: which complaint a message joins does not depend on it.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ from typing import Any
 from sqlalchemy import select
 
 from aduan.channels.base import Message, RawMessage
-from aduan.normalize.pipeline import Normalizer, load_raws
+from aduan.normalize.pipeline import Normalizer
 from aduan.normalize.readers import MESSAGE_JSON, Readers
+from aduan.normalize.reading import load_raws
 from aduan.normalize.settings import NormalizeSettings
 from aduan.store import open_store, save_batch
 from aduan.store.models import complaints, raw_messages

@@ -12,10 +12,12 @@ from sqlalchemy import Engine
 
 from aduan.channels.base import Message, RawMessage
 from aduan.normalize.job import normalize_pending
-from aduan.normalize.pipeline import Normalizer, Stats
+from aduan.normalize.pipeline import Normalizer
 from aduan.normalize.readers import MESSAGE_JSON, Readers
+from aduan.normalize.rows import Stats
 from aduan.normalize.settings import NormalizeSettings
 from aduan.store import save_batch
+from aduan.triage.writer import BatchTriage
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
@@ -47,8 +49,8 @@ Run = Callable[..., Stats]
 
 
 def replay_normalizer(data_dir: Path | None = None) -> Normalizer:
-    """A fresh normalizer with the default settings and the test readers."""
-    return Normalizer(NormalizeSettings(), Readers(), data_dir=data_dir)
+    """A fresh normalizer with the default settings, the test readers and the rules' triage."""
+    return Normalizer(NormalizeSettings(), Readers(), triage=BatchTriage, data_dir=data_dir)
 
 
 @pytest.fixture
