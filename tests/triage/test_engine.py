@@ -11,7 +11,8 @@ from aduan.normalize.text import matching_form
 from aduan.triage import CATEGORIES
 from aduan.triage import rules as rules_module
 from aduan.triage.engine import Compiled, Scores, is_matching_form, score, score_reference
-from aduan.triage.rules import load_rules, term_regex, word_starts
+from aduan.triage.literals import word_starts
+from aduan.triage.rules import load_rules, term_regex
 
 FILLERS = ["di", "yang", "sudah", "pak", "rt", "02", "warga", "depan", "rumah", "sekali", "x"]
 TRICKY = [
