@@ -250,7 +250,7 @@ class _Batch:
             state = incidents[other.incident]
             state.count += 1
             state.last = max(state.last, at)
-            self.rows.dirty_incidents.add(state.id)
+            self.rows.incident_grew(state.id)
             return state.id
         iid = self.normalizer.incident_ids.take()[0]
         incidents[iid] = IncidentState(iid, 2, max(at, other.received_at), True)

@@ -214,6 +214,10 @@ class Rows:
         """A stored complaint's new text (an edit, or a replay's cleaner cleanup)."""
         self.text_updates.setdefault(complaint_id, {}).update(values)
 
+    def incident_grew(self, incident_id: int) -> None:
+        """A stored incident has one more complaint (its count is written at flush)."""
+        self.dirty_incidents.add(incident_id)
+
     def new_incident(self, incident_id: int, first_received_at: datetime) -> None:
         self.new_incidents.append(
             {"id": incident_id, "first_received_at": first_received_at, "created_at": self.now}
