@@ -59,13 +59,7 @@ class Normalizer:
         self.triage: TriageFactory = triage or NoTriage
         self.data_dir = data_dir
         self.nik_key = nik_key
-        self.reporters = ReporterBook()
-        self.window = Window(settings, self.reporters)
-        self.matcher = Matcher(settings, self.window, self.reporters)
-        self.complaint_ids = IdAllocator("complaints")
-        self.incident_ids = IdAllocator("incidents")
-        self.waiting = True
-        """Whether split messages may be waiting for their other parts in the store."""
+        self.forget()
 
     def process(self, conn: Connection, batch: Sequence[StoredRaw]) -> Stats:
         """Normalize ``batch`` inside the caller's transaction."""
@@ -73,13 +67,15 @@ class Normalizer:
         return run.run(sorted(batch, key=lambda r: (r.raw.received_at, r.id)))
 
     def forget(self) -> None:
-        """Drop every cache (after a rollback)."""
+        """Start with empty memory: the window, reporters, known refs, id blocks (and
+        after a rollback, drop what it undid)."""
         self.reporters = ReporterBook()
         self.window = Window(self.settings, self.reporters)
         self.matcher = Matcher(self.settings, self.window, self.reporters)
         self.complaint_ids = IdAllocator("complaints")
         self.incident_ids = IdAllocator("incidents")
         self.waiting = True
+        """Whether split messages may be waiting for their other parts in the store."""
 
 
 class _Batch:
