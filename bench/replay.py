@@ -45,7 +45,6 @@ import orjson
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from aduan import triage  # noqa: E402
 from aduan.channels.registry import REGISTRY  # noqa: E402
 from aduan.config.normalize import NormalizeSettings  # noqa: E402
 from aduan.core.errors import BadPayload  # noqa: E402
@@ -55,6 +54,7 @@ from aduan.normalize.readers import Reader, Readers  # noqa: E402
 from aduan.normalize.replay import Slice, replay  # noqa: E402
 from aduan.store import open_store  # noqa: E402
 from aduan.store.raw import insert_raws  # noqa: E402
+from aduan.triage.writer import BatchTriage  # noqa: E402
 from tests.helpers.databases import admin_dsn, create_database  # noqa: E402
 
 MIX = (("sms", 0.40), ("telegram", 0.25), ("twitter", 0.20), ("email", 0.10), ("walkin", 0.05))
@@ -565,8 +565,9 @@ def run(n: int, keep: Path | None, pg_url: str | None) -> int:
         for channel in counts:
             print(f"  {channel:<9} {counts[channel]:>9,}  read by {how[channel]}")
         spent: defaultdict[str, float] = defaultdict(float)
-        readers = Readers(extra=timed(chosen, spent))
-        normalizer = Normalizer(NormalizeSettings(), readers, triager=triage)
+        normalizer = Normalizer(
+            NormalizeSettings(), Readers(extra=timed(chosen, spent)), triage=BatchTriage
+        )
         t = time.perf_counter()
         stats = replay(engine, normalizer, Slice(), batch_size=BATCH)
         total = time.perf_counter() - t

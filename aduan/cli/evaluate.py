@@ -7,7 +7,6 @@ from pathlib import Path
 
 import typer
 
-from aduan import triage
 from aduan.cli.common import eval_group
 from aduan.core.errors import AduanError
 from aduan.normalize.evaluate import evaluate
@@ -24,7 +23,7 @@ def dedup_command(
     if not path.is_file():
         raise AduanError(f"{path}: no such file")
     try:
-        report = evaluate(path, triage)
+        report = evaluate(path)
     except ValueError as exc:
         raise AduanError(str(exc)) from None
     if as_json:

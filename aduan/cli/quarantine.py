@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 from aduan.cli.common import app, state
 from aduan.core.errors import AduanError
 from aduan.daemon.normalize_job import normalize_now, runtime_normalizer
-from aduan.normalize.pipeline import Stats
+from aduan.normalize.rows import Stats
 from aduan.runtime import Runtime
 from aduan.store.models import raw_messages
 

@@ -67,6 +67,7 @@ def replay_command(
         )
         typer.echo(f"  complaints {verb} refreshed (text or triage changed): {stats.refreshed}")
         typer.echo(f"  edits applied: {stats.edited}; unchanged: {stats.unchanged}")
+        typer.echo(f"  manual triage decisions kept: {stats.manual_kept}")
         typer.echo(
             f"  quarantined: {stats.quarantined}; ignored: {stats.ignored}; "
             f"waiting for parts: {stats.waiting}"

@@ -19,15 +19,18 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 
-from aduan import triage
 from aduan.config.normalize import NormalizeSettings
 from aduan.core import heap
 from aduan.core.errors import StoreUnavailable
 from aduan.core.logs import get_logger
-from aduan.normalize.pipeline import RAW_COLUMNS, Normalizer, Stats, load_raws, to_stored
+from aduan.normalize.pipeline import Normalizer
 from aduan.normalize.readers import Readers
+from aduan.normalize.reading import RAW_COLUMNS, load_raws, to_stored
+from aduan.normalize.rows import Stats
+from aduan.normalize.triaging import TriageFactory
 from aduan.store.keys import nik_key
 from aduan.store.models import raw_messages
+from aduan.triage.writer import BatchTriage
 
 if TYPE_CHECKING:
     from aduan.runtime import Runtime
@@ -43,13 +46,14 @@ def normalizer_for(
     settings: NormalizeSettings,
     readers: Readers,
     *,
+    triage: TriageFactory | None = None,
     data_dir: Path | None = None,
 ) -> Normalizer:
     """The long-lived normalizer of this engine (its window survives between batches)."""
     with _LOCK:
         found = _NORMALIZERS.get(id(engine))
         if found is None:
-            found = Normalizer(settings, readers, triager=triage, data_dir=data_dir)
+            found = Normalizer(settings, readers, triage=triage, data_dir=data_dir)
             _NORMALIZERS[id(engine)] = found
         return found
 
@@ -107,11 +111,19 @@ def normalize_now(engine: Engine, normalizer: Normalizer, raw_ids: Sequence[int]
 
 
 def runtime_normalizer(runtime: Runtime) -> Normalizer:
+    """The daemon's normalizer: the runtime's channels read, the rules in force triage.
+
+    The daemon's job adapters sit above triage, so this is where the one writer of
+    triage results is handed to the normalizer (which only knows the port)."""
     settings = runtime.settings
     key = settings.nik_hash_key.get_secret_value() if settings.nik_hash_key else None
     readers = Readers(runtime.channels, data_dir=settings.data_dir)
     normalizer = normalizer_for(
-        runtime.engine, settings.normalize, readers, data_dir=settings.data_dir
+        runtime.engine,
+        settings.normalize,
+        readers,
+        triage=BatchTriage,
+        data_dir=settings.data_dir,
     )
     normalizer.nik_key = nik_key(runtime.engine, key)
     return normalizer

@@ -11,7 +11,8 @@ Each pair gets a fresh store (a copy of one migrated empty SQLite file):
 ``a`` is stored and normalized, then ``b``; the pair is ``same_complaint``
 when ``b`` joined ``a``'s complaint, ``same_incident`` when their complaints
 share an incident, else ``different``. Scores per label, plus the combined
-label ``same`` (either kind) against ``different``.
+label ``same`` (either kind) against ``different``. The normalizer runs
+without triage: which complaint a message joins does not depend on it.
 """
 
 from __future__ import annotations
@@ -30,9 +31,9 @@ from sqlalchemy import select
 
 from aduan.config.normalize import NormalizeSettings
 from aduan.core.messages import Message, RawMessage
-from aduan.normalize.pipeline import Normalizer, load_raws
+from aduan.normalize.pipeline import Normalizer
 from aduan.normalize.readers import MESSAGE_JSON, Readers
-from aduan.normalize.triager import Triager
+from aduan.normalize.reading import load_raws
 from aduan.store import open_store, save_batch
 from aduan.store.models import complaints, raw_messages
 
@@ -72,15 +73,13 @@ def _raw(side: dict[str, Any], name: str) -> RawMessage:
     )
 
 
-def classify(
-    pair: Pair, template: Path, workdir: Path, settings: NormalizeSettings, triager: Triager
-) -> str:
+def classify(pair: Pair, template: Path, workdir: Path, settings: NormalizeSettings) -> str:
     """Run ``a`` then ``b`` through a fresh store; return the predicted label."""
     db = workdir / "pair.db"
     shutil.copyfile(template, db)
     engine = open_store(f"sqlite:///{db}", migrate=False)
     try:
-        normalizer = Normalizer(settings, Readers(), triager=triager)
+        normalizer = Normalizer(settings, Readers())
         ids: list[int] = []
         for name, side in (("a", pair.a), ("b", pair.b)):
             result = save_batch(engine, [_raw(side, f"{pair.id}-{name}")])
@@ -156,9 +155,7 @@ class Report:
         return "\n".join(lines)
 
 
-def evaluate(path: Path, triager: Triager, settings: NormalizeSettings | None = None) -> Report:
-    """Score the duplicate decisions on the labelled pairs in ``path`` (``triager``:
-    the triage in force, which the normalizer needs to create complaints)."""
+def evaluate(path: Path, settings: NormalizeSettings | None = None) -> Report:
     settings = settings or NormalizeSettings()
     confusion: Counter[tuple[str, str]] = Counter()
     mistakes: list[tuple[str, str, str]] = []
@@ -168,7 +165,7 @@ def evaluate(path: Path, triager: Triager, settings: NormalizeSettings | None = 
         open_store(f"sqlite:///{template}").dispose()
         total = 0
         for pair in read_pairs(path):
-            predicted = classify(pair, template, workdir, settings, triager)
+            predicted = classify(pair, template, workdir, settings)
             confusion[(pair.label, predicted)] += 1
             if predicted != pair.label:
                 mistakes.append((pair.id, pair.label, predicted))

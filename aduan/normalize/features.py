@@ -19,68 +19,48 @@ text alone misses most same-incident reports, and near-identical text about
   menyala lagi").
 
 Everything is computed from the text alone and is cheap (sets of strings).
+The word lists (concepts, gazetteer, place and landmark words) live in the
+packaged ``lexicon.toml`` beside this module, read once at import.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass
+from importlib import resources
+from typing import Any
 
 from aduan.core.text import matching_form
 
-# --- concepts: concept -> words and phrases (matching form, slang already expanded) ---
-CONCEPT_WORDS: dict[str, str] = {
-    "street_light": "pju|lampu jalan|penerangan jalan|lampu penerangan|penerangan|lampu pju|"
-    "gelap|tiang lampu|tiang pju|padam|lampu gang|lampu taman",
-    "traffic_light": "lampu merah|lampu lalu lintas|apill|traffic light|lampu lalin|bangjo",
-    "road_damage": "lubang|berlubang|kubangan|bolong|lobang|aspal|amblas|ambrol|jalan rusak|"
-    "rusak parah|retak|tambal|ditambal|tambalan|longsoran jalan|badan jalan|ngelupas",
-    "sidewalk": "trotoar|pedestrian|jalur pedestrian|paving|pejalan kaki|pejalan",
-    "drain": "saluran|got|gorong gorong|drainase|mampet|tersumbat|sumbat|mampat|dikeruk|"
-    "pengerukan|selokan|penutup|tutup got|lindi",
-    "flood": "banjir|genangan|tergenang|kebanjiran|meluap|luapan|menggenang|selutut|sepinggang|"
-    "semata kaki|setinggi|evakuasi|perahu|air naik|air masuk|air kali",
-    "tree": "pohon|dahan|ranting|perantingan|dipangkas|pangkas|angsana|trembesi|mahoni|beringin|"
-    "tumbang|roboh|rubuh|condong|akar|akarnya",
-    "waste": "sampah|tps|diangkut|pengangkutan|berserakan|kotor|pembuangan|plastik|truk sampah|"
-    "bau busuk|luber|lindi",
-    "burning": "bakar sampah|membakar|dibakar|pembakaran",
-    "fire": "kebakaran|terbakar|kebakar|api|damkar|asap|apar|alarm kebakaran",
-    "hydrant": "hidran",
-    "electric": "listrik|kabel|korsleting|percikan|instalasi listrik|pln|tiang listrik|menjuntai",
-    "water": "pam|pdam|air bersih|pipa|ngalir|mengalir|ngocor|keruh|kecoklatan|bocor|kebocoran|"
-    "pam jaya|air ledeng|muncrat",
-    "gas": "gas|elpiji|lpg",
-    "noise": "berisik|bising|musik|music|speaker|band|knalpot|suara|kenceng|keras|karaoke",
-    "racing": "balap|balapan|balap liar|knalpot",
-    "parking": "parkir|jukir|parkir liar|lapis|mangkal|ojol|ojek|antar jemput",
-    "vendors": "pkl|lapak|pedagang|pedagang kaki lima|tenda|jualan|warung",
-    "begging": "pengemis|ngemis|mengemis|ngamen|pengamen|manusia silver|dicat perak|minta minta|"
-    "gelandangan|anak jalanan",
-    "odgj": "odgj|gangguan jiwa|orang gila|teriak teriak|ngomong sendiri",
-    "elderly_care": "sebatang kara|tinggal sendirian|lansia terlantar|tidak ada yang merawat|"
-    "merawat",
-    "queue": "antrian|antri|kuota|nomor antrian|mengantri|nunggu|menunggu",
-    "medicine": "obat|stok|amlodipin|hipertensi|darah tinggi|habis|kosong",
-    "dengue": "dbd|demam berdarah|fogging|pengasapan|jentik|nyamuk",
-    "food_poisoning": "diare|keracunan|muntah|jajan|kantin",
-    "vaccination": "vaksin|vaksinasi|booster|imunisasi|satusehat",
-    "id_card": "ktp|ktp el|e ktp|perekaman|rekam|blanko|cetak|tercetak|dicetak",
-    "family_card": "kk|kartu keluarga",
-    "birth_cert": "akta|akta kelahiran|akte",
-    "school_aid": "kjp|kjp plus|cair|pencairan|bansos|pkh|bantuan sosial",
-    "school_levy": "pungutan|iuran|study tour|karyawisata|pungli",
-    "bullying": "perundungan|bully|dibully|dirundung",
-    "school_building": "plafon|atap|ambrol|jebol|kelas|renovasi|roboh",
-    "playground": "ayunan|perosotan|jungkat jungkit|trampolin|alat bermain|bermain anak|"
-    "fasilitas bermain|rptra",
-    "illegal_building": "bangunan liar|gubuk|semi permanen|bangli|bangunan semi|menempati|"
-    "bangunan di atas saluran|bengkel las",
-    "building_permit": "izin|pbg|imb|lantai|lt|bangun rumah|bangunan|proyek|tembok",
-    "landslide": "longsor|turap|tebing|runtuh|ambles",
-    "transit": "transjakarta|tj|busway|bus|krl|mrt",
-    "land_dispute": "sengketa|batas tanah|sertifikat|tanah",
+_LEXICON_FILE = "lexicon.toml"
+"""The word lists, packaged beside this module (read once, at import)."""
+
+
+def _load_lexicon() -> dict[str, Any]:
+    text = resources.files("aduan.normalize").joinpath(_LEXICON_FILE).read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+_LEXICON = _load_lexicon()
+# concept -> its words and phrases
+CONCEPT_WORDS: dict[str, tuple[str, ...]] = {
+    concept: tuple(words) for concept, words in _LEXICON["concepts"].items()
 }
+KELURAHAN: list[str] = list(_LEXICON["places"]["kelurahan"])
+PLACE_TRIGGERS = frozenset(_LEXICON["places"]["triggers"])
+"""Words after which the next few words name a place."""
+COMMON = frozenset(_LEXICON["places"]["common"])
+"""Common words that never name a place on their own."""
+DIRECTIONS = frozenset(_LEXICON["places"]["directions"])
+UNITS = frozenset(_LEXICON["places"]["units"])
+_NUMBER_NAMES = frozenset(_LEXICON["places"]["number_names"])
+LANDMARK_TRIGGERS = frozenset(_LEXICON["landmarks"]["triggers"])
+_LANDMARK_SKIP = frozenset(_LEXICON["landmarks"]["skip"])
+LANDMARK_NOUNS = frozenset(_LEXICON["landmarks"]["nouns"])
+_LANDMARK_ALIASES: dict[str, str] = dict(_LEXICON["landmarks"]["aliases"])
+_TRAFFIC_LIGHT_PLACE = frozenset(_LEXICON["special"]["traffic_light_place"])
+_FIRE_STRONG = frozenset(_LEXICON["special"]["fire_strong"])
 
 FOLLOWUP = re.compile(
     r"\b(bagaimana kelanjutan\w*|kelanjutan\w*|tindak lanjut|menindaklanjuti|menyusul|"
@@ -132,437 +112,17 @@ _RESOLVED_WORDS = frozenset(
     ]
 )
 
-KELURAHAN = [
-    "gandaria utara",
-    "cipete utara",
-    "melawai",
-    "kramat pela",
-    "rawa barat",
-    "senayan",
-    "petogogan",
-    "grogol utara",
-    "grogol selatan",
-    "cipulir",
-    "kebayoran lama utara",
-    "kebayoran lama selatan",
-    "kebayoran lama",
-    "pondok pinang",
-    "ulujami",
-    "petukangan utara",
-    "petukangan selatan",
-    "pesanggrahan",
-    "bintaro",
-    "cipete selatan",
-    "gandaria selatan",
-    "cilandak barat",
-    "lebak bulus",
-    "pondok labu",
-    "pejaten barat",
-    "pejaten timur",
-    "pasar minggu",
-    "kebagusan",
-    "jati padang",
-    "ragunan",
-    "cilandak timur",
-    "tanjung barat",
-    "lenteng agung",
-    "jagakarsa",
-    "ciganjur",
-    "srengseng sawah",
-    "cipedak",
-    "kuningan barat",
-    "pela mampang",
-    "bangka",
-    "tegal parang",
-    "mampang prapatan",
-    "kalibata",
-    "rawajati",
-    "duren tiga",
-    "cikoko",
-    "pengadegan",
-    "pancoran",
-    "tebet barat",
-    "tebet timur",
-    "kebon baru",
-    "bukit duri",
-    "manggarai selatan",
-    "manggarai",
-    "menteng dalam",
-    "setiabudi",
-    "karet semanggi",
-    "karet kuningan",
-    "kuningan timur",
-    "menteng atas",
-    "pasar manggis",
-    "kebayoran baru",
-    "cilandak",
-    "tebet",
-    "mampang",
-]
 _KEL_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
 for _name in sorted(KELURAHAN, key=lambda n: -len(n.split())):
     _parts = tuple(_name.split())
     _KEL_BY_FIRST.setdefault(_parts[0], []).append(_parts)
-
-# Words after which the next few words name a place.
-PLACE_TRIGGERS = frozenset(
-    [
-        "jalan",
-        "gang",
-        "kelurahan",
-        "kecamatan",
-        "di",
-        "dekat",
-        "depan",
-        "sekitar",
-        "simpang",
-        "pertigaan",
-        "perempatan",
-        "halte",
-        "stasiun",
-        "pasar",
-        "taman",
-        "rptra",
-        "puskesmas",
-        "sd",
-        "sdn",
-        "smp",
-        "smpn",
-        "sma",
-        "rusun",
-        "kali",
-        "sungai",
-        "arah",
-        "seberang",
-        "samping",
-        "belakang",
-        "ujung",
-        "sebelah",
-        "pinggir",
-        "lokasi",
-        "daerah",
-        "kawasan",
-        "komplek",
-        "kompleks",
-        "perumahan",
-        "blok",
-        "gerbang",
-        "wilayah",
-        "kel",
-        "kec",
-        "kantor",
-        "pojok",
-    ]
-)
-LANDMARK_TRIGGERS = frozenset(["depan", "dekat", "seberang", "samping", "sebelah"])
-# Common words that never name a place on their own.
-COMMON = frozenset(
-    [
-        "yang",
-        "dan",
-        "di",
-        "ke",
-        "dari",
-        "untuk",
-        "dengan",
-        "ada",
-        "ini",
-        "itu",
-        "tidak",
-        "sudah",
-        "belum",
-        "masih",
-        "saya",
-        "kami",
-        "kita",
-        "anda",
-        "mohon",
-        "tolong",
-        "segera",
-        "bisa",
-        "akan",
-        "jadi",
-        "juga",
-        "lagi",
-        "sama",
-        "saja",
-        "pak",
-        "bu",
-        "bapak",
-        "ibu",
-        "admin",
-        "min",
-        "sejak",
-        "hari",
-        "minggu",
-        "bulan",
-        "tahun",
-        "jam",
-        "pagi",
-        "siang",
-        "sore",
-        "malam",
-        "tadi",
-        "kemarin",
-        "sekarang",
-        "setiap",
-        "tiap",
-        "jalan",
-        "gang",
-        "raya",
-        "dalam",
-        "barat",
-        "timur",
-        "utara",
-        "selatan",
-        "tengah",
-        "lama",
-        "baru",
-        "besar",
-        "kecil",
-        "depan",
-        "dekat",
-        "sekitar",
-        "simpang",
-        "pertigaan",
-        "perempatan",
-        "halte",
-        "stasiun",
-        "pasar",
-        "taman",
-        "kali",
-        "arah",
-        "seberang",
-        "samping",
-        "belakang",
-        "ujung",
-        "sebelah",
-        "pinggir",
-        "lokasi",
-        "daerah",
-        "kawasan",
-        "komplek",
-        "kompleks",
-        "perumahan",
-        "blok",
-        "rt",
-        "rw",
-        "no",
-        "nomor",
-        "kelurahan",
-        "kecamatan",
-        "kel",
-        "kec",
-        "rumah",
-        "warga",
-        "lantai",
-        "kelas",
-        "sekolah",
-        "negeri",
-        "sd",
-        "sdn",
-        "smp",
-        "smpn",
-        "sma",
-        "lajur",
-        "jalur",
-        "badan",
-        "bahu",
-        "persis",
-        "tepat",
-        "kira",
-        "sampai",
-        "hingga",
-        "karena",
-        "tapi",
-        "terus",
-        "sangat",
-        "banget",
-        "parah",
-        "lebih",
-        "makin",
-        "semakin",
-        "atau",
-        "agar",
-        "supaya",
-        "oleh",
-        "pada",
-        "para",
-        "dia",
-        "mereka",
-        "nya",
-        "pun",
-        "lah",
-        "kah",
-        "tersebut",
-        "sana",
-        "sini",
-        "situ",
-        "mana",
-        "apa",
-        "siapa",
-        "kapan",
-        "bagaimana",
-        "kenapa",
-        "terima",
-        "kasih",
-        "yth",
-        "assalamualaikum",
-        "selamat",
-        "permisi",
-        "kepada",
-        "pengaduan",
-        "laporan",
-        "lapor",
-        "melaporkan",
-        "menyampaikan",
-        "pelapor",
-        "diperbaiki",
-        "diperiksa",
-        "dicek",
-        "ditindak",
-        "ditertibkan",
-        "dibantu",
-        "bantuan",
-        "bantu",
-        "the",
-        "kantor",
-        "rusak",
-        "mati",
-        "satu",
-        "dua",
-        "tiga",
-        "empat",
-        "lima",
-        "enam",
-        "tujuh",
-        "delapan",
-        "sembilan",
-        "sepuluh",
-        "orang",
-        "kota",
-        "jakarta",
-        "jaksel",
-        "sudin",
-        "dinas",
-        "penumpang",
-        "kendaraan",
-        "motor",
-        "mobil",
-        "air",
-        "ketutup",
-        "tertutup",
-        "nutup",
-        "macet",
-        "lewat",
-        "sakit",
-        "umum",
-        "daerah",
-        "terus",
-    ]
-)
-_NUMBER_NAMES = {"rt", "rw", "no", "nomor"}
-_LANDMARK_SKIP = frozenset(
-    ["di", "yang", "ini", "itu", "no", "nomor", "persis", "tepat", "jalan", "sebuah"]
-)
-DIRECTIONS = frozenset(["barat", "timur", "utara", "selatan", "dalam", "raya", "tengah"])
-UNITS = frozenset(
-    [
-        "hari",
-        "minggu",
-        "bulan",
-        "tahun",
-        "jam",
-        "menit",
-        "detik",
-        "meter",
-        "cm",
-        "m",
-        "km",
-        "orang",
-        "anak",
-        "lantai",
-        "kali",
-        "rumah",
-        "malam",
-        "juta",
-        "ribu",
-        "rb",
-        "persen",
-        "unit",
-        "buah",
-        "ekor",
-        "kk",
-        "tiang",
-        "pohon",
-        "titik",
-    ]
-)
-LANDMARK_NOUNS = frozenset(
-    [
-        "halte",
-        "masjid",
-        "musala",
-        "mushola",
-        "surau",
-        "gereja",
-        "sekolah",
-        "sd",
-        "sdn",
-        "smp",
-        "smpn",
-        "sma",
-        "smk",
-        "pasar",
-        "stasiun",
-        "minimarket",
-        "indomaret",
-        "alfamart",
-        "hotel",
-        "bank",
-        "kantor",
-        "pos",
-        "pom",
-        "bensin",
-        "spbu",
-        "gerbang",
-        "jembatan",
-        "rumah",
-        "toko",
-        "warung",
-        "restoran",
-        "resto",
-        "kafe",
-        "lapangan",
-        "taman",
-        "puskesmas",
-        "rs",
-        "rsud",
-        "tmp",
-        "mall",
-        "kampus",
-        "apartemen",
-        "ruko",
-        "pabrik",
-        "makam",
-        "tps",
-        "bengkel",
-        "kolong",
-        "tol",
-        "terminal",
-        "jpo",
-    ]
-)
-_LANDMARK_ALIASES = {"pintu": "gerbang", "spbu": "pom", "bensin": "pom", "musholla": "musala"}
-_TRAFFIC_LIGHT_PLACE = frozenset(["di", "dekat", "depan", "simpang", "perempatan", "sekitar"])
-_FIRE_STRONG = frozenset(["kebakaran", "terbakar", "kebakar", "damkar", "api"])
 
 
 def _build_lexicon() -> tuple[dict[str, set[str]], dict[tuple[str, ...], set[str]]]:
     single: dict[str, set[str]] = {}
     multi: dict[tuple[str, ...], set[str]] = {}
     for concept, patterns in CONCEPT_WORDS.items():
-        for pattern in patterns.split("|"):
+        for pattern in patterns:
             words = tuple(matching_form(pattern).split())
             if len(words) == 1:
                 single.setdefault(words[0], set()).add(concept)

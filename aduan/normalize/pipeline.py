@@ -1,380 +1,65 @@
 """The normalizer: a batch of stored raw messages -> complaints, in one transaction.
 
-For each raw message, in time order: ``read`` it (a BadPayload quarantines
-it with its error and the batch goes on), drop it as ``ignored`` when the
-channel says so, find its reporter (:mod:`aduan.normalize.reporters`), then
-decide where it belongs:
-
-1. transport duplicates never reach here (the raw archive's unique key);
-2. **same complaint**: a reply to a known message (``refs``), an ``EDIT``
-   (replaces the text of the complaint its ``edit_of`` belongs to), the parts
-   of a split SMS (``fragment``, reassembled), or the same reporter with the
-   same problem within ``window_days`` (``followup_days`` for an explicit
-   "gimana kelanjutannya?") -> one more source of that complaint;
-3. **same incident**: another reporter, the same problem at the same place
-   within ``incident_window_days`` -> a new complaint linked to one incident.
-
-Candidates come from the reporter's own recent complaints, MinHash LSH over
-word shingles (:mod:`aduan.normalize.sketch`) and a block index on (concept,
-place word); each is confirmed by :func:`aduan.normalize.judge.judge`. The
-window of recent complaints lives in memory and slides with time, so the
-cost per message does not grow with the store. All rows are written with
-Core ``executemany`` at the end of the batch; the caller commits.
+For each raw message, in time order: read it (:mod:`.reading`: unreadable
+ones are quarantined, ignored ones marked, split SMS joined), find its
+reporter (:mod:`.reporters`), decide where it belongs (:mod:`.matching`:
+an edit, a reply, the same complaint, the same incident, or new) over the
+window of recent complaints (:mod:`.window`), and gather the rows that
+decision makes (:mod:`.rows`). New complaints are triaged through the
+:class:`~aduan.normalize.triaging.TriageBatch` the normalizer was given.
+All rows are written in bulk at the end of the batch; the caller commits.
 
 A raw message that already fed a complaint (a replay) keeps its place: if it
-is the complaint's first source, the complaint's derived fields (clean text,
-triage) are refreshed; either way the complaint re-enters the window.
+is the complaint's first source, the complaint's clean text and triage are
+refreshed (a human's triage is kept); either way the complaint re-enters
+the window.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import heapq
-from collections import Counter, deque
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from functools import lru_cache
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import Connection, select
 
 from aduan.config.normalize import NormalizeSettings
 from aduan.core.clock import utcnow
 from aduan.core.errors import BadPayload
 from aduan.core.identity import phones_in_text
-from aduan.core.messages import Disposition, Message, RawMessage
-from aduan.core.text import clean_text, matching_form
-from aduan.normalize.features import Features, extract
 from aduan.normalize.ids import IdAllocator
-from aduan.normalize.judge import Verdict, judge
+from aduan.normalize.matching import Matcher, Placement
 from aduan.normalize.readers import Readers
+from aduan.normalize.reading import BatchReader, Item, StoredRaw, build_item
 from aduan.normalize.reporters import ReporterBook
-from aduan.normalize.sketch import BandKeys, MinHasher, WindowLSH
-from aduan.normalize.triager import Triager
-from aduan.store.blobs import put_blob
-from aduan.store.bulk import insert_rows, update_rows
-from aduan.store.models import (
-    AttachmentRow,
-    Incident,
-    TriageDecision,
-    complaint_sources,
-    complaints,
-)
-from aduan.store.models import raw_messages as raws_table
-from aduan.store.references import allocate
-
-_BLOCK_SWEEP = 50_000
-"""Evictions from the window between two sweeps of the block index."""
-
-incidents_table = Incident.__table__  # type: ignore[attr-defined]
-attachments_table = AttachmentRow.__table__  # type: ignore[attr-defined]
-triage_table = TriageDecision.__table__  # type: ignore[attr-defined]
-
-RAW_COLUMNS = (
-    raws_table.c.id,
-    raws_table.c.channel,
-    raws_table.c.account,
-    raws_table.c.external_id,
-    raws_table.c.payload,
-    raws_table.c.content_type,
-    raws_table.c.received_at,
-    raws_table.c.meta,
-    raws_table.c.status,
-    raws_table.c.complaint_id,
-)
-
-
-@dataclass(slots=True)
-class StoredRaw:
-    id: int
-    raw: RawMessage
-    status: str
-    complaint_id: int | None
-
-
-@dataclass(slots=True)
-class Entry:
-    """A complaint inside the window."""
-
-    id: int
-    reporter: int | None
-    received_at: datetime
-    match: str
-    features: Features
-    incident: int | None
-    source_count: int
-
-
-@dataclass(slots=True)
-class IncidentState:
-    id: int
-    count: int
-    last: datetime
-    new: bool
-
-
-@dataclass
-class Stats:
-    created: int = 0
-    attached: int = 0
-    incidents: int = 0
-    linked: int = 0
-    edited: int = 0
-    ignored: int = 0
-    quarantined: int = 0
-    waiting: int = 0
-    refreshed: int = 0
-    unchanged: int = 0
-    by_channel: Counter[str] = field(default_factory=Counter)
-
-    def add(self, other: Stats) -> None:
-        for name in (
-            "created",
-            "attached",
-            "incidents",
-            "linked",
-            "edited",
-            "ignored",
-            "quarantined",
-            "waiting",
-            "refreshed",
-            "unchanged",
-        ):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.by_channel.update(other.by_channel)
-
-    def as_dict(self) -> dict[str, int]:
-        return {k: v for k, v in self.__dict__.items() if isinstance(v, int)}
-
-
-def load_raws(conn: Connection, ids: Sequence[int]) -> list[StoredRaw]:
-    rows = conn.execute(select(*RAW_COLUMNS).where(raws_table.c.id.in_(list(ids)))).all()
-    return [to_stored(r) for r in rows]
-
-
-def to_stored(r: Any) -> StoredRaw:
-    raw = RawMessage(
-        channel=r.channel,
-        account=r.account,
-        external_id=r.external_id,
-        payload=r.payload,
-        content_type=r.content_type,
-        received_at=r.received_at,
-        meta=r.meta or {},
-    )
-    return StoredRaw(r.id, raw, r.status, r.complaint_id)
-
-
-@lru_cache(maxsize=4096)
-def block_keys(f: Features, *, asking: bool = False) -> tuple[str, ...]:
-    """Keys of the block index: (concept, place word), refined by RT and RW.
-
-    On a busy street most candidates name another RT or RW, which the judge
-    always refuses. So every text is filed under its (concept, place) pairs,
-    alone and with its RT, its RT and RW, and its RW ("-" for none named); a
-    text asks only the blocks of its own RT/RW and of texts naming none, and
-    its ``max_candidates`` are ones that can match. Cached: a street's problems
-    come back with the same features again and again.
-    """
-    # A kelurahan's own words are among the places, unless they are all common words
-    # ("pasar minggu"): then the name itself stands for the place.
-    where = f.places | {k for k in f.kelurahan if f.places.isdisjoint(k.split())}
-    pairs = [f"{c}|{p}" for c in f.concepts for p in where]
-    rts = [str(rt) for rt in f.rt] or ["-"]
-    rws = [str(rw) for rw in f.rw] or ["-"]
-    if not asking:
-        tails = [
-            "",
-            *(f"|{rt}" for rt in rts),
-            *(f"|{rt}|{rw}" for rt in rts for rw in rws),
-            *(f"|*|{rw}" for rw in rws),
-        ]
-    elif f.rt and f.rw:
-        tails = [f"|{rt}|{rw}" for rt in (*rts, "-") for rw in (*rws, "-")]
-    elif f.rt:
-        tails = [f"|{rt}" for rt in (*rts, "-")]
-    elif f.rw:
-        tails = [f"|*|{rw}" for rw in (*rws, "-")]
-    else:
-        tails = [""]
-    return tuple(pair + tail for pair in pairs for tail in tails)
-
-
-def _ext_key(channel: str, account: str, external_id: str) -> str:
-    return f"{channel}\x1f{account}\x1f{external_id}"
+from aduan.normalize.rows import NewComplaint, Rows, Stats, text_hash
+from aduan.normalize.triaging import NoTriage, TriageBatch, TriageFactory
+from aduan.normalize.window import Entry, IncidentState, Window
+from aduan.store.models import complaint_sources, complaints
 
 
 class Normalizer:
-    """Keeps the dedup window between batches; :meth:`process` runs one batch."""
+    """Keeps the dedup window between batches; :meth:`process` runs one batch.
+
+    ``triage``: what triages new complaints and refreshes replayed ones
+    (:class:`aduan.triage.writer.BatchTriage`); None leaves them to the triage job.
+    """
 
     def __init__(
         self,
         settings: NormalizeSettings,
         readers: Readers,
         *,
-        triager: Triager,
+        triage: TriageFactory | None = None,
         data_dir: Path | None = None,
         nik_key: bytes | None = None,
     ) -> None:
-        self.s = settings
+        self.settings = settings
         self.readers = readers
-        self.triager = triager
+        self.triage: TriageFactory = triage or NoTriage
         self.data_dir = data_dir
         self.nik_key = nik_key
-        self.hasher = MinHasher(settings.num_perm, settings.shingle_words, settings.lsh_threshold)
-        self.lsh = WindowLSH(self.hasher.bands)
-        self.window = timedelta(days=max(settings.window_days, settings.incident_window_days))
-        self.entries: dict[int, Entry] = {}
-        self.by_reporter: dict[int, list[int]] = {}
-        self.blocks: dict[str, deque[int]] = {}
-        self._evicted = 0
-        self.refs: dict[str, int] = {}
-        self.incidents: dict[int, IncidentState] = {}
-        self.reporters = ReporterBook()
-        self.complaint_ids = IdAllocator("complaints")
-        self.incident_ids = IdAllocator("incidents")
-        self.clock: datetime | None = None
-        self.loaded_until: datetime | None = None
-        self.max_seen_id = 0
-        self.waiting = True
-        """Whether split messages may be waiting for their other parts in the store."""
-
-    # --- the window -------------------------------------------------------------------
-
-    def _register(self, entry: Entry, keys: BandKeys | None) -> None:
-        if entry.id in self.entries:
-            self.entries[entry.id] = entry
-            return
-        self.entries[entry.id] = entry
-        if entry.reporter is not None:
-            self.by_reporter.setdefault(entry.reporter, []).append(entry.id)
-        if keys is None:
-            keys = self.hasher.keys([entry.match])[0]
-        self.lsh.insert(entry.id, keys, entry.received_at)
-        for key in block_keys(entry.features):
-            block = self.blocks.get(key)
-            if block is None:
-                block = self.blocks[key] = deque(maxlen=self.s.max_candidates)
-            block.append(entry.id)
-        self.max_seen_id = max(self.max_seen_id, entry.id)
-
-    def _advance(self, now: datetime) -> None:
-        if self.clock is None or now > self.clock:
-            self.clock = now
-            evicted = self.lsh.evict_before(now - self.window)
-            for gone in evicted:
-                entry = self.entries.pop(gone, None)
-                if entry is not None and entry.reporter is not None:
-                    mine = self.by_reporter.get(entry.reporter)
-                    if mine is not None:
-                        with contextlib.suppress(ValueError):
-                            mine.remove(gone)
-                        if not mine:
-                            del self.by_reporter[entry.reporter]
-            self._evicted += len(evicted)
-            if self._evicted > _BLOCK_SWEEP:
-                self._sweep()
-
-    def _sweep(self) -> None:
-        """Drop the blocks whose newest text has left the window (their keys come and go),
-        and the incidents whose last report has: no complaint in the window is theirs."""
-        live = self.entries
-        stale = [key for key, block in self.blocks.items() if not block or block[-1] not in live]
-        for key in stale:
-            del self.blocks[key]
-        if self.clock is not None:
-            cutoff = self.clock - self.window
-            old = [
-                i for i, state in self.incidents.items() if state.last < cutoff and not state.new
-            ]
-            for iid in old:
-                del self.incidents[iid]
-        self._evicted = 0
-
-    def _load_window(self, conn: Connection, start: datetime, end: datetime) -> None:
-        """Stored complaints the batch's messages (received ``start``..``end``) may join.
-
-        Only the slice of time not loaded yet is read, never what lies after ``end``
-        (a replay meets later complaints through their own sources); complaints other
-        workers added since the last batch come in by id.
-        """
-        since = start - self.window
-        low = since if self.loaded_until is None else max(since, self.loaded_until)
-        in_time = and_(complaints.c.received_at >= low, complaints.c.received_at <= end)
-        cond = in_time
-        if self.loaded_until is not None:
-            cond = or_(
-                in_time,
-                and_(
-                    complaints.c.id > self.max_seen_id,
-                    complaints.c.received_at >= since,
-                    complaints.c.received_at <= end,
-                ),
-            )
-        self.loaded_until = end if self.loaded_until is None else max(self.loaded_until, end)
-        rows = conn.execute(
-            select(
-                complaints.c.id,
-                complaints.c.reporter_id,
-                complaints.c.received_at,
-                complaints.c.match_text,
-                complaints.c.incident_id,
-                complaints.c.source_count,
-            )
-            .where(cond)
-            .order_by(complaints.c.received_at, complaints.c.id)
-        ).all()
-        self._add_rows(conn, rows)
-
-    def _add_rows(self, conn: Connection, rows: Sequence[Any]) -> None:
-        if not rows:
-            return
-        fresh = [r for r in rows if r.id not in self.entries]
-        all_keys = self.hasher.keys([r.match_text for r in fresh])
-        for r, keys in zip(fresh, all_keys, strict=True):
-            rid = self.reporters.canonical(r.reporter_id) if r.reporter_id else None
-            entry = Entry(
-                r.id,
-                rid,
-                r.received_at,
-                r.match_text,
-                extract(r.match_text),
-                r.incident_id,
-                r.source_count,
-            )
-            self._register(entry, keys)
-        wanted = {r.incident_id for r in fresh if r.incident_id} - set(self.incidents)
-        if wanted:
-            for inc in conn.execute(
-                select(
-                    incidents_table.c.id,
-                    incidents_table.c.complaint_count,
-                    incidents_table.c.last_received_at,
-                ).where(incidents_table.c.id.in_(list(wanted)))
-            ):
-                self.incidents[inc.id] = IncidentState(inc.id, inc.complaint_count, inc[2], False)
-
-    def _entry(self, conn: Connection, complaint_id: int) -> Entry | None:
-        entry = self.entries.get(complaint_id)
-        if entry is None:
-            rows = conn.execute(
-                select(
-                    complaints.c.id,
-                    complaints.c.reporter_id,
-                    complaints.c.received_at,
-                    complaints.c.match_text,
-                    complaints.c.incident_id,
-                    complaints.c.source_count,
-                ).where(complaints.c.id == complaint_id)
-            ).all()
-            self._add_rows(conn, rows)
-            entry = self.entries.get(complaint_id)
-        return entry
-
-    # --- one batch ----------------------------------------------------------------------
+        self.forget()
 
     def process(self, conn: Connection, batch: Sequence[StoredRaw]) -> Stats:
         """Normalize ``batch`` inside the caller's transaction."""
@@ -382,656 +67,273 @@ class Normalizer:
         return run.run(sorted(batch, key=lambda r: (r.raw.received_at, r.id)))
 
     def forget(self) -> None:
-        """Drop every cache (after a rollback)."""
-        self.__init__(  # type: ignore[misc]
-            self.s, self.readers, triager=self.triager, data_dir=self.data_dir, nik_key=self.nik_key
-        )
-
-
-@dataclass(slots=True)
-class _Item:
-    stored: StoredRaw
-    message: Message
-    clean: str
-    match: str
-    features: Features
-    keys: BandKeys | None = None
-    extra_raws: tuple[StoredRaw, ...] = ()
-    identities: list[str] = field(default_factory=list)
+        """Start with empty memory: the window, reporters, known refs, id blocks (and
+        after a rollback, drop what it undid)."""
+        self.reporters = ReporterBook()
+        self.window = Window(self.settings, self.reporters)
+        self.matcher = Matcher(self.settings, self.window, self.reporters)
+        self.complaint_ids = IdAllocator("complaints")
+        self.incident_ids = IdAllocator("incidents")
+        self.waiting = True
+        """Whether split messages may be waiting for their other parts in the store."""
 
 
 class _Batch:
-    """The rows one batch writes, and the decisions that produce them."""
+    """One batch: reads it, places each message, applies the placement to the rows."""
 
-    def __init__(self, n: Normalizer, conn: Connection) -> None:
-        self.n = n
+    def __init__(self, normalizer: Normalizer, conn: Connection) -> None:
+        self.normalizer = normalizer
         self.conn = conn
-        self.s = n.s
+        self.window = normalizer.window
+        self.matcher = normalizer.matcher
+        self.reporters = normalizer.reporters
         self.stats = Stats()
         self.now = utcnow()
-        self.complaints: list[dict[str, Any]] = []
-        self.sources: list[dict[str, Any]] = []
-        self.attachments: list[dict[str, Any]] = []
-        self.triage: list[dict[str, Any]] = []
-        self.raw_updates: list[dict[str, Any]] = []
-        self.complaint_updates: dict[int, dict[str, Any]] = {}
-        self.text_updates: dict[int, dict[str, Any]] = {}
-        self.new_incidents: list[dict[str, Any]] = []
-        self.new_rows: dict[int, dict[str, Any]] = {}
-        self.newest = self.now
-        self.dirty_incidents: set[int] = set()
-        n.reporters.begin(conn)
-        n.complaint_ids.begin(conn)
-        n.incident_ids.begin(conn)
-
-    # reading --------------------------------------------------------------------------
-
-    def _mark(
-        self,
-        stored: StoredRaw,
-        status: str,
-        error: str | None = None,
-        complaint_id: int | None = None,
-    ) -> None:
-        self.raw_updates.append(
-            {
-                "id": stored.id,
-                "status": status,
-                "error": error,
-                "normalized_at": self.now,
-                "complaint_id": complaint_id,
-            }
-        )
-
-    def _read_all(self, batch: Sequence[StoredRaw]) -> list[_Item | StoredRaw]:
-        out: list[_Item | StoredRaw] = []
-        fragments: dict[tuple[str, str, str], list[tuple[StoredRaw, Message]]] = {}
-        for stored in batch:
-            if stored.complaint_id is not None:
-                out.append(stored)  # a replayed source: keeps its complaint
-                continue
-            try:
-                message = self.n.readers.read(stored.raw)
-            except BadPayload as exc:
-                self._mark(stored, "quarantined", str(exc)[:2000] or "unreadable")
-                self.stats.quarantined += 1
-                continue
-            if message.disposition == Disposition.IGNORE:
-                self._mark(stored, "ignored", message.ignore_reason)
-                self.stats.ignored += 1
-                continue
-            if message.fragment is not None and message.fragment.total > 1:
-                group = (stored.raw.channel, stored.raw.account, message.fragment.group)
-                fragments.setdefault(group, []).append((stored, message))
-                continue
-            item = self._guarded_item(stored, message)
-            if item is not None:
-                out.append(item)
-        if fragments or self.n.waiting:
-            out.extend(self._reassemble(fragments))
-        return out
-
-    def _guarded_item(self, stored: StoredRaw, message: Message) -> _Item | None:
-        """:meth:`_item`, or None with the raw quarantined: a text the cleanup chokes on
-        must not hold back the batch (it would be claimed and fail again forever)."""
-        try:
-            return self._item(stored, message)
-        except Exception as exc:
-            self._mark(stored, "quarantined", f"normalize: {type(exc).__name__}: {exc}"[:2000])
-            self.stats.quarantined += 1
-            return None
-
-    def _item(self, stored: StoredRaw, message: Message) -> _Item:
-        text = message.text
-        if message.subject and message.subject.strip() and message.subject not in text:
-            text = f"{message.subject}\n{text}"
-        clean = clean_text(text)
-        where = message.location.address if message.location and message.location.address else ""
-        match = matching_form(f"{clean} {where}" if where else clean)
-        return _Item(stored, message, clean, match, extract(match))
-
-    def _reassemble(
-        self, groups: dict[tuple[str, str, str], list[tuple[StoredRaw, Message]]]
-    ) -> list[_Item]:
-        waiting = self.conn.execute(
-            select(*RAW_COLUMNS).where(raws_table.c.status == "waiting")
-        ).all()
-        for row in waiting:
-            stored = to_stored(row)
-            if any(stored.id == s.id for parts in groups.values() for s, _ in parts):
-                continue
-            try:
-                message = self.n.readers.read(stored.raw)
-            except BadPayload:
-                continue
-            if message.fragment is None:
-                continue
-            group = (stored.raw.channel, stored.raw.account, message.fragment.group)
-            groups.setdefault(group, []).append((stored, message))
-        items: list[_Item] = []
-        self.n.waiting = False
-        patience = timedelta(minutes=self.s.fragment_wait_minutes)
-        for parts in groups.values():
-            by_index = {m.fragment.index: (s, m) for s, m in parts if m.fragment}
-            total = max(m.fragment.total for _, m in parts if m.fragment)
-            first_at = min(s.raw.received_at for s, _ in parts)
-            clock = max(self.newest, self.n.clock or self.newest)
-            if len(by_index) < total and clock - first_at < patience:
-                self.n.waiting = True
-                for stored, _ in parts:
-                    if stored.status != "waiting":
-                        self._mark(stored, "waiting")
-                        self.stats.waiting += 1
-                continue
-            ordered = [by_index[i] for i in sorted(by_index)]
-            head_stored, head = ordered[0]
-            text = "".join(m.text for _, m in ordered)
-            message = head.model_copy(update={"text": text, "fragment": None})
-            item = self._guarded_item(head_stored, message)
-            if item is None:
-                for stored, _ in ordered[1:]:
-                    error = f"normalize: part of the message of raw {head_stored.id}, which failed"
-                    self._mark(stored, "quarantined", error)
-                    self.stats.quarantined += 1
-                continue
-            item.extra_raws = tuple(s for s, _ in ordered[1:])
-            items.append(item)
-        return items
-
-    # deciding -------------------------------------------------------------------------
+        self.rows = Rows(conn, normalizer.settings, self.now, normalizer.data_dir)
+        self.triage: TriageBatch = normalizer.triage(conn, self.now)
+        self.first_sources: set[int] = set()
+        self.edited: set[int] = set()
+        self.stored_match: dict[int, str] = {}
+        self.reporters.begin(conn)
+        normalizer.complaint_ids.begin(conn)
+        normalizer.incident_ids.begin(conn)
 
     def run(self, batch: Sequence[StoredRaw]) -> Stats:
         if not batch:
             return self.stats
-        self.newest = max(s.raw.received_at for s in batch)
-        items = self._read_all(batch)
-        fresh = [i for i in items if isinstance(i, _Item)]
+        normalizer = self.normalizer
+        newest = max(s.raw.received_at for s in batch)
+        reader = BatchReader(
+            self.conn, normalizer.readers, normalizer.settings, self.rows, self.stats
+        )
+        clock = max(newest, self.window.clock or newest)
+        items = reader.read(batch, waiting=normalizer.waiting, clock=clock)
+        normalizer.waiting = reader.still_waiting
+        fresh = [i for i in items if isinstance(i, Item)]
         if fresh:
-            all_keys = self.n.hasher.keys([i.match for i in fresh])
-            for item, keys in zip(fresh, all_keys, strict=True):
+            for item, keys in zip(fresh, self.window.keys([i.match for i in fresh]), strict=True):
                 item.keys = keys
-        start = min(s.raw.received_at for s in batch)
-        self.n._load_window(self.conn, start, self.newest)
+        self.window.load(self.conn, min(s.raw.received_at for s in batch), newest)
         idents: set[str] = set()
         for item in fresh:
-            item.identities = self._identities(item)
+            item.identities = _identities(item)
             idents.update(item.identities)
-        self.n.reporters.prefetch(idents)
+        self.reporters.prefetch(idents)
+        self._prepare_replayed([i for i in items if isinstance(i, StoredRaw)])
         for entry in items:
-            if isinstance(entry, _Item):
+            if isinstance(entry, Item):
                 self.stats.by_channel[entry.stored.raw.channel] += 1
                 self._handle(entry)
             else:
                 self.stats.by_channel[entry.raw.channel] += 1
                 self._replayed(entry)
-        self._flush()
+        self.reporters.flush()
+        self.rows.flush(self.window.incidents)
+        self.triage.flush()
         return self.stats
 
-    def _identities(self, item: _Item) -> list[str]:
-        found = list(item.message.identities) + list(item.message.linked_identities)
-        for phone in phones_in_text(item.message.text):
-            if phone not in found:
-                found.append(phone)
-        return found
-
-    def _handle(self, item: _Item) -> None:
-        n = self.n
-        raw = item.stored.raw
-        at = raw.received_at
-        n._advance(at)
-        reporter = n.reporters.resolve(
+    def _handle(self, item: Item) -> None:
+        at = item.stored.raw.received_at
+        self.window.advance(at)
+        reporter = self.reporters.resolve(
             item.identities,
             display_name=item.message.display_name,
             raw_id=item.stored.id,
             at=at,
         )
-        msg = item.message
-        if msg.disposition == Disposition.EDIT and msg.edit_of:
-            target = self._lookup_ref(raw.channel, raw.account, [msg.edit_of], external=True)
-            if target is not None:
-                self._edit(item, target)
-                return
-        if msg.refs:
-            target = self._lookup_ref(raw.channel, raw.account, list(msg.refs), external=True)
-            if target is not None:
-                self._attach(item, target, "followup", None)
-                return
-        match = self._same_complaint(item, reporter)
-        if match is not None:
-            target, sim = match
-            role = "resend" if sim >= self.s.near_duplicate else "followup"
-            self._attach(item, target, role, sim)
-            return
-        incident_of = self._same_incident(item, reporter)
-        self._create(item, reporter, incident_of)
+        placement = self.matcher.place(self.conn, item, reporter)
+        if placement.kind == "edit":
+            assert placement.target is not None
+            self._edit(item, placement.target)
+        elif placement.kind == "attach":
+            self._attach(item, placement)
+        else:
+            self._create(item, reporter, placement.target)
 
-    def _same_complaint(self, item: _Item, reporter: int | None) -> tuple[int, float] | None:
-        if reporter is None:
-            return None
-        n = self.n
-        at = item.stored.raw.received_at
-        horizon = at - timedelta(days=self.s.window_days)
-        candidates = reversed(n.by_reporter.get(reporter, ()))
-        best = self._best(item, candidates, horizon, reporter, same_reporter=True)
-        if best is not None:
-            return best
-        if item.features.followup:
-            return self._followup(item, reporter)
-        return None
-
-    def _followup(self, item: _Item, reporter: int) -> tuple[int, float] | None:
-        """An explicit follow-up older than the window: ask the store."""
-        at = item.stored.raw.received_at
-        since = at - timedelta(days=self.s.followup_days)
-        merged = [r for r, k in self.n.reporters.merged_into.items() if k == reporter]
-        rows = self.conn.execute(
-            select(complaints.c.id)
-            .where(
-                complaints.c.reporter_id.in_([reporter, *merged]),
-                complaints.c.received_at >= since,
-                complaints.c.received_at <= at,
-            )
-            .order_by(complaints.c.received_at.desc())
-            .limit(20)
-        ).scalars()
-        bare = not item.features.concepts
-        for cid in rows:
-            entry = self.n._entry(self.conn, cid)
-            if entry is None:
-                continue
-            if bare:
-                return (cid, 0.0)  # "gimana kelanjutannya?" alone: the latest complaint
-            verdict = self._judge(entry, item, same_reporter=True)
-            if verdict.same:
-                return (cid, verdict.similarity)
-        return None
-
-    def _same_incident(self, item: _Item, reporter: int | None) -> int | None:
-        n = self.n
-        at = item.stored.raw.received_at
-        horizon = at - timedelta(days=self.s.incident_window_days)
-        near: set[int] = set()
-        if item.keys is not None:
-            near = n.lsh.query(item.keys)
-        blocked: set[int] = set()
-        for key in block_keys(item.features, asking=True):
-            block = n.blocks.get(key)
-            if block:
-                blocked.update(block)
-        if len(near) > self.s.max_candidates:
-            near = set(heapq.nlargest(self.s.max_candidates, near))
-        blocked -= near
-        if len(blocked) > self.s.max_candidates:
-            blocked = set(heapq.nlargest(self.s.max_candidates, blocked))  # the most recent
-        best = self._best(item, (*near, *blocked), horizon, reporter, same_reporter=False)
-        return best[0] if best else None
-
-    def _judge(self, entry: Entry, item: _Item, *, same_reporter: bool) -> Verdict:
-        return judge(
-            entry.features,
-            item.features,
-            entry.match,
-            item.match,
-            same_reporter=same_reporter,
-            near_duplicate=self.s.near_duplicate,
-        )
-
-    def _best(
+    def _sources(
         self,
-        item: _Item,
-        candidates: Iterable[int],
-        horizon: datetime,
-        reporter: int | None,
-        *,
-        same_reporter: bool,
-    ) -> tuple[int, float] | None:
-        """The most similar candidate within the window that the judge calls the same,
-        the newest of equals (candidates come out of sets, whose order must not decide).
-        Other reporters' candidates only: the reporter's own are a same-complaint matter."""
-        best: tuple[int, float] | None = None
-        entries = self.n.entries
-        for cid in candidates:
-            entry = entries.get(cid)
-            if entry is None or entry.received_at < horizon:
-                continue
-            if not same_reporter and entry.reporter == reporter:
-                continue
-            same, sim, _why = self._judge(entry, item, same_reporter=same_reporter)
-            if same and (best is None or (sim, cid) > (best[1], best[0])):
-                best = (cid, sim)
-        return best
-
-    def _lookup_ref(
-        self, channel: str, account: str, refs: list[str], *, external: bool
-    ) -> int | None:
-        n = self.n
-        for ref in refs:
-            for key in (ref, _ext_key(channel, account, ref)):
-                if key in n.refs:
-                    return n.refs[key]
-        found = self.conn.execute(
-            select(raws_table.c.complaint_id).where(
-                raws_table.c.channel == channel,
-                raws_table.c.account == account,
-                raws_table.c.external_id.in_(refs),
-                raws_table.c.complaint_id.is_not(None),
-            )
-        ).scalar()
-        if found is None:
-            found = self.conn.execute(
-                select(complaint_sources.c.complaint_id).where(complaint_sources.c.ref.in_(refs))
-            ).scalar()
-        return int(found) if found is not None else None
-
-    def _remember_refs(self, item: _Item, complaint_id: int) -> None:
-        raw = item.stored.raw
-        self.n.refs[_ext_key(raw.channel, raw.account, raw.external_id)] = complaint_id
-        if item.message.ref:
-            self.n.refs[item.message.ref] = complaint_id
-        if len(self.n.refs) > 200_000:
-            self.n.refs.clear()  # the store answers what memory forgot
-
-    # writing --------------------------------------------------------------------------
-
-    def _source(
-        self,
-        item: _Item,
-        stored: StoredRaw,
+        item: Item,
         complaint_id: int,
         role: str,
-        sim: float | None,
-        reference: str | None,
+        sim: float | None = None,
+        reference: str | None = None,
     ) -> None:
-        self.sources.append(
-            {
-                "complaint_id": complaint_id,
-                "raw_message_id": stored.id,
-                "role": role,
-                "ref": item.message.ref if stored is item.stored else None,
-                "reference": reference,
-                "channel": stored.raw.channel,
-                "received_at": stored.raw.received_at,
-                "text": item.clean if role != "first" and stored is item.stored else None,
-                "similarity": sim,
-            }
+        """The message (and the other parts of a split one) as sources of the complaint."""
+        stored = item.stored
+        self.rows.source(
+            complaint_id,
+            stored.id,
+            stored.raw,
+            role,
+            similarity=sim,
+            reference=reference,
+            ref=item.message.ref,
+            text=item.clean if role != "first" else None,
         )
-        self._mark(stored, "normalized", None, complaint_id)
-
-    def _attachments(self, item: _Item, complaint_id: int) -> None:
-        for att in item.message.attachments:
-            sha = att.sha256
-            stored = False
-            if att.data is not None and self.n.data_dir is not None:
-                sha = put_blob(self.n.data_dir, att.data)
-                stored = True
-            self.attachments.append(
-                {
-                    "complaint_id": complaint_id,
-                    "raw_message_id": item.stored.id,
-                    "filename": att.filename,
-                    "content_type": att.content_type,
-                    "size": att.size
-                    if att.size is not None
-                    else (len(att.data) if att.data is not None else None),
-                    "sha256": sha,
-                    "url": att.url,
-                    "stored": stored,
-                }
-            )
-
-    def _attach(self, item: _Item, complaint_id: int, role: str, sim: float | None) -> None:
-        reference = item.stored.raw.meta.get("reference")
-        self._source(item, item.stored, complaint_id, role, sim, reference)
         for extra in item.extra_raws:
-            self._source(item, extra, complaint_id, "fragment", None, None)
-        self._attachments(item, complaint_id)
-        entry = self.n._entry(self.conn, complaint_id)
-        update_row = self.complaint_updates.setdefault(complaint_id, {})
+            self.rows.source(complaint_id, extra.id, extra.raw, "fragment")
+
+    def _attach(self, item: Item, placement: Placement) -> None:
+        complaint_id = placement.target
+        assert complaint_id is not None
+        reference = item.stored.raw.meta.get("reference")
+        self._sources(item, complaint_id, placement.role, placement.similarity, reference)
+        self.rows.attach_files(complaint_id, item.stored.id, item.message.attachments)
+        entry = self.window.entry(self.conn, complaint_id)
         if entry is not None:
             entry.source_count += 1 + len(item.extra_raws)
-            update_row["source_count"] = entry.source_count
-        update_row["updated_at"] = self.now
-        self._remember_refs(item, complaint_id)
+            self.rows.update_complaint(complaint_id, source_count=entry.source_count)
+        self.rows.update_complaint(complaint_id, updated_at=self.now)
+        self.matcher.remember(item, complaint_id)
         self.stats.attached += 1
 
-    def _edit(self, item: _Item, complaint_id: int) -> None:
-        self.text_updates[complaint_id] = {
-            "text": item.clean,
-            "original_text": item.message.text,
-            "match_text": item.match,
-            "text_hash": _hash(item.match),
-            "updated_at": self.now,
-        }
-        entry = self.n.entries.get(complaint_id)
+    def _edit(self, item: Item, complaint_id: int) -> None:
+        self.rows.new_text(
+            complaint_id,
+            {
+                "text": item.clean,
+                "original_text": item.message.text,
+                "match_text": item.match,
+                "text_hash": text_hash(item.match),
+                "updated_at": self.now,
+            },
+        )
+        entry = self.window.entries.get(complaint_id)
         if entry is not None:
             entry.match = item.match
             entry.features = item.features
-        self._source(item, item.stored, complaint_id, "edit", None, None)
+        self.rows.source(
+            complaint_id,
+            item.stored.id,
+            item.stored.raw,
+            "edit",
+            ref=item.message.ref,
+            text=item.clean,
+        )
         self.stats.edited += 1
 
-    def _create(self, item: _Item, reporter: int | None, incident_of: int | None) -> None:
-        n = self.n
+    def _create(self, item: Item, reporter: int | None, incident_of: int | None) -> None:
         raw = item.stored.raw
-        msg = item.message
-        cid = n.complaint_ids.take()[0]
-        decision = n.triager.decide(item.match, channel=raw.channel, hint=msg.subject)
-        due = n.triager.due_at(raw.received_at)
-        status = "new" if decision.needs_review else "triaged"
-        loc = msg.location
-        incident_id = self._link_incident(incident_of, raw.received_at) if incident_of else None
-        self.complaints.append(
-            row := {
-                "id": cid,
-                "reference": raw.meta.get("reference"),
-                "channel": raw.channel,
-                "account": raw.account,
-                "reporter_id": reporter,
-                "text": item.clean,
-                "original_text": msg.text,
-                "match_text": item.match,
-                "text_hash": _hash(item.match),
-                "subject": msg.subject,
-                "language": msg.language or "id",
-                "lat": loc.lat if loc else None,
-                "lon": loc.lon if loc else None,
-                "address": loc.address if loc else None,
-                "kelurahan": None,
-                "kecamatan": None,
-                "received_at": raw.received_at,
-                "created_at": self.now,
-                "updated_at": self.now,
-                "category": decision.category,
-                "agency": decision.agency,
-                "priority": decision.priority,
-                "track": decision.track,
-                "due_at": due,
-                "triage_source": decision.source,
-                "status": status,
-                "incident_id": incident_id,
-                "source_count": 1 + len(item.extra_raws),
-                "overdue": False,
-                "extra": dict(msg.extra) if msg.extra else {},
-            }
-        )
-        self.new_rows[cid] = row
-        self.triage.append(
-            {
-                "complaint_id": cid,
-                "at": self.now,
-                "category": decision.category,
-                "agency": decision.agency,
-                "priority": decision.priority,
-                "track": decision.track,
-                "due_at": due,
-                "source": decision.source,
-                "score": decision.score,
-                "rules": list(decision.rules),
-                "actor": "normalizer",
-                "changes": {},
-            }
-        )
-        self._source(item, item.stored, cid, "first", None, None)
-        for extra in item.extra_raws:
-            self._source(item, extra, cid, "fragment", None, None)
-        self._attachments(item, cid)
-        entry = Entry(
+        cid = self.normalizer.complaint_ids.take()[0]
+        routed = self.triage.route(
             cid,
-            reporter,
-            raw.received_at,
             item.match,
-            item.features,
-            incident_id,
-            1 + len(item.extra_raws),
+            channel=raw.channel,
+            hint=item.message.subject,
+            received_at=raw.received_at,
         )
-        n._register(entry, item.keys)
-        self._remember_refs(item, cid)
+        incident_id = self._link_incident(incident_of, raw.received_at) if incident_of else None
+        count = 1 + len(item.extra_raws)
+        self.rows.new_complaint(
+            NewComplaint(
+                cid, raw, item.message, item.clean, item.match, reporter, incident_id, count
+            ),
+            routed,
+        )
+        self._sources(item, cid, "first")
+        self.rows.attach_files(cid, item.stored.id, item.message.attachments)
+        entry = Entry(cid, reporter, raw.received_at, item.match, item.features, incident_id, count)
+        self.window.register(entry, item.keys)
+        self.matcher.remember(item, cid)
         self.stats.created += 1
 
     def _link_incident(self, other_id: int, at: datetime) -> int:
-        n = self.n
-        other = n._entry(self.conn, other_id)
+        incidents = self.window.incidents
+        other = self.window.entry(self.conn, other_id)
         assert other is not None
-        if other.incident is not None and other.incident in n.incidents:
-            state = n.incidents[other.incident]
+        self.stats.linked += 1
+        if other.incident is not None and other.incident in incidents:
+            state = incidents[other.incident]
             state.count += 1
             state.last = max(state.last, at)
-            self.dirty_incidents.add(state.id)
-            self.stats.linked += 1
+            self.rows.incident_grew(state.id)
             return state.id
-        iid = n.incident_ids.take()[0]
-        state = IncidentState(iid, 2, max(at, other.received_at), True)
-        n.incidents[iid] = state
-        self.new_incidents.append(
-            {"id": iid, "first_received_at": other.received_at, "created_at": self.now}
-        )
+        iid = self.normalizer.incident_ids.take()[0]
+        incidents[iid] = IncidentState(iid, 2, max(at, other.received_at), True)
+        self.rows.new_incident(iid, other.received_at)
         other.incident = iid
-        row = self.new_rows.get(other.id)
-        if row is not None:
-            row["incident_id"] = iid
-        else:
-            self.complaint_updates.setdefault(other.id, {})["incident_id"] = iid
+        self.rows.update_complaint(other.id, incident_id=iid)
         self.stats.incidents += 1
-        self.stats.linked += 1
         return iid
 
+    def _prepare_replayed(self, replayed: list[StoredRaw]) -> None:
+        """Read once for the batch what :meth:`_replayed` needs: which raws are their
+        complaint's first source, which complaints were edited, and their triage."""
+        if not replayed:
+            return
+        first = self.conn.execute(
+            select(complaint_sources.c.raw_message_id).where(
+                complaint_sources.c.raw_message_id.in_([s.id for s in replayed]),
+                complaint_sources.c.role == "first",
+            )
+        ).scalars()
+        self.first_sources = set(first)
+        ids = [
+            s.complaint_id
+            for s in replayed
+            if s.id in self.first_sources and s.complaint_id is not None
+        ]
+        if not ids:
+            return
+        self.edited = set(
+            self.conn.execute(
+                select(complaint_sources.c.complaint_id).where(
+                    complaint_sources.c.complaint_id.in_(ids),
+                    complaint_sources.c.role == "edit",
+                )
+            ).scalars()
+        )
+        rows = self.conn.execute(
+            select(complaints.c.id, complaints.c.match_text).where(complaints.c.id.in_(ids))
+        )
+        self.stored_match = {r.id: r.match_text for r in rows}
+        self.triage.prepare(ids)
+
     def _replayed(self, stored: StoredRaw) -> None:
-        """A source already attached: refresh its complaint's derived fields if it is the first."""
-        assert stored.complaint_id is not None
-        self.n._advance(stored.raw.received_at)
+        """A source already attached: refresh its complaint's text and triage if it is
+        the first source."""
+        complaint_id = stored.complaint_id
+        assert complaint_id is not None
+        self.window.advance(stored.raw.received_at)
         if stored.status != "normalized":
-            self._mark(stored, "normalized", None, stored.complaint_id)
-        role = self.conn.execute(
-            select(complaint_sources.c.role).where(complaint_sources.c.raw_message_id == stored.id)
-        ).scalar()
-        entry = self.n._entry(self.conn, stored.complaint_id)
-        if role != "first" or entry is None:
+            self.rows.mark(stored.id, "normalized", None, complaint_id)
+        entry = self.window.entry(self.conn, complaint_id)
+        if stored.id not in self.first_sources or entry is None:
             self.stats.unchanged += 1
             return
         try:
-            message = self.n.readers.read(stored.raw)
+            message = self.normalizer.readers.read(stored.raw)
         except BadPayload:
             self.stats.unchanged += 1
             return
-        item = self._item(stored, message)
-        current = self.conn.execute(
-            select(
-                complaints.c.match_text,
-                complaints.c.category,
-                complaints.c.agency,
-                complaints.c.priority,
-                complaints.c.track,
-            ).where(complaints.c.id == stored.complaint_id)
-        ).one()
-        decision = self.n.triager.decide(
-            item.match, channel=stored.raw.channel, hint=message.subject
+        item = build_item(stored, message)
+        current = self.stored_match.get(complaint_id)
+        text_changed = complaint_id not in self.edited and current != item.match
+        if text_changed:
+            self.rows.new_text(
+                complaint_id,
+                {
+                    "text": item.clean,
+                    "original_text": message.text,
+                    "match_text": item.match,
+                    "text_hash": text_hash(item.match),
+                    "updated_at": self.now,
+                },
+            )
+        outcome = self.triage.refresh(
+            complaint_id, item.match, channel=stored.raw.channel, hint=message.subject
         )
-        edited = self.conn.execute(
-            select(complaint_sources.c.id).where(
-                complaint_sources.c.complaint_id == stored.complaint_id,
-                complaint_sources.c.role == "edit",
-            )
-        ).first()
-        changes: dict[str, Any] = {}
-        if not edited and current.match_text != item.match:
-            changes.update(
-                text=item.clean,
-                original_text=message.text,
-                match_text=item.match,
-                text_hash=_hash(item.match),
-            )
-        fields = ("category", "agency", "priority", "track")
-        if tuple(getattr(current, f) for f in fields) != tuple(
-            getattr(decision, f) for f in fields
-        ):
-            changes.update({f: getattr(decision, f) for f in fields})
-        if changes:
-            changes["updated_at"] = self.now
-            self.text_updates.setdefault(stored.complaint_id, {}).update(changes)
+        if outcome == "manual":
+            self.stats.manual_kept += 1
+        if text_changed or outcome == "changed":
             self.stats.refreshed += 1
         else:
             self.stats.unchanged += 1
 
-    def _flush(self) -> None:
-        conn = self.conn
-        n = self.n
-        n.reporters.flush()
-        if self.new_incidents:
-            years: dict[int, list[dict[str, Any]]] = {}
-            for row in self.new_incidents:
-                years.setdefault(row["first_received_at"].year, []).append(row)
-            for year, rows in years.items():
-                for row, ref in zip(
-                    rows, allocate(conn, self.s.incident_prefix, year, len(rows)), strict=True
-                ):
-                    state = n.incidents[row["id"]]
-                    row.update(
-                        reference=ref,
-                        complaint_count=state.count,
-                        last_received_at=state.last,
-                        category=None,
-                        lat=None,
-                        lon=None,
-                        address=None,
-                    )
-            insert_rows(conn, incidents_table, self.new_incidents)
-        missing = [c for c in self.complaints if not c["reference"]]
-        by_year: dict[int, list[dict[str, Any]]] = {}
-        for row in missing:
-            by_year.setdefault(row["received_at"].year, []).append(row)
-        for year, rows in by_year.items():
-            for row, ref in zip(
-                rows, allocate(conn, self.s.reference_prefix, year, len(rows)), strict=True
-            ):
-                row["reference"] = ref
-        insert_rows(conn, complaints, self.complaints)
-        insert_rows(conn, complaint_sources, self.sources)
-        insert_rows(conn, attachments_table, self.attachments)
-        insert_rows(conn, triage_table, self.triage)
-        touched = [n.incidents[i] for i in sorted(self.dirty_incidents)]
-        update_rows(
-            conn,
-            incidents_table,
-            [
-                {"id": state.id, "complaint_count": state.count, "last_received_at": state.last}
-                for state in touched
-                if not state.new
-            ],
-        )
-        for iid in self.dirty_incidents:
-            n.incidents[iid].new = False
-        for row in self.new_incidents:
-            n.incidents[row["id"]].new = False
-        self._update_complaints()
-        update_rows(conn, raws_table, self.raw_updates, increment=("attempts",))
 
-    def _update_complaints(self) -> None:
-        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-        for cid, values in list(self.complaint_updates.items()) + list(self.text_updates.items()):
-            keys = tuple(sorted(values))
-            groups.setdefault(keys, []).append({**{k: values[k] for k in keys}, "id": cid})
-        for rows in groups.values():
-            update_rows(self.conn, complaints, rows)
-
-
-def _hash(match: str) -> str:
-    return hashlib.blake2b(match.encode(), digest_size=16).hexdigest()
+def _identities(item: Item) -> list[str]:
+    found = list(item.message.identities) + list(item.message.linked_identities)
+    for phone in phones_in_text(item.message.text):
+        if phone not in found:
+            found.append(phone)
+    return found

@@ -2,7 +2,9 @@
 
 The result equals a first run: a raw message that already fed a complaint
 keeps its place (its complaint, its reference number); the complaint's
-derived fields (clean text, triage) are refreshed from its first source;
+derived fields (clean text, triage) are refreshed from its first source,
+through the normalizer's triage writer: a human's triage is kept (counted
+as ``manual_kept``), a changed one is recorded as a decision by ``replay``;
 raws never normalized, quarantined or ignored are normalized afresh.
 ``dry_run`` does all the work inside a transaction that is rolled back and
 reports what would change.
@@ -19,7 +21,9 @@ from sqlalchemy import Connection, Engine, Select, func, select, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
 from aduan.core import heap
-from aduan.normalize.pipeline import RAW_COLUMNS, Normalizer, Stats, to_stored
+from aduan.normalize.pipeline import Normalizer
+from aduan.normalize.reading import RAW_COLUMNS, to_stored
+from aduan.normalize.rows import Stats
 from aduan.store.models import raw_messages
 
 

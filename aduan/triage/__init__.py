@@ -1,6 +1,7 @@
 """Triage: category, agency, priority, track and the three-working-day clock.
 
-The interface the normalizer calls for every new complaint:
+The interface every decision starts from (the normalizer reaches it through
+:class:`aduan.triage.writer.BatchTriage`, which it is handed):
 
 * :func:`decide` — a :class:`Decision` from the complaint's matching form
   (see :mod:`aduan.core.text`), recording the rules and score that made it;
@@ -10,9 +11,11 @@ Both use the rules and calendar in force: those from :func:`configure`
 (``Runtime.create`` calls it with the ``[triage]`` settings), else the
 packaged ``aduan/config/routing.toml`` and the default Jakarta calendar.
 
-Inside: :mod:`.rules` (the rule file), :mod:`.engine` (scoring),
-:mod:`.calendar` (office hours, holidays, cuti bersama), :mod:`.apply`
-(writing decisions to the store, re-triage, manual decisions),
+Inside: :mod:`.rules` (the rule file), :mod:`.literals` (what a regex needs
+before it can match), :mod:`.engine` (scoring), :mod:`.calendar` (office
+hours, holidays, cuti bersama), :mod:`.writer` (the one writer of rule-made
+decisions, guarded against overwriting a human's), :mod:`.apply` (first
+triage, re-triage, manual decisions),
 :mod:`.jobs` (the triage and escalation jobs), :mod:`.evaluate` (quality).
 """
 

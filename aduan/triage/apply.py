@@ -6,8 +6,8 @@
   records, per complaint, what changed (``triage_decisions.changes``:
   ``{"category": {"from": "other", "to": "roads"}, ...}``).
 * :func:`set_manual` records a human's decision (source ``manual``, with an
-  ``audit_log`` row); rules never overwrite it: every rule-driven update is
-  guarded by ``triage_source`` not being ``manual`` in the same statement.
+  ``audit_log`` row); rules never overwrite it: every rule-driven update goes
+  through :mod:`aduan.triage.writer`, which keeps a ``manual`` decision.
 
 ``needs_review`` (the human queue) is kept in ``complaints.extra`` and as the
 marker ``needs_review`` at the end of the decision's recorded rules.
@@ -20,19 +20,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, or_, select
+from sqlalchemy import Engine, and_, select
 
 from aduan.core.clock import utcnow
 from aduan.core.errors import AduanError
 from aduan.core.text import matching_form
-from aduan.store.models import AuditEntry, TriageDecision, complaints
+from aduan.store.models import AuditEntry, complaints
 from aduan.triage import CATEGORIES, Decision, active
 from aduan.triage.rules import PRIORITIES, TRACKS
+from aduan.triage.writer import (
+    FIELDS,
+    NOT_MANUAL,
+    diff,
+    triage_decisions,
+    values_of,
+    write_one,
+)
 
-triage_decisions = TriageDecision.__table__  # type: ignore[attr-defined]
 audit_log = AuditEntry.__table__  # type: ignore[attr-defined]
-FIELDS = ("category", "agency", "priority", "track", "due_at")
-_NOT_MANUAL = or_(complaints.c.triage_source.is_(None), complaints.c.triage_source != "manual")
 _COLUMNS = (
     complaints.c.id,
     complaints.c.reference,
@@ -61,79 +66,6 @@ def _decide(row: Any) -> tuple[Decision, datetime]:
     return decision, active().due_at(row.received_at)
 
 
-def _values(decision: Decision, due: datetime) -> dict[str, Any]:
-    return {
-        "category": decision.category,
-        "agency": decision.agency,
-        "priority": decision.priority,
-        "track": decision.track,
-        "due_at": due,
-    }
-
-
-def _same(old: Any, new: Any) -> bool:
-    if isinstance(old, datetime) and isinstance(new, datetime):
-        return abs((old - new).total_seconds()) < 1
-    return bool(old == new)
-
-
-def _diff(row: Any, values: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name, new in values.items():
-        old = getattr(row, name)
-        if not _same(old, new):
-            plain = [v.isoformat() if isinstance(v, datetime) else v for v in (old, new)]
-            out[name] = {"from": plain[0], "to": plain[1]}
-    return out
-
-
-def _rules(decision: Decision) -> list[str]:
-    rules = list(decision.rules)
-    if decision.needs_review:
-        rules.append("needs_review")
-    return rules
-
-
-def _write(
-    conn: Connection,
-    row: Any,
-    decision: Decision,
-    due: datetime,
-    changes: dict[str, Any],
-    *,
-    first: bool = False,
-) -> bool:
-    """Update the complaint unless a human (or, for ``first``, anyone) decided it meanwhile."""
-    now = utcnow()
-    extra = dict(row.extra or {})
-    extra["needs_review"] = decision.needs_review
-    guard = and_(complaints.c.id == row.id, _NOT_MANUAL)
-    if first:
-        guard = and_(guard, complaints.c.category.is_(None))
-    result = conn.execute(
-        complaints.update()
-        .where(guard)
-        .values(
-            **_values(decision, due), triage_source=decision.source, extra=extra, updated_at=now
-        )
-    )
-    if result.rowcount != 1:
-        return False
-    conn.execute(
-        triage_decisions.insert().values(
-            complaint_id=row.id,
-            at=now,
-            **_values(decision, due),
-            source=decision.source,
-            score=decision.score,
-            rules=_rules(decision),
-            actor=None,
-            changes=changes,
-        )
-    )
-    return True
-
-
 def _batches(engine: Engine, where: Any, size: int) -> Iterator[Sequence[Any]]:
     last = 0
     while True:
@@ -152,7 +84,7 @@ def _batches(engine: Engine, where: Any, size: int) -> Iterator[Sequence[Any]]:
 
 def triage_pending(engine: Engine, *, limit: int = 200) -> int:
     """Route up to ``limit`` complaints still ``new`` without a category; how many were."""
-    where = and_(complaints.c.status == "new", complaints.c.category.is_(None), _NOT_MANUAL)
+    where = and_(complaints.c.status == "new", complaints.c.category.is_(None), NOT_MANUAL)
     done = 0
     with engine.connect() as conn:
         rows = conn.execute(
@@ -161,7 +93,7 @@ def triage_pending(engine: Engine, *, limit: int = 200) -> int:
     for row in rows:
         decision, due = _decide(row)
         with engine.begin() as conn:
-            done += _write(conn, row, decision, due, {}, first=True)
+            done += write_one(conn, row, decision, due, {}, first=True)
     return done
 
 
@@ -178,12 +110,12 @@ def retriage(
                 outcome.manual_kept += 1
                 continue
             decision, due = _decide(row)
-            changes = _diff(row, _values(decision, due))
+            changes = diff(row, values_of(decision, due))
             if not changes:
                 continue
             if not dry_run:
                 with engine.begin() as conn:
-                    if not _write(conn, row, decision, due, changes):
+                    if not write_one(conn, row, decision, due, changes):
                         outcome.manual_kept += 1
                         continue
             outcome.changed += 1
@@ -224,7 +156,7 @@ def set_manual(
             "track": track or (row.track if category == row.category else None) or default.track,
             "due_at": row.due_at,
         }
-        changes = _diff(row, values)
+        changes = diff(row, values)
         extra = dict(row.extra or {})
         extra["needs_review"] = False
         conn.execute(

@@ -17,7 +17,7 @@ Speed (this runs for every complaint): a matching form is scanned once by one
 regular expression built as a trie of every plain phrase, reporting at each
 word start the longest phrase found there (the shorter ones found there are its
 prefixes, known in advance). The same scan tells which words begin the text
-each regex needs (:func:`~aduan.triage.rules.word_starts`), so most regexes never
+each regex needs (:func:`~aduan.triage.literals.word_starts`), so most regexes never
 run. Text that is not a matching form (stray spaces or punctuation) takes
 :func:`score_reference`, the plain reading of the rules, which the tests also
 compare the fast path against.
@@ -37,7 +37,8 @@ from aduan.config.triage import TriageSettings
 from aduan.core.text import matching_form
 from aduan.triage import Decision
 from aduan.triage.calendar import OfficeCalendar
-from aduan.triage.rules import Gated, Mask, RuleSet, Term, load_rules, word_starts
+from aduan.triage.literals import Gated, word_starts
+from aduan.triage.rules import Mask, RuleSet, Term, load_rules
 
 
 @dataclass(frozen=True)

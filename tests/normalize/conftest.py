@@ -10,13 +10,14 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from aduan import triage
 from aduan.config.normalize import NormalizeSettings
 from aduan.core.messages import Message, RawMessage
 from aduan.daemon.normalize_job import normalize_pending
-from aduan.normalize.pipeline import Normalizer, Stats
+from aduan.normalize.pipeline import Normalizer
 from aduan.normalize.readers import MESSAGE_JSON, Readers
+from aduan.normalize.rows import Stats
 from aduan.store import save_batch
+from aduan.triage.writer import BatchTriage
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
@@ -47,12 +48,15 @@ def raw(
 Run = Callable[..., Stats]
 
 
+def replay_normalizer(data_dir: Path | None = None) -> Normalizer:
+    """A fresh normalizer with the default settings, the test readers and the rules' triage."""
+    return Normalizer(NormalizeSettings(), Readers(), triage=BatchTriage, data_dir=data_dir)
+
+
 @pytest.fixture
 def normalize(engine: Engine, tmp_path: Path) -> Run:
     """Store raws and normalize everything pending with one long-lived normalizer."""
-    normalizer = Normalizer(
-        NormalizeSettings(), Readers(), triager=triage, data_dir=tmp_path / "data"
-    )
+    normalizer = replay_normalizer(tmp_path / "data")
 
     def run(*raws: RawMessage) -> Stats:
         if raws:

@@ -11,19 +11,21 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
-from aduan import triage
 from aduan.config.normalize import NormalizeSettings
 from aduan.core.messages import Attachment, Disposition, Fragment, Message, RawMessage
 from aduan.daemon.normalize_job import normalize_pending
-from aduan.normalize import pipeline
+from aduan.normalize import reading
 from aduan.normalize.features import Features
-from aduan.normalize.pipeline import Normalizer, attachments_table, incidents_table
+from aduan.normalize.pipeline import Normalizer
 from aduan.normalize.readers import MESSAGE_JSON, Readers
 from aduan.normalize.replay import Slice, replay
 from aduan.normalize.reporters import merges_table, reporters_table, split_merge
+from aduan.normalize.rows import attachments_table
+from aduan.normalize.window import incidents_table
 from aduan.store import save_batch
 from aduan.store.models import complaint_sources, complaints, raw_messages
-from tests.normalize.conftest import T0, Run, raw
+from aduan.triage.writer import BatchTriage
+from tests.normalize.conftest import T0, Run, raw, replay_normalizer
 
 LAMP = "Lampu PJU di Jl. Kemuning Raya RT 04 mati sejak Senin, gelap sekali. Mohon diperbaiki."
 
@@ -172,14 +174,14 @@ def test_equally_close_candidates_join_the_newest(engine: Engine, normalize: Run
 def test_text_the_cleanup_chokes_on_is_quarantined_and_the_batch_goes_on(
     engine: Engine, normalize: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = pipeline.extract
+    real = reading.extract
 
     def choke(match: str) -> Features:
         if "kabel" in match:
             raise ValueError("a bug in the cleanup")
         return real(match)
 
-    monkeypatch.setattr(pipeline, "extract", choke)
+    monkeypatch.setattr(reading, "extract", choke)
     stats = normalize(
         raw("a", LAMP, "tel:+6281200070001"),
         raw("b", "Kabel listrik menjuntai di Gg. Mawar", "tel:+6281200070002", minutes=1),
@@ -298,8 +300,9 @@ def test_reserved_reference_and_attachments(engine: Engine, tmp_path: Path) -> N
     ]
     save_batch(engine, desk)
     readers = Readers(extra={"walkin": _desk_reader})
-    data_dir = tmp_path / "data"
-    normalizer = Normalizer(NormalizeSettings(), readers, triager=triage, data_dir=data_dir)
+    normalizer = Normalizer(
+        NormalizeSettings(), readers, triage=BatchTriage, data_dir=tmp_path / "data"
+    )
     normalize_pending(engine, normalizer)
     (c,) = rows(engine, complaints, complaints.c.reference)
     assert c.reference == "ADU-2026-900001"
@@ -327,11 +330,10 @@ def test_replay_equals_first_run(engine: Engine, normalize: Run) -> None:
         complaints.c.source_count,
     )
     sources = count(engine, complaint_sources)
-    fresh = Normalizer(NormalizeSettings(), Readers(), triager=triage)
+    fresh = replay_normalizer()
     dry = replay(engine, fresh, Slice(), dry_run=True)
     assert dry.created == 0 and dry.attached == 0 and dry.unchanged == 4
-    again = Normalizer(NormalizeSettings(), Readers(), triager=triage)
-    stats = replay(engine, again, Slice(channel="sms"))
+    stats = replay(engine, replay_normalizer(), Slice(channel="sms"))
     assert stats.created == 0
     after = rows(
         engine,
@@ -380,8 +382,7 @@ def test_two_workers_never_normalize_one_raw_twice(engine: Engine) -> None:
 
     def work() -> None:
         try:
-            normalizer = Normalizer(NormalizeSettings(), Readers(), triager=triage)
-            normalize_pending(engine, normalizer, batch_size=5)
+            normalize_pending(engine, replay_normalizer(), batch_size=5)
         except BaseException as exc:  # reported below
             errors.append(exc)
 

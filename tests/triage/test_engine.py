@@ -8,10 +8,10 @@ import re
 import pytest
 
 from aduan.core.text import matching_form
-from aduan.triage import CATEGORIES
-from aduan.triage import rules as rules_module
+from aduan.triage import CATEGORIES, literals
 from aduan.triage.engine import Compiled, Scores, is_matching_form, score, score_reference
-from aduan.triage.rules import load_rules, term_regex, word_starts
+from aduan.triage.literals import word_starts
+from aduan.triage.rules import load_rules, term_regex
 
 FILLERS = ["di", "yang", "sudah", "pak", "rt", "02", "warga", "depan", "rumah", "sekali", "x"]
 TRICKY = [
@@ -135,7 +135,7 @@ def test_without_the_private_regex_parser_regexes_run_ungated(
 ) -> None:
     """``re._parser`` is private to CPython: a Python without it loses the gate, not a rule."""
     gated = _rules()
-    monkeypatch.setattr(rules_module, "_sre", None)
+    monkeypatch.setattr(literals, "_sre", None)
     assert word_starts(re.compile(r"kabel\w* (?:\w+ ){0,4}(?:putus|menjuntai)")) == ()
     ungated = _rules()
     assert all(not needs for needs in ungated.scan.needs)

@@ -1,0 +1,197 @@
+"""Where a message belongs: an edit, a reply, the same complaint, the same incident, or new.
+
+:meth:`Matcher.place` decides, in this order:
+
+1. an ``EDIT`` of a known message -> replaces the text of its complaint;
+2. a reply to a known message (``refs``) -> a follow-up source of its complaint;
+3. the same reporter with the same problem within ``window_days`` (an explicit
+   "gimana kelanjutannya?" within ``followup_days``) -> one more source
+   (``resend`` when nearly the same text, else ``followup``);
+4. another reporter, the same problem at the same place within
+   ``incident_window_days`` -> a new complaint linked to that one's incident;
+5. otherwise a new complaint.
+
+Candidates come from the :class:`~aduan.normalize.window.Window`; each is
+confirmed by :func:`aduan.normalize.judge.judge`. Known message ids and
+references are remembered here (and asked of the store when forgotten).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, select
+
+from aduan.config.normalize import NormalizeSettings
+from aduan.core.messages import Disposition, RawMessage
+from aduan.normalize.judge import Verdict, judge
+from aduan.normalize.reading import Item
+from aduan.normalize.reporters import ReporterBook
+from aduan.normalize.window import Entry, Window
+from aduan.store.models import complaint_sources, complaints
+from aduan.store.models import raw_messages as raws_table
+
+_REFS_KEPT = 200_000
+"""Known message ids remembered at most; past that memory starts afresh."""
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a message goes: ``kind`` is ``edit``, ``attach`` or ``new``."""
+
+    kind: str
+    target: int | None = None
+    """The complaint edited or joined; for ``new``, the complaint of another reporter
+    whose incident the new one joins (None: no incident)."""
+    role: str = "first"
+    similarity: float | None = None
+
+
+def _ext_key(channel: str, account: str, external_id: str) -> str:
+    return f"{channel}\x1f{account}\x1f{external_id}"
+
+
+class Matcher:
+    """The matching decisions, over the window and what the store remembers."""
+
+    def __init__(
+        self, settings: NormalizeSettings, window: Window, reporters: ReporterBook
+    ) -> None:
+        self.settings = settings
+        self.window = window
+        self.reporters = reporters
+        self._refs: dict[str, int] = {}
+
+    def place(self, conn: Connection, item: Item, reporter: int | None) -> Placement:
+        """Decide where ``item`` (from ``reporter``) belongs; see the module docstring."""
+        raw = item.stored.raw
+        msg = item.message
+        if msg.disposition == Disposition.EDIT and msg.edit_of:
+            target = self.by_ref(conn, raw, [msg.edit_of])
+            if target is not None:
+                return Placement("edit", target, "edit")
+        if msg.refs:
+            target = self.by_ref(conn, raw, list(msg.refs))
+            if target is not None:
+                return Placement("attach", target, "followup")
+        match = self._same_complaint(conn, item, reporter)
+        if match is not None:
+            target, sim = match
+            role = "resend" if sim >= self.settings.near_duplicate else "followup"
+            return Placement("attach", target, role, sim)
+        return Placement("new", self._same_incident(item, reporter))
+
+    def by_ref(self, conn: Connection, raw: RawMessage, refs: list[str]) -> int | None:
+        """The complaint of a message ``raw`` refers to (by provider id or reference)."""
+        for ref in refs:
+            for key in (ref, _ext_key(raw.channel, raw.account, ref)):
+                if key in self._refs:
+                    return self._refs[key]
+        found = conn.execute(
+            select(raws_table.c.complaint_id).where(
+                raws_table.c.channel == raw.channel,
+                raws_table.c.account == raw.account,
+                raws_table.c.external_id.in_(refs),
+                raws_table.c.complaint_id.is_not(None),
+            )
+        ).scalar()
+        if found is None:
+            found = conn.execute(
+                select(complaint_sources.c.complaint_id).where(complaint_sources.c.ref.in_(refs))
+            ).scalar()
+        return int(found) if found is not None else None
+
+    def remember(self, item: Item, complaint_id: int) -> None:
+        """Later replies and edits to ``item`` find ``complaint_id`` without the store."""
+        raw = item.stored.raw
+        self._refs[_ext_key(raw.channel, raw.account, raw.external_id)] = complaint_id
+        if item.message.ref:
+            self._refs[item.message.ref] = complaint_id
+        if len(self._refs) > _REFS_KEPT:
+            self._refs.clear()  # the store answers what memory forgot
+
+    def _same_complaint(
+        self, conn: Connection, item: Item, reporter: int | None
+    ) -> tuple[int, float] | None:
+        if reporter is None:
+            return None
+        at = item.stored.raw.received_at
+        horizon = at - timedelta(days=self.settings.window_days)
+        own = self.window.own(reporter)
+        best = self._best(item, own, horizon, reporter, same_reporter=True)
+        if best is not None:
+            return best
+        if item.features.followup:
+            return self._followup(conn, item, reporter)
+        return None
+
+    def _followup(self, conn: Connection, item: Item, reporter: int) -> tuple[int, float] | None:
+        """An explicit follow-up older than the window: ask the store."""
+        at = item.stored.raw.received_at
+        since = at - timedelta(days=self.settings.followup_days)
+        merged = [r for r, k in self.reporters.merged_into.items() if k == reporter]
+        rows = conn.execute(
+            select(complaints.c.id)
+            .where(
+                complaints.c.reporter_id.in_([reporter, *merged]),
+                complaints.c.received_at >= since,
+                complaints.c.received_at <= at,
+            )
+            .order_by(complaints.c.received_at.desc())
+            .limit(20)
+        ).scalars()
+        bare = not item.features.concepts
+        for cid in rows:
+            entry = self.window.entry(conn, cid)
+            if entry is None:
+                continue
+            if bare:
+                return (cid, 0.0)  # "gimana kelanjutannya?" alone: the latest complaint
+            verdict = self._judge(entry, item, same_reporter=True)
+            if verdict.same:
+                return (cid, verdict.similarity)
+        return None
+
+    def _same_incident(self, item: Item, reporter: int | None) -> int | None:
+        at = item.stored.raw.received_at
+        horizon = at - timedelta(days=self.settings.incident_window_days)
+        candidates = self.window.neighbours(item.keys, item.features)
+        best = self._best(item, candidates, horizon, reporter, same_reporter=False)
+        return best[0] if best else None
+
+    def _judge(self, entry: Entry, item: Item, *, same_reporter: bool) -> Verdict:
+        return judge(
+            entry.features,
+            item.features,
+            entry.match,
+            item.match,
+            same_reporter=same_reporter,
+            near_duplicate=self.settings.near_duplicate,
+        )
+
+    def _best(
+        self,
+        item: Item,
+        candidates: Iterable[int],
+        horizon: datetime,
+        reporter: int | None,
+        *,
+        same_reporter: bool,
+    ) -> tuple[int, float] | None:
+        """The most similar candidate within the window that the judge calls the same,
+        the newest of equals (candidates come out of sets, whose order must not decide).
+        Other reporters' candidates only: the reporter's own are a same-complaint matter."""
+        best: tuple[int, float] | None = None
+        entries = self.window.entries
+        for cid in candidates:
+            entry = entries.get(cid)
+            if entry is None or entry.received_at < horizon:
+                continue
+            if not same_reporter and entry.reporter == reporter:
+                continue
+            same, sim, _why = self._judge(entry, item, same_reporter=same_reporter)
+            if same and (best is None or (sim, cid) > (best[1], best[0])):
+                best = (cid, sim)
+        return best
