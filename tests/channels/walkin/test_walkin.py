@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from aduan.channels.walkin import WalkinChannel, WalkinConfig
 from aduan.errors import BadPayload, BadRequest, Forbidden, Unauthorized
 from aduan.normalize.identity import nik_identity
 from aduan.store.models import raw_messages
+from tests.helpers.cli import aduan
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "walkin"
 KEY = b"test-nik-key"
@@ -123,14 +122,6 @@ def test_csv_backlog_hashes_nik_and_keys_rows() -> None:
     assert [r.payload for r in channel().backlog(FIXTURES / "backlog.csv")] == [
         r.payload for r in raws
     ]
-
-
-def aduan(*args: str, url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {"ADUAN_DATABASE_URL": url, "ADUAN_DATA_DIR": str(cwd / "data"), "PATH": "/usr/bin:/bin"}
-    return subprocess.run(
-        [sys.executable, "-m", "aduan", *args],
-        capture_output=True, text=True, cwd=cwd, env=env, timeout=60,
-    )  # fmt: skip
 
 
 def test_aduan_import_of_the_csv(engine: Engine, tmp_path: Path, store_url: str) -> None:
