@@ -22,7 +22,7 @@ BAD = b'{"broken": '
 
 
 def twitter_lines() -> list[bytes]:
-    page = json.loads((FIXTURES / "twitter" / "normal.json").read_text())
+    page = json.loads((FIXTURES / "twitter" / "mention_with_place_and_photo.json").read_text())
     dm = {
         "data": {
             "id": "1860000000000000999",
@@ -37,8 +37,8 @@ def twitter_lines() -> list[bytes]:
 
 
 def facebook_lines() -> list[bytes]:
-    body = json.loads((FIXTURES / "facebook" / "batched.json").read_text())
-    normal = json.loads((FIXTURES / "facebook" / "normal.json").read_text())
+    body = json.loads((FIXTURES / "facebook" / "two_entries_batched.json").read_text())
+    normal = json.loads((FIXTURES / "facebook" / "message_with_photo.json").read_text())
     return [json.dumps(e).encode() for e in body["entry"] + normal["entry"]]
 
 

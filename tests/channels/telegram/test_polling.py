@@ -73,7 +73,7 @@ def test_photo_downloaded_into_a_blob_and_read_stays_pure(
     fake: tuple[FakeBotApi, str], tmp_path: Path
 ) -> None:
     api, url = fake
-    update = fixture("photo.json")
+    update = fixture("update_photo.json")
     api.updates.append(update)
     api.files["AgAD-big"] = ("photos/file_7.jpg", JPEG)
     channel = make(url, tmp_path)
@@ -93,7 +93,7 @@ def test_photo_over_the_limit_is_recorded_not_downloaded(
     fake: tuple[FakeBotApi, str], tmp_path: Path
 ) -> None:
     api, url = fake
-    api.updates.append(fixture("photo.json"))  # the big size says file_size 5000
+    api.updates.append(fixture("update_photo.json"))  # the big size says file_size 5000
     api.files["AgAD-big"] = ("photos/file_7.jpg", JPEG)
     channel = make(url, tmp_path, max_attachment_bytes=4000)
     raw = channel.fetch(None, 10).messages[0]
@@ -107,7 +107,7 @@ def test_commands_are_answered_and_receipts_optional(
     fake: tuple[FakeBotApi, str], tmp_path: Path
 ) -> None:
     api, url = fake
-    api.updates.append(fixture("command.json"))
+    api.updates.append(fixture("update_command_start.json"))
     api.add_text("Trotoar rusak di Jl. Wijaya")
     channel = make(url, tmp_path, acknowledge=True)
     batch = channel.fetch(None, 10)
