@@ -1,15 +1,32 @@
-"""Every channel's payload table (``tests/channels/<type>/cases.py``), run by the one runner."""
+"""Every channel's payload table (``tests/channels/<type>/cases.py``), run by the one runner.
+
+Pull cases each get a fresh store and fake provider. Push cases share one app per
+channel and database for this module (as a gateway's deliveries share a server);
+each case checks only the rows it added.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 
-from tests.channels.payloads import PayloadCase, PullHarness, PushHarness, run_pull, run_push
+from tests.channels.payloads import (
+    App,
+    PayloadCase,
+    PullHarness,
+    PushHarness,
+    push_app,
+    run_pull,
+    run_push,
+)
 from tests.channels.registry_cases import channel_tests, registered
 from tests.helpers.databases import reset_schema
+
+AppFactory = Callable[[PushHarness, str], App]
 
 
 def _params() -> list[object]:
@@ -26,21 +43,40 @@ def _params() -> list[object]:
     return found
 
 
+@pytest.fixture(scope="module")
+def apps(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[AppFactory]:
+    made: dict[tuple[str, str], App] = {}
+    with ExitStack() as stack:
+
+        def get(harness: PushHarness, store: str) -> App:
+            key = (harness.channel, store)
+            if key not in made:
+                folder = tmp_path_factory.mktemp(f"{harness.channel}-{store}")
+                if store == "sqlite":
+                    url = f"sqlite:///{folder / 'payload.db'}"
+                else:
+                    url = request.getfixturevalue("pg_database")
+                    if not any(s == store for _, s in made):
+                        reset_schema(url)
+                made[key] = stack.enter_context(push_app(harness, url, folder / "data"))
+            return made[key]
+
+        yield get
+
+
 @pytest.mark.parametrize(("harness", "case", "store"), _params())
 def test_payload(
     harness: PushHarness | PullHarness,
     case: PayloadCase,
     store: str,
     tmp_path: Path,
-    sqlite_engine: Engine,
+    apps: AppFactory,
     request: pytest.FixtureRequest,
 ) -> None:
     if isinstance(harness, PullHarness):
-        run_pull(harness, case, sqlite_engine, tmp_path)
-        return
-    if store == "sqlite":
-        url = f"sqlite:///{tmp_path / 'payload.db'}"
+        engine: Engine = request.getfixturevalue("sqlite_engine")
+        run_pull(harness, case, engine, tmp_path)
     else:
-        url = request.getfixturevalue("pg_database")
-        reset_schema(url)
-    run_push(harness, case, url, tmp_path / "data")
+        run_push(harness, case, apps(harness, store))

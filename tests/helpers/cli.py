@@ -2,7 +2,7 @@
 
 The child gets a clean environment (no ``ADUAN_*`` leaking in from the shell
 that runs the tests): only ``PATH``, ``PYTHONPATH`` when set, a wide terminal,
-a fixed login name (actors in the output are predictable) and what the test
+a login name (``user``, so actors in the output are predictable) and what the test
 passes. ``url`` becomes ``ADUAN_DATABASE_URL``, with the data directory
 ``cwd/data``.
 """
@@ -22,10 +22,11 @@ def aduan(
     url: str | None = None,
     env: Mapping[str, str] | None = None,
     stdin: str | None = None,
+    user: str = "analis",
     timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
     """``python -m aduan *args`` in ``cwd``; never raises on a non-zero exit."""
-    environment = {"PATH": "/usr/bin:/bin", "COLUMNS": "200", "USER": "analis", "LOGNAME": "analis"}
+    environment = {"PATH": "/usr/bin:/bin", "COLUMNS": "200", "USER": user, "LOGNAME": user}
     if "PYTHONPATH" in os.environ:
         environment["PYTHONPATH"] = os.environ["PYTHONPATH"]
     if url is not None:

@@ -2,7 +2,7 @@
 
 A fixture file describes an inbound request without its signature; :func:`build`
 turns it into (method, path, headers, body) and signs it the way the gateway
-does (or signs it wrongly / not at all, as the fixture asks).
+does (or signs it wrongly / not at all, as the case asks).
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ class Built:
 
 
 def _body(case: dict[str, Any]) -> tuple[bytes, str | None]:
+    """The body a fixture describes: a form, JSON, hex bytes or text, padded if asked."""
     pad = int(case.get("pad", 0))
     if "form" in case:
         pairs = [tuple(p) for p in case["form"]] + ([("Padding", "x" * pad)] if pad else [])
@@ -68,10 +69,17 @@ def _body(case: dict[str, Any]) -> tuple[bytes, str | None]:
     return b"", None
 
 
-def build(gateway: str, case: dict[str, Any], now: float | None = None) -> Built:
-    """The HTTP request a fixture describes, signed as ``case["sign"]`` says (default: well)."""
-    sign = case.get("sign", True)
-    instance = case.get("instance", gateway)
+def build(
+    gateway: str,
+    case: dict[str, Any],
+    *,
+    sign: bool | str = True,
+    instance: str | None = None,
+    timestamp_offset: int = 0,
+    now: float | None = None,
+) -> Built:
+    """The HTTP request a fixture describes, signed well (True), wrongly ("bad") or not (False)."""
+    instance = instance or gateway
     method = case.get("method", "POST")
     body, content_type = _body(case)
     headers = {"content-type": content_type} if content_type else {}
@@ -104,7 +112,7 @@ def build(gateway: str, case: dict[str, Any], now: float | None = None) -> Built
     elif gateway == "kannel" and sign:
         query.insert(0, ("key", KANNEL_KEY if sign is True else "wrong"))
     elif gateway == "generic" and sign:
-        stamp = str(int((now or time.time()) + int(case.get("timestamp_offset", 0))))
+        stamp = str(int((now or time.time()) + timestamp_offset))
         secret = GENERIC_SECRET if sign is True else "wrong-secret"
         headers["x-timestamp"] = stamp
         headers["x-signature"] = "sha256=" + generic.signature(secret, stamp, body)
@@ -112,10 +120,3 @@ def build(gateway: str, case: dict[str, Any], now: float | None = None) -> Built
     parts = [p for p in (urlencode(query), raw_query) if p]
     url = path + ("?" + "&".join(parts) if parts else "")
     return Built(method, url, headers, body)
-
-
-def load_cases(gateway: str) -> dict[str, dict[str, Any]]:
-    return {
-        path.stem: json.loads(path.read_text(encoding="utf-8"))
-        for path in sorted((FIXTURES / gateway).glob("*.json"))
-    }
