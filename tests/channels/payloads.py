@@ -113,7 +113,8 @@ class PayloadCase:
     retry_after: tuple[float, float] | None = None
     """Pull: the bounds of the raised error's ``retry_after`` (a rate limit)."""
     answer: Mapping[str, object] = field(default_factory=dict)
-    """Push: ``body`` (exact text), ``content_type`` (prefix), ``json`` (items it holds)."""
+    """Push: ``body`` (exact text), ``has`` (part of the text), ``content_type`` (prefix),
+    ``json`` (items it holds)."""
     covers: frozenset[Negative] = frozenset()
     options: Mapping[str, Any] = field(default_factory=dict)
     """Harness-specific: the API path a pull fixture answers, the SMS instance ..."""
@@ -269,6 +270,8 @@ def _check_answer(
 ) -> None:
     if "body" in answer:
         assert text == answer["body"], label
+    if "has" in answer:
+        assert str(answer["has"]) in text, f"{label}: {text}"
     if "content_type" in answer:
         assert headers["content-type"].startswith(str(answer["content_type"])), label
     if "json" in answer:

@@ -13,7 +13,7 @@ from aduan.errors import BadPayload
 from aduan.ingest import poll_channel
 from aduan.store import open_store, read_cursor, save_batch
 from tests.channels.contract import PullCase, PushCase, cases
-from tests.channels.payloads import missing, stored_raws
+from tests.channels.payloads import PushHarness, missing, stored_raws
 from tests.channels.registry_cases import channel_tests, registered
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -25,7 +25,7 @@ def secrets_of(channel: Channel) -> list[str]:
 
 
 # Channels whose payload tests still run in their own files, not yet as a cases.py table.
-NOT_YET_TABLED = {"email", "open311", "sms", "walkin"}
+NOT_YET_TABLED = {"email", "open311"}
 
 
 @pytest.mark.parametrize("kind", registered())
@@ -92,3 +92,14 @@ def test_channel_has_the_negative_payload_cases(kind: str) -> None:
         + "; ".join(lacking)
         + " (a PayloadCase with covers={Negative...})"
     )
+
+
+@pytest.mark.parametrize("kind", registered())
+def test_push_tables_store_each_fixture_once(kind: str) -> None:
+    """Push cases share one app: a fixture stored twice would find its row already there."""
+    module = channel_tests(kind, "cases")
+    if module is None or not isinstance(module.HARNESS, PushHarness):
+        return
+    storing = [(case.fixture, case.options.get("instance")) for case in module.CASES if case.rows]
+    twice = {item for item in storing if storing.count(item) > 1}
+    assert not twice, f"{kind}: these fixtures are stored by more than one case: {sorted(twice)}"

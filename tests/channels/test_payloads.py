@@ -2,7 +2,8 @@
 
 Pull cases each get a fresh store and fake provider. Push cases share one app per
 channel and database for this module (as a gateway's deliveries share a server);
-each case checks only the rows it added.
+each case checks only the rows it added, so a push table stores each fixture in
+one case only (repeat it with ``deliveries``); ``test_contract`` checks this.
 """
 
 from __future__ import annotations
