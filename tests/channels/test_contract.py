@@ -25,7 +25,7 @@ def secrets_of(channel: Channel) -> list[str]:
 
 
 # Channels whose payload tests still run in their own files, not yet as a cases.py table.
-NOT_YET_TABLED = {"email", "open311"}
+NOT_YET_TABLED = {"email"}
 
 
 @pytest.mark.parametrize("kind", registered())
