@@ -24,10 +24,6 @@ def secrets_of(channel: Channel) -> list[str]:
     return [v.get_secret_value() for _, v in channel.config if isinstance(v, SecretStr) and v]
 
 
-# Channels whose payload tests still run in their own files, not yet as a cases.py table.
-NOT_YET_TABLED = {"email"}
-
-
 @pytest.mark.parametrize("kind", registered())
 def test_channel_has_case_and_fixtures(kind: str) -> None:
     assert kind in CASES, f"channel {kind} has no tests/channels/{kind}/contract_case.py"
@@ -71,15 +67,7 @@ def test_contract(kind: str, tmp_path: Path) -> None:
     engine.dispose()
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        pytest.param(k, marks=pytest.mark.xfail(strict=True, reason="no cases.py table yet"))
-        if k in NOT_YET_TABLED
-        else k
-        for k in registered()
-    ],
-)
+@pytest.mark.parametrize("kind", registered())
 def test_channel_has_the_negative_payload_cases(kind: str) -> None:
     module = channel_tests(kind, "cases")
     assert module is not None, (
