@@ -172,11 +172,11 @@ def last_id(engine: Engine) -> int:
 
 def stored_raws(engine: Engine, after: int = 0) -> list[RawMessage]:
     """The raw rows stored (after row id ``after``), in storing order."""
+    names = ("channel", "account", "external_id", "payload", "content_type", "received_at", "meta")
     t = raw_messages.c
-    columns = (t.channel, t.account, t.external_id, t.payload, t.content_type)
-    columns += (t.received_at, t.meta)
     with engine.connect() as conn:
-        found = conn.execute(select(*columns).where(t.id > after).order_by(t.id)).all()
+        query = select(*(t[name] for name in names)).where(t.id > after).order_by(t.id)
+        found = conn.execute(query).all()
     return [
         RawMessage(c, a, e, bytes(p), ct, received_at=r, meta=m or {})
         for c, a, e, p, ct, r, m in found

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from aduan.channels import REGISTRY
 from aduan.channels.base import ChannelContext, Message
 from aduan.errors import BadPayload
 from aduan.store import save_batch
+from tests.channels.registry_cases import channel_class
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BAD = b'{"broken": '
@@ -68,7 +68,7 @@ def test_backlog_twice_and_bad_line_kept(kind: str, tmp_path: Path, engine: Engi
     good = LINES[kind]()
     path = tmp_path / "backlog.jsonl"
     path.write_bytes(b"\n".join([good[0], BAD, *good[1:]]) + b"\n\n")
-    cls = REGISTRY[kind]
+    cls = channel_class(kind)
     channel = cls("import", cls.Config.model_validate(OPTIONS[kind]), ChannelContext(tmp_path))
     raws = list(channel.backlog(path))
     assert len(raws) == len(good) + 1

@@ -21,7 +21,7 @@ from tests.channels.sms import (
 )
 from tests.channels.sms.common import GATEWAYS, build, settings_env
 
-SIGN = {"good": True, "wrong": "bad", "none": False}
+SIGN: dict[str, bool | str] = {"good": True, "wrong": "bad", "none": False}
 
 
 def env(data_dir: Path) -> dict[str, str]:

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from aduan.channels import REGISTRY
 from aduan.channels.base import ChannelContext, Disposition
 from aduan.channels.telegram import TelegramPolling
 from aduan.errors import FatalChannelError, TransientError
@@ -18,6 +17,7 @@ from aduan.ingest import poll_channel
 from aduan.store import read_cursor
 from aduan.store.blobs import get_blob
 from tests.channels.local_http import serve
+from tests.channels.registry_cases import channel_class
 from tests.channels.telegram.fake_bot_api import TOKEN, FakeBotApi
 from tests.conftest import free_port
 
@@ -26,7 +26,7 @@ JPEG = b"\xff\xd8\xff\xe0" + b"foto-jalan-berlubang" * 50
 
 
 def make(url: str, tmp_path: Path, **config: object) -> TelegramPolling:
-    cls = REGISTRY["telegram"]
+    cls = channel_class("telegram")
     options = {"token": TOKEN, "api_base_url": url, **config}
     channel = cls("kota", cls.Config.model_validate(options), ChannelContext(tmp_path / "data"))
     assert isinstance(channel, TelegramPolling)
