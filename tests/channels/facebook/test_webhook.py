@@ -8,28 +8,17 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from aduan.config import load_settings
 from aduan.runtime import Runtime
-from aduan.web import create_app
-from tests.channels.facebook.cases import VERIFY, env, signature
-from tests.channels.payloads import stored_raws
+from tests.channels.facebook.cases import HARNESS, VERIFY, signature
+from tests.channels.payloads import push_app, stored_raws
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "facebook"
 
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[tuple[TestClient, Runtime]]:
-    settings = load_settings(
-        env={
-            "ADUAN_DATABASE_URL": f"sqlite:///{tmp_path / 'fb.db'}",
-            "ADUAN_DATA_DIR": str(tmp_path / "data"),
-            **env(tmp_path),
-        }
-    )
-    runtime = Runtime.create(settings, logging=False)
-    with TestClient(create_app(runtime)) as client:
-        yield client, runtime
-    runtime.close()
+    with push_app(HARNESS, f"sqlite:///{tmp_path / 'fb.db'}", tmp_path / "data") as made:
+        yield made.client, made.runtime
 
 
 def test_subscription_handshake(app: tuple[TestClient, Runtime]) -> None:

@@ -40,14 +40,13 @@ def instance(case: PayloadCase) -> str:
 
 
 def deliver(case: PayloadCase, body: bytes) -> Delivery:
-    request = build(
+    return build(
         gateway(case),
         json.loads(body),
         sign=SIGN[case.auth],
         instance=instance(case),
         timestamp_offset=int(case.options.get("timestamp_offset", 0)),
     )
-    return Delivery(request.method, request.url, request.headers, request.body)
 
 
 HARNESS = PushHarness("sms", env, deliver, instance, stores=("sqlite", "postgresql"))

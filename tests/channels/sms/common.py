@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from aduan.channels.sms import generic, twilio, vonage
+from tests.channels.payloads import Delivery
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "sms"
 GATEWAYS = ("twilio", "vonage", "africastalking", "kannel", "generic")
@@ -45,14 +45,6 @@ def settings_env(store_url: str, data_dir: Path) -> dict[str, str]:
     return env
 
 
-@dataclass
-class Built:
-    method: str
-    url: str
-    headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
-
-
 def _body(case: dict[str, Any]) -> tuple[bytes, str | None]:
     """The body a fixture describes: a form, JSON, hex bytes or text, padded if asked."""
     pad = int(case.get("pad", 0))
@@ -77,7 +69,7 @@ def build(
     instance: str | None = None,
     timestamp_offset: int = 0,
     now: float | None = None,
-) -> Built:
+) -> Delivery:
     """The HTTP request a fixture describes, signed well (True), wrongly ("bad") or not (False)."""
     instance = instance or gateway
     method = case.get("method", "POST")
@@ -119,4 +111,4 @@ def build(
 
     parts = [p for p in (urlencode(query), raw_query) if p]
     url = path + ("?" + "&".join(parts) if parts else "")
-    return Built(method, url, headers, body)
+    return Delivery(method, url, headers, body)

@@ -8,28 +8,17 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from aduan.config import load_settings
 from aduan.runtime import Runtime
-from aduan.web import create_app
-from tests.channels.payloads import stored_raws
-from tests.channels.telegram.cases import SECRET, env
+from tests.channels.payloads import push_app, stored_raws
+from tests.channels.telegram.cases import HARNESS, SECRET
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "telegram"
 
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[tuple[TestClient, Runtime]]:
-    settings = load_settings(
-        env={
-            "ADUAN_DATABASE_URL": f"sqlite:///{tmp_path / 'tg.db'}",
-            "ADUAN_DATA_DIR": str(tmp_path / "data"),
-            **env(tmp_path),
-        }
-    )
-    runtime = Runtime.create(settings, logging=False)
-    with TestClient(create_app(runtime)) as client:
-        yield client, runtime
-    runtime.close()
+    with push_app(HARNESS, f"sqlite:///{tmp_path / 'tg.db'}", tmp_path / "data") as made:
+        yield made.client, made.runtime
 
 
 def test_edit_keeps_original_row(app: tuple[TestClient, Runtime]) -> None:
