@@ -44,8 +44,9 @@ class Replay(Fake):
 @contextmanager
 def portal(case: PayloadCase, body: bytes, tmp_path: Path) -> Iterator[PullChannel]:
     headers = {"Content-Type": "application/rss+xml", **case.headers}
+    words = {} if case.options.get("default_words") else {"words": WORDS}
     with serve(Replay(answer=(case.status, headers, body))) as url:
-        yield make([url + "/rss"], tmp_path, words=WORDS, max_feed_bytes=100_000)
+        yield make([url + "/rss"], tmp_path, max_feed_bytes=100_000, **words)
 
 
 HARNESS = PullHarness("rss", portal, order=lambda raw: raw.payload)
@@ -55,6 +56,12 @@ CASES = [
         "feed_complaint_and_festival.xml",
         deliveries=2,
         covers=SEEN_TWICE,
+        rows=(Row(), Row(Disposition.IGNORE)),
+    ),
+    PayloadCase(
+        "feed_complaint_and_festival.xml",
+        options={"default_words": True},
+        name="feed_complaint_and_festival-default-words",
         rows=(
             Row(
                 fields={
