@@ -108,6 +108,8 @@ class PayloadCase:
     headers: Mapping[str, str] = field(default_factory=dict)
     """Push: extra request headers. Pull: extra headers of the provider's answer."""
     deliveries: int = 1
+    """Push: how often the request is sent. Pull: how often the channel is polled, the
+    provider serving the same again (the email harness puts that many copies in the box)."""
     error: type[Exception] | None = None
     """Pull: what the poll raises; the cursor must then stay unset."""
     retry_after: tuple[float, float] | None = None
@@ -148,6 +150,7 @@ class PushHarness:
     deliver: Callable[[PayloadCase, bytes], Delivery]
     instance: Callable[[PayloadCase], str]
     stores: tuple[str, ...] = ("sqlite",)
+    """The databases every case runs on: sqlite, postgresql."""
     order: Callable[[RawMessage], Any] = lambda raw: raw.external_id
 
 
