@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +12,7 @@ from aduan.core.messages import RawMessage
 from aduan.store import open_store, save_batch
 from aduan.store.cases import CaseError, history, update_status
 from aduan.store.models import complaint_sources, complaints, raw_messages
+from tests.helpers.cli import aduan
 from tests.helpers.complaints import insert_complaint
 
 
@@ -90,20 +88,9 @@ def test_cli_update_and_show(tmp_path: Path) -> None:
     engine = open_store(url)
     insert_complaint(engine, reference="ADU-2026-100005")
     engine.dispose()
-    env = {"ADUAN_DATABASE_URL": url, "PATH": "/usr/bin:/bin"}
-    if "PYTHONPATH" in os.environ:
-        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
-
-    def aduan(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "aduan", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=tmp_path,
-        )
-
-    bad = aduan("complaint", "update", "ADU-2026-100005", "--status", "resolved")
+    bad = aduan(
+        "complaint", "update", "ADU-2026-100005", "--status", "resolved", url=url, cwd=tmp_path
+    )
     assert bad.returncode == 1 and "note" in bad.stderr and "Traceback" not in bad.stderr
     ok = aduan(
         "complaint",
@@ -115,8 +102,11 @@ def test_cli_update_and_show(tmp_path: Path) -> None:
         "Selesai",
         "--actor",
         "ops",
+        url=url,
+        cwd=tmp_path,
     )
     assert ok.returncode == 0 and "triaged -> resolved" in ok.stdout
-    shown = aduan("complaint", "show", "ADU-2026-100005")
+    shown = aduan("complaint", "show", "ADU-2026-100005", url=url, cwd=tmp_path)
     assert "resolved" in shown.stdout and "ops" in shown.stdout and "Selesai" in shown.stdout
-    assert aduan("complaint", "update", "ADU-2026-100005").returncode == 2
+    done = aduan("complaint", "update", "ADU-2026-100005", url=url, cwd=tmp_path)
+    assert done.returncode == 2

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-
-def aduan(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ADUAN_")}
-    return subprocess.run(
-        [sys.executable, "-m", "aduan", *args], capture_output=True, text=True, cwd=cwd, env=env
-    )
+from tests.helpers.cli import aduan
 
 
 def test_demo_fills_an_empty_store_once(tmp_path: Path) -> None:
-    first = aduan("demo", "--if-empty", cwd=tmp_path)
+    first = aduan("demo", "--if-empty", cwd=tmp_path, timeout=600)
     assert first.returncode == 0, first.stderr
     assert "Where to look" in first.stdout and "Traceback" not in first.stderr
     engine = create_engine(f"sqlite:///{tmp_path / 'aduan.db'}")
@@ -36,6 +28,6 @@ def test_demo_fills_an_empty_store_once(tmp_path: Path) -> None:
     assert triaged == 0
     config = (tmp_path / "aduan.toml").read_text()
     assert "[desk.users.demo]" in config and "password_hash" in config
-    again = aduan("demo", "--if-empty", cwd=tmp_path)
+    again = aduan("demo", "--if-empty", cwd=tmp_path, timeout=600)
     assert again.returncode == 0 and "nothing added" in again.stdout
     engine.dispose()

@@ -14,8 +14,8 @@ from sqlalchemy import Engine, select
 from aduan.analytics.export import COLUMNS
 from aduan.store.models import AuditEntry
 from tests.analytics import dataset
-from tests.analytics.cli import aduan
 from tests.analytics.seed import add_complaint, add_reporter, utc
+from tests.helpers.cli import aduan
 
 PII_TEXT = (
     "Nama: Budi Santoso\n"

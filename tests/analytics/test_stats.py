@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from aduan.analytics.period import parse_period
 from aduan.analytics.stats import By, compute
 from tests.analytics import dataset
-from tests.analytics.cli import aduan
+from tests.helpers.cli import aduan
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 

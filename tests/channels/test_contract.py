@@ -1,4 +1,5 @@
-"""Every registered channel: fetch from no cursor, cursor round-trip, no duplicates, no secrets."""
+"""Every registered channel: fetch from no cursor, cursor round-trip, no duplicates, no secrets,
+and a payload table with the negative cases (bad signature or secret, malformed, repeated)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,15 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import Engine, select
 
 from aduan.channels.base import Channel
-from aduan.channels.registry import REGISTRY
 from aduan.core.errors import BadPayload
-from aduan.core.messages import Message, RawMessage
+from aduan.core.messages import Message
 from aduan.daemon.ingest import poll_channel
 from aduan.store import open_store, read_cursor, save_batch
-from aduan.store.models import raw_messages
 from tests.channels.contract import PullCase, PushCase, cases
+from tests.channels.payloads import PushHarness, missing, stored_raws
+from tests.channels.registry_cases import channel_tests, registered
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CASES = cases()
@@ -25,24 +25,9 @@ def secrets_of(channel: Channel) -> list[str]:
     return [v.get_secret_value() for _, v in channel.config if isinstance(v, SecretStr) and v]
 
 
-def stored_raws(engine: Engine) -> list[RawMessage]:
-    columns = [
-        raw_messages.c[name]
-        for name in ("channel", "account", "external_id", "payload", "content_type")
-    ]
-    with engine.connect() as conn:
-        found = conn.execute(
-            select(*columns, raw_messages.c.received_at, raw_messages.c.meta)
-        ).all()
-    return [
-        RawMessage(c, a, e, bytes(p), t, received_at=r, meta=m or {})
-        for c, a, e, p, t, r, m in found
-    ]
-
-
-@pytest.mark.parametrize("kind", sorted(REGISTRY))
+@pytest.mark.parametrize("kind", registered())
 def test_channel_has_case_and_fixtures(kind: str) -> None:
-    assert kind in CASES, f"channel {kind} has no contract case (tests/channels/contract.py)"
+    assert kind in CASES, f"channel {kind} has no tests/channels/{kind}/contract_case.py"
     folder = FIXTURES / kind
     assert folder.is_dir() and any(folder.iterdir()), f"no fixtures under {folder}"
 
@@ -81,3 +66,29 @@ def test_contract(kind: str, tmp_path: Path) -> None:
             except BadPayload as exc:
                 pytest.fail(f"{kind}: a delivered message did not read: {exc}")
     engine.dispose()
+
+
+@pytest.mark.parametrize("kind", registered())
+def test_channel_has_the_negative_payload_cases(kind: str) -> None:
+    module = channel_tests(kind, "cases")
+    assert module is not None, (
+        f"channel {kind} has no payload table: tests/channels/{kind}/cases.py "
+        "with HARNESS and CASES (see tests/channels/payloads.py)"
+    )
+    lacking = missing(module.CASES)
+    assert not lacking, (
+        f"channel {kind}'s payload table has no case covering: "
+        + "; ".join(lacking)
+        + " (a PayloadCase with covers={Negative...})"
+    )
+
+
+@pytest.mark.parametrize("kind", registered())
+def test_push_tables_store_each_fixture_once(kind: str) -> None:
+    """Push cases share one app: a fixture stored twice would find its row already there."""
+    module = channel_tests(kind, "cases")
+    if module is None or not isinstance(module.HARNESS, PushHarness):
+        return
+    storing = [(case.fixture, case.options.get("instance")) for case in module.CASES if case.rows]
+    twice = {item for item in storing if storing.count(item) > 1}
+    assert not twice, f"{kind}: these fixtures are stored by more than one case: {sorted(twice)}"

@@ -13,17 +13,17 @@ import pytest
 from sqlalchemy import Engine
 
 from aduan.channels.base import ChannelContext
-from aduan.channels.registry import REGISTRY
 from aduan.core.errors import BadPayload
 from aduan.core.messages import Message
 from aduan.store import save_batch
+from tests.channels.registry_cases import channel_class
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BAD = b'{"broken": '
 
 
 def twitter_lines() -> list[bytes]:
-    page = json.loads((FIXTURES / "twitter" / "normal.json").read_text())
+    page = json.loads((FIXTURES / "twitter" / "mention_with_place_and_photo.json").read_text())
     dm = {
         "data": {
             "id": "1860000000000000999",
@@ -38,8 +38,8 @@ def twitter_lines() -> list[bytes]:
 
 
 def facebook_lines() -> list[bytes]:
-    body = json.loads((FIXTURES / "facebook" / "batched.json").read_text())
-    normal = json.loads((FIXTURES / "facebook" / "normal.json").read_text())
+    body = json.loads((FIXTURES / "facebook" / "two_entries_batched.json").read_text())
+    normal = json.loads((FIXTURES / "facebook" / "message_with_photo.json").read_text())
     return [json.dumps(e).encode() for e in body["entry"] + normal["entry"]]
 
 
@@ -69,7 +69,7 @@ def test_backlog_twice_and_bad_line_kept(kind: str, tmp_path: Path, engine: Engi
     good = LINES[kind]()
     path = tmp_path / "backlog.jsonl"
     path.write_bytes(b"\n".join([good[0], BAD, *good[1:]]) + b"\n\n")
-    cls = REGISTRY[kind]
+    cls = channel_class(kind)
     channel = cls("import", cls.Config.model_validate(OPTIONS[kind]), ChannelContext(tmp_path))
     raws = list(channel.backlog(path))
     assert len(raws) == len(good) + 1

@@ -8,16 +8,16 @@ import pytest
 from pydantic import SecretStr
 
 from aduan.channels.base import ChannelContext
-from aduan.channels.registry import REGISTRY
 from aduan.core.errors import ConfigError
 from aduan.runtime.loader import load_settings
+from tests.channels.registry_cases import channel_class
 
 SOCIAL = ("facebook", "rss", "telegram", "twitter")
 
 
 @pytest.mark.parametrize("kind", SOCIAL)
 def test_every_field_is_described_and_secrets_are_secret(kind: str) -> None:
-    config = REGISTRY[kind].Config
+    config = channel_class(kind).Config
     for name, info in config.model_fields.items():
         assert info.description, f"{kind}.{name} has no description"
     for name in getattr(config, "required_secrets", ()):
@@ -54,7 +54,7 @@ def test_telegram_webhook_mode_needs_its_secret(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="webhook_secret"):
         load_settings(env=env)
     settings = load_settings(env={**env, "ADUAN_CHANNELS__TELEGRAM__KOTA__WEBHOOK_SECRET": "abc"})
-    cls = REGISTRY["telegram"]
+    cls = channel_class("telegram")
     channel = cls(
         "kota",
         cls.Config.model_validate(settings.channels["telegram"]["kota"]),

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
@@ -13,17 +11,7 @@ from aduan.core.clock import utcnow
 from aduan.core.messages import RawMessage
 from aduan.store import save_batch
 from aduan.store.models import raw_messages
-
-
-def aduan(*args: str, url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "aduan", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={"ADUAN_DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
-        timeout=60,
-    )
+from tests.helpers.cli import aduan
 
 
 def seed(engine: Engine) -> None:

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-
-def aduan(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "aduan", *args], capture_output=True, text=True, cwd=cwd, timeout=60
-    )
+from tests.helpers.cli import aduan
 
 
 @pytest.mark.parametrize(

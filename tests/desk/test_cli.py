@@ -9,7 +9,6 @@ import pty
 import re
 import select
 import signal
-import subprocess
 import sys
 import termios
 import time
@@ -21,14 +20,7 @@ from sqlalchemy import select as query
 from aduan.desk.auth import check_password
 from aduan.store.models import raw_messages
 from tests.desk.helpers import PNG
-
-
-def aduan(*args: str, url: str, cwd: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {"ADUAN_DATABASE_URL": url, "ADUAN_DATA_DIR": str(cwd / "data"), "PATH": "/usr/bin:/bin"}
-    return subprocess.run(
-        [sys.executable, "-m", "aduan", *args],
-        input=stdin, capture_output=True, text=True, cwd=cwd, env=env, timeout=60,
-    )  # fmt: skip
+from tests.helpers.cli import aduan
 
 
 def test_hash_password_from_stdin(tmp_path: Path) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import select
@@ -12,18 +10,8 @@ from aduan.core.messages import RawMessage
 from aduan.normalize.readers import MESSAGE_JSON
 from aduan.store import open_store, save_batch
 from aduan.store.models import complaints, raw_messages
+from tests.helpers.cli import aduan
 from tests.normalize.conftest import T0, raw
-
-
-def aduan(*args: str, url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "aduan", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=120,
-        env={"ADUAN_DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
-    )
 
 
 def test_quarantine_retry_and_replay(tmp_path: Path) -> None:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import mailbox
-import os
 import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -14,25 +12,21 @@ from sqlalchemy import func, select
 from aduan.store import open_store
 from aduan.store.models import raw_messages
 from tests.channels.email.conftest import complaint
+from tests.helpers.cli import aduan
 from tests.helpers.dovecot import PASSWORD, Dovecot
 
+PASSWORDS = {
+    "ADUAN_CHANNELS__EMAIL__CITY__PASSWORD": PASSWORD,
+    "ADUAN_CHANNELS__EMAIL__KEDUA__PASSWORD": PASSWORD,
+}
+
+
+def aduan_here(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``aduan`` with the test's ``aduan.toml`` and the mailbox passwords in the environment."""
+    return aduan("--config", "aduan.toml", *args, cwd=cwd, env=PASSWORDS)
+
+
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "email"
-
-
-def aduan(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "ADUAN_CHANNELS__EMAIL__CITY__PASSWORD": PASSWORD,
-        "ADUAN_CHANNELS__EMAIL__KEDUA__PASSWORD": PASSWORD,
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "aduan", "--config", "aduan.toml", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=120,
-    )
 
 
 def write_config(folder: Path, server: Dovecot, city: str, kedua: str) -> None:
@@ -64,11 +58,11 @@ def test_poll_command_per_account_and_once(dovecot: Dovecot, tmp_path: Path) -> 
     dovecot.deliver(kedua, [complaint(i, folder="kedua") for i in range(1)])
     write_config(tmp_path, dovecot, city, kedua)
 
-    once = aduan("poll", "email", "--account", "city", "--once", cwd=tmp_path)
+    once = aduan_here("poll", "email", "--account", "city", "--once", cwd=tmp_path)
     assert once.returncode == 0, once.stderr
     assert "email/city: fetched 2, new 2" in once.stdout
     assert "kedua" not in once.stdout
-    every = aduan("poll", "email", cwd=tmp_path)
+    every = aduan_here("poll", "email", cwd=tmp_path)
     assert every.returncode == 0, every.stderr
     assert "email/city: fetched 1, new 1" in every.stdout
     assert "email/kedua: fetched 1, new 1" in every.stdout
@@ -83,28 +77,32 @@ def test_import_mbox_and_maildir_idempotent_and_same_key_as_imap(
     messages = [complaint(i) for i in range(3)]
     dovecot.deliver(city, messages)
     write_config(tmp_path, dovecot, city, dovecot.new_user())
-    assert aduan("poll", "email", "--account", "city", cwd=tmp_path).returncode == 0
+    assert aduan_here("poll", "email", "--account", "city", cwd=tmp_path).returncode == 0
 
     box = mailbox.mbox(str(tmp_path / "ekspor.mbox"))
     for payload in [*messages, (FIXTURES / "plain.eml").read_bytes()]:
         box.add(payload.replace(b"\r\n", b"\n"))
     box.close()
-    first = aduan("import", "--channel", "email", "--account", "city", "ekspor.mbox", cwd=tmp_path)
+    first = aduan_here(
+        "import", "--channel", "email", "--account", "city", "ekspor.mbox", cwd=tmp_path
+    )
     assert first.returncode == 0, first.stderr
     assert "1 new, 3 already present, 0 quarantined" in first.stdout
-    again = aduan("import", "--channel", "email", "--account", "city", "ekspor.mbox", cwd=tmp_path)
+    again = aduan_here(
+        "import", "--channel", "email", "--account", "city", "ekspor.mbox", cwd=tmp_path
+    )
     assert "0 new, 4 already present" in again.stdout
 
     maildir = mailbox.Maildir(str(tmp_path / "Maildir"), create=True)
     maildir.add((FIXTURES / "signature.eml").read_bytes())
     maildir.add((FIXTURES / "no_sender.eml").read_bytes())
-    result = aduan("import", "-c", "email", "--account", "city", "Maildir", cwd=tmp_path)
+    result = aduan_here("import", "-c", "email", "--account", "city", "Maildir", cwd=tmp_path)
     assert result.returncode == 1  # one message quarantined: kept, visible, exit 1
     assert "2 new, 0 already present, 1 quarantined" in result.stdout
     assert rows(tmp_path) == 6
 
     (tmp_path / "bukan").mkdir()
-    wrong = aduan("import", "-c", "email", "--account", "city", "bukan", cwd=tmp_path)
+    wrong = aduan_here("import", "-c", "email", "--account", "city", "bukan", cwd=tmp_path)
     assert wrong.returncode == 1 and "not a Maildir" in wrong.stderr
     assert "Traceback" not in wrong.stderr
 
@@ -113,12 +111,15 @@ def test_poll_since_fetches_again_without_storing_twice(dovecot: Dovecot, tmp_pa
     city = dovecot.new_user()
     dovecot.deliver(city, [complaint(i) for i in range(3)])
     write_config(tmp_path, dovecot, city, dovecot.new_user())
-    assert aduan("poll", "email", "--account", "city", cwd=tmp_path).returncode == 0
-    assert aduan("poll", "email", "--account", "city", cwd=tmp_path).stdout.count("fetched 0") == 1
+    assert aduan_here("poll", "email", "--account", "city", cwd=tmp_path).returncode == 0
+    assert (
+        aduan_here("poll", "email", "--account", "city", cwd=tmp_path).stdout.count("fetched 0")
+        == 1
+    )
     today = datetime.now().date().isoformat()
-    again = aduan("poll", "email", "--account", "city", "--since", today, cwd=tmp_path)
+    again = aduan_here("poll", "email", "--account", "city", "--since", today, cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert "email/city: fetched 3, new 0, already present 3" in again.stdout
     assert rows(tmp_path) == 3
-    bad = aduan("poll", "email", "--account", "city", "--since", "kemarin", cwd=tmp_path)
+    bad = aduan_here("poll", "email", "--account", "city", "--since", "kemarin", cwd=tmp_path)
     assert bad.returncode == 2 and "not a date" in bad.stderr

@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from aduan.channels.base import ChannelContext, PushChannel, WebhookRequest
-from aduan.channels.registry import REGISTRY
 from tests.channels.contract import Case, PushCase
+from tests.channels.registry_cases import channel_class
 
 CHANNEL_TYPE = "facebook"
 SECRET = "contract-app-secret"
@@ -47,7 +47,7 @@ def body(i: int) -> bytes:
 
 @contextmanager
 def make_case(tmp_path: Path) -> Iterator[Case]:
-    cls = REGISTRY[CHANNEL_TYPE]
+    cls = channel_class(CHANNEL_TYPE)
     options = {"page_id": PAGE, "app_secret": SECRET, "verify_token": "contract-verify"}
     channel = cls("halaman", cls.Config.model_validate(options), ChannelContext(tmp_path))
     assert isinstance(channel, PushChannel)

@@ -13,7 +13,7 @@ from aduan.channels.open311 import Open311Channel, Open311Config
 from tests.channels.contract import PushCase
 
 CHANNEL_TYPE = "open311"
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "open311" / "post_request.json"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "open311" / "form_drainage_request.json"
 
 
 @contextmanager

@@ -7,9 +7,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from aduan.channels.base import ChannelContext, PullChannel
-from aduan.channels.registry import REGISTRY
 from tests.channels.contract import Case, PullCase
 from tests.channels.local_http import serve
+from tests.channels.registry_cases import channel_class
 from tests.channels.rss.fake_portal import FakePortal
 
 CHANNEL_TYPE = "rss"
@@ -19,7 +19,7 @@ CHANNEL_TYPE = "rss"
 def make_case(tmp_path: Path) -> Iterator[Case]:
     portal = FakePortal()
     with serve(portal) as url:
-        cls = REGISTRY[CHANNEL_TYPE]
+        cls = channel_class(CHANNEL_TYPE)
         config = cls.Config.model_validate({"feeds": [url + "/rss"]})
         channel = cls("portal", config, ChannelContext(tmp_path))
         assert isinstance(channel, PullChannel)

@@ -2,19 +2,19 @@
 
 A fixture file describes an inbound request without its signature; :func:`build`
 turns it into (method, path, headers, body) and signs it the way the gateway
-does (or signs it wrongly / not at all, as the fixture asks).
+does (or signs it wrongly / not at all, as the case asks).
 """
 
 from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from aduan.channels.sms import generic, twilio, vonage
+from tests.channels.payloads import Delivery
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "sms"
 GATEWAYS = ("twilio", "vonage", "africastalking", "kannel", "generic")
@@ -45,15 +45,8 @@ def settings_env(store_url: str, data_dir: Path) -> dict[str, str]:
     return env
 
 
-@dataclass
-class Built:
-    method: str
-    url: str
-    headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
-
-
 def _body(case: dict[str, Any]) -> tuple[bytes, str | None]:
+    """The body a fixture describes: a form, JSON, hex bytes or text, padded if asked."""
     pad = int(case.get("pad", 0))
     if "form" in case:
         pairs = [tuple(p) for p in case["form"]] + ([("Padding", "x" * pad)] if pad else [])
@@ -68,10 +61,17 @@ def _body(case: dict[str, Any]) -> tuple[bytes, str | None]:
     return b"", None
 
 
-def build(gateway: str, case: dict[str, Any], now: float | None = None) -> Built:
-    """The HTTP request a fixture describes, signed as ``case["sign"]`` says (default: well)."""
-    sign = case.get("sign", True)
-    instance = case.get("instance", gateway)
+def build(
+    gateway: str,
+    case: dict[str, Any],
+    *,
+    sign: bool | str = True,
+    instance: str | None = None,
+    timestamp_offset: int = 0,
+    now: float | None = None,
+) -> Delivery:
+    """The HTTP request a fixture describes, signed well (True), wrongly ("bad") or not (False)."""
+    instance = instance or gateway
     method = case.get("method", "POST")
     body, content_type = _body(case)
     headers = {"content-type": content_type} if content_type else {}
@@ -104,18 +104,11 @@ def build(gateway: str, case: dict[str, Any], now: float | None = None) -> Built
     elif gateway == "kannel" and sign:
         query.insert(0, ("key", KANNEL_KEY if sign is True else "wrong"))
     elif gateway == "generic" and sign:
-        stamp = str(int((now or time.time()) + int(case.get("timestamp_offset", 0))))
+        stamp = str(int((now or time.time()) + timestamp_offset))
         secret = GENERIC_SECRET if sign is True else "wrong-secret"
         headers["x-timestamp"] = stamp
         headers["x-signature"] = "sha256=" + generic.signature(secret, stamp, body)
 
     parts = [p for p in (urlencode(query), raw_query) if p]
     url = path + ("?" + "&".join(parts) if parts else "")
-    return Built(method, url, headers, body)
-
-
-def load_cases(gateway: str) -> dict[str, dict[str, Any]]:
-    return {
-        path.stem: json.loads(path.read_text(encoding="utf-8"))
-        for path in sorted((FIXTURES / gateway).glob("*.json"))
-    }
+    return Delivery(method, url, headers, body)

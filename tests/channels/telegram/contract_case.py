@@ -7,9 +7,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from aduan.channels.base import ChannelContext, PullChannel
-from aduan.channels.registry import REGISTRY
 from tests.channels.contract import Case, PullCase
 from tests.channels.local_http import serve
+from tests.channels.registry_cases import channel_class
 from tests.channels.telegram.fake_bot_api import TOKEN, FakeBotApi
 
 CHANNEL_TYPE = "telegram"
@@ -19,7 +19,7 @@ CHANNEL_TYPE = "telegram"
 def make_case(tmp_path: Path) -> Iterator[Case]:
     api = FakeBotApi()
     with serve(api) as url:
-        cls = REGISTRY[CHANNEL_TYPE]
+        cls = channel_class(CHANNEL_TYPE)
         config = cls.Config.model_validate({"token": TOKEN, "api_base_url": url})
         channel = cls("kota", config, ChannelContext(tmp_path / "data"))
         assert isinstance(channel, PullChannel)

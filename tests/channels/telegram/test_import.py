@@ -3,30 +3,28 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import select
 
 from aduan.store import open_store
 from aduan.store.models import raw_messages
+from tests.helpers.cli import aduan
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "telegram"
-
-
-def aduan(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "aduan", *args], capture_output=True, text=True, cwd=cwd, timeout=120
-    )
 
 
 def test_import_twice(tmp_path: Path) -> None:
     lines = [
         json.dumps(json.loads((FIXTURES / name).read_text()))
-        for name in ("normal.json", "photo.json", "edited.json", "channel_post.json")
+        for name in (
+            "update_message_drain.json",
+            "update_photo.json",
+            "update_edited_message.json",
+            "update_channel_post.json",
+        )
     ]
-    lines.insert(2, (FIXTURES / "invalid_json.json").read_text().strip())
+    lines.insert(2, (FIXTURES / "truncated_update.json").read_text().strip())
     backlog = tmp_path / "updates.jsonl"
     backlog.write_text("\n".join(lines) + "\n")
     db = tmp_path / "aduan.db"

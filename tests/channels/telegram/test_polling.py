@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import Engine
 
 from aduan.channels.base import ChannelContext
-from aduan.channels.registry import REGISTRY
 from aduan.channels.telegram import TelegramPolling
 from aduan.core.errors import FatalChannelError, TransientError
 from aduan.core.messages import Disposition
@@ -19,6 +18,7 @@ from aduan.daemon.ingest import poll_channel
 from aduan.store import read_cursor
 from aduan.store.blobs import blob_path, get_blob
 from tests.channels.local_http import serve
+from tests.channels.registry_cases import channel_class
 from tests.channels.telegram.fake_bot_api import TOKEN, FakeBotApi
 from tests.conftest import free_port
 
@@ -27,7 +27,7 @@ JPEG = b"\xff\xd8\xff\xe0" + b"foto-jalan-berlubang" * 50
 
 
 def make(url: str, tmp_path: Path, **config: object) -> TelegramPolling:
-    cls = REGISTRY["telegram"]
+    cls = channel_class("telegram")
     options = {"token": TOKEN, "api_base_url": url, **config}
     channel = cls("kota", cls.Config.model_validate(options), ChannelContext(tmp_path / "data"))
     assert isinstance(channel, TelegramPolling)
@@ -74,7 +74,7 @@ def test_photo_downloaded_into_a_blob_and_read_stays_pure(
     fake: tuple[FakeBotApi, str], tmp_path: Path, sqlite_engine: Engine
 ) -> None:
     api, url = fake
-    update = fixture("photo.json")
+    update = fixture("update_photo.json")
     api.updates.append(update)
     api.files["AgAD-big"] = ("photos/file_7.jpg", JPEG)
     channel = make(url, tmp_path)
@@ -98,7 +98,7 @@ def test_photo_over_the_limit_is_recorded_not_downloaded(
     fake: tuple[FakeBotApi, str], tmp_path: Path
 ) -> None:
     api, url = fake
-    api.updates.append(fixture("photo.json"))  # the big size says file_size 5000
+    api.updates.append(fixture("update_photo.json"))  # the big size says file_size 5000
     api.files["AgAD-big"] = ("photos/file_7.jpg", JPEG)
     channel = make(url, tmp_path, max_attachment_bytes=4000)
     raw = channel.fetch(None, 10).messages[0]
@@ -112,7 +112,7 @@ def test_commands_are_answered_and_receipts_optional(
     fake: tuple[FakeBotApi, str], tmp_path: Path
 ) -> None:
     api, url = fake
-    api.updates.append(fixture("command.json"))
+    api.updates.append(fixture("update_command_start.json"))
     api.add_text("Trotoar rusak di Jl. Wijaya")
     channel = make(url, tmp_path, acknowledge=True)
     batch = channel.fetch(None, 10)

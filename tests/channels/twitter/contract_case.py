@@ -7,9 +7,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from aduan.channels.base import ChannelContext, PullChannel
-from aduan.channels.registry import REGISTRY
 from tests.channels.contract import Case, PullCase
 from tests.channels.local_http import serve
+from tests.channels.registry_cases import channel_class
 from tests.channels.twitter.fake_x_api import APP_TOKEN, CITY_ID, DM_TOKEN, FakeXApi
 
 CHANNEL_TYPE = "twitter"
@@ -19,7 +19,7 @@ CHANNEL_TYPE = "twitter"
 def make_case(tmp_path: Path) -> Iterator[Case]:
     api = FakeXApi(page_size=2)
     with serve(api) as url:
-        cls = REGISTRY[CHANNEL_TYPE]
+        cls = channel_class(CHANNEL_TYPE)
         options = {
             "user_id": CITY_ID,
             "bearer_token": APP_TOKEN,

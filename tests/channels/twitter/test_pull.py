@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from aduan.channels.base import ChannelContext, PullChannel
-from aduan.channels.registry import REGISTRY
 from aduan.core.errors import FatalChannelError, TransientError
 from aduan.core.messages import Disposition
 from tests.channels.local_http import serve
+from tests.channels.registry_cases import channel_class
 from tests.channels.twitter.fake_x_api import APP_TOKEN, CITY_ID, DM_TOKEN, FakeXApi
 
 WIB = timezone(timedelta(hours=7))
@@ -27,7 +27,7 @@ def api() -> Iterator[tuple[FakeXApi, str]]:
 
 
 def make(url: str, tmp_path: Path, dms: bool = True) -> PullChannel:
-    cls = REGISTRY["twitter"]
+    cls = channel_class("twitter")
     options = {"user_id": CITY_ID, "bearer_token": APP_TOKEN, "api_base_url": url}
     if dms:
         options["dm_token"] = DM_TOKEN
