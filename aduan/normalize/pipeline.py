@@ -1,9 +1,9 @@
 """The normalizer: a batch of stored raw messages -> complaints, in one transaction.
 
-For each raw message, in time order: ``read`` it (a BadPayload quarantines
-it with its error and the batch goes on), drop it as ``ignored`` when the
-channel says so, find its reporter (:mod:`aduan.normalize.reporters`), then
-decide where it belongs:
+For each raw message, in time order: ``read`` it (any exception quarantines
+it with the exception's class and a short message, and the batch goes on),
+drop it as ``ignored`` when the channel says so, find its reporter
+(:mod:`aduan.normalize.reporters`), then decide where it belongs:
 
 1. transport duplicates never reach here (the raw archive's unique key);
 2. **same complaint**: a reply to a known message (``refs``), an ``EDIT``
@@ -43,7 +43,6 @@ from sqlalchemy import Connection, and_, or_, select
 
 from aduan import triage
 from aduan.channels.base import Disposition, Message, RawMessage, utcnow
-from aduan.errors import BadPayload
 from aduan.normalize.features import Features, extract
 from aduan.normalize.identity import phones_in_text
 from aduan.normalize.ids import IdAllocator
@@ -128,6 +127,10 @@ class Stats:
     refreshed: int = 0
     unchanged: int = 0
     by_channel: Counter[str] = field(default_factory=Counter)
+    quarantined_by_channel: Counter[str] = field(default_factory=Counter)
+    """``<type>/<account>`` -> raws quarantined (for the per-channel metric)."""
+    triaged_by_source: Counter[str] = field(default_factory=Counter)
+    """The triage decisions of new complaints, by ``source`` (rules, default...)."""
 
     def add(self, other: Stats) -> None:
         for name in (
@@ -144,6 +147,8 @@ class Stats:
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.by_channel.update(other.by_channel)
+        self.quarantined_by_channel.update(other.quarantined_by_channel)
+        self.triaged_by_source.update(other.triaged_by_source)
 
     def as_dict(self) -> dict[str, int]:
         return {k: v for k, v in self.__dict__.items() if isinstance(v, int)}
@@ -440,6 +445,11 @@ class _Batch:
             }
         )
 
+    def _quarantine(self, stored: StoredRaw, error: str) -> None:
+        self._mark(stored, "quarantined", error)
+        self.stats.quarantined += 1
+        self.stats.quarantined_by_channel[f"{stored.raw.channel}/{stored.raw.account}"] += 1
+
     def _read_all(self, batch: Sequence[StoredRaw]) -> list[_Item | StoredRaw]:
         out: list[_Item | StoredRaw] = []
         fragments: dict[tuple[str, str, str], list[tuple[StoredRaw, Message]]] = {}
@@ -449,9 +459,8 @@ class _Batch:
                 continue
             try:
                 message = self.n.readers.read(stored.raw)
-            except BadPayload as exc:
-                self._mark(stored, "quarantined", str(exc)[:2000] or "unreadable")
-                self.stats.quarantined += 1
+            except Exception as exc:  # one unreadable raw never holds back the batch
+                self._quarantine(stored, failure("read", exc))
                 continue
             if message.disposition == Disposition.IGNORE:
                 self._mark(stored, "ignored", message.ignore_reason)
@@ -474,8 +483,7 @@ class _Batch:
         try:
             return self._item(stored, message)
         except Exception as exc:
-            self._mark(stored, "quarantined", f"normalize: {type(exc).__name__}: {exc}"[:2000])
-            self.stats.quarantined += 1
+            self._quarantine(stored, failure("normalize", exc))
             return None
 
     def _item(self, stored: StoredRaw, message: Message) -> _Item:
@@ -499,7 +507,7 @@ class _Batch:
                 continue
             try:
                 message = self.n.readers.read(stored.raw)
-            except BadPayload:
+            except Exception:  # noqa: S112 - quarantined when it was first read
                 continue
             if message.fragment is None:
                 continue
@@ -528,8 +536,7 @@ class _Batch:
             if item is None:
                 for stored, _ in ordered[1:]:
                     error = f"normalize: part of the message of raw {head_stored.id}, which failed"
-                    self._mark(stored, "quarantined", error)
-                    self.stats.quarantined += 1
+                    self._quarantine(stored, error)
                 continue
             item.extra_raws = tuple(s for s, _ in ordered[1:])
             items.append(item)
@@ -814,6 +821,7 @@ class _Batch:
         decision = triage.decide(item.match, channel=raw.channel, hint=msg.subject)
         due = triage.due_at(raw.received_at)
         status = "new" if decision.needs_review else "triaged"
+        self.stats.triaged_by_source[decision.source] += 1
         loc = msg.location
         incident_id = self._link_incident(incident_of, raw.received_at) if incident_of else None
         self.complaints.append(
@@ -926,7 +934,7 @@ class _Batch:
             return
         try:
             message = self.n.readers.read(stored.raw)
-        except BadPayload:
+        except Exception:  # unreadable now (a reader changed): the complaint stays as it is
             self.stats.unchanged += 1
             return
         item = self._item(stored, message)
@@ -1026,6 +1034,12 @@ class _Batch:
             groups.setdefault(keys, []).append({**{k: values[k] for k in keys}, "id": cid})
         for rows in groups.values():
             update_rows(self.conn, complaints, rows)
+
+
+def failure(stage: str, exc: BaseException) -> str:
+    """``stage: ExceptionClass: first line of its message`` (short; the payload stays out)."""
+    lines = str(exc).strip().splitlines()
+    return f"{stage}: {type(exc).__name__}: {lines[0][:200] if lines else ''}".rstrip(": ")
 
 
 def _hash(match: str) -> str:
