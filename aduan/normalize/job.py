@@ -3,8 +3,13 @@
 Each batch is one transaction: the claim (``FOR UPDATE SKIP LOCKED`` on
 PostgreSQL, so several replicas never normalize one raw twice; on SQLite the
 ``BEGIN IMMEDIATE`` write lock already serialises), the complaints, and the
-raws marked ``normalized``/``ignored``/``quarantined``. A crash rolls the
-whole batch back and it is claimed again.
+raws marked ``normalized``/``ignored``/``quarantined``.
+
+No raw can hold the queue: when a batch fails for any reason but an
+unreachable store (a reader or the triage raising, a reference already
+taken at insert), the batch is rolled back and its raws are taken again one
+per transaction; the one that fails alone is quarantined with its exception's
+class and first line (never the payload) and the others go on.
 
 :func:`normalize_now` normalizes given raw ids at once (the walk-in desk, tests).
 """
@@ -16,14 +21,22 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import OperationalError
 
-from aduan import heap
+from aduan import heap, metrics
+from aduan.channels.base import utcnow
 from aduan.errors import StoreUnavailable
 from aduan.logs import get_logger
 from aduan.normalize.identity import nik_key
-from aduan.normalize.pipeline import RAW_COLUMNS, Normalizer, Stats, load_raws, to_stored
+from aduan.normalize.pipeline import (
+    RAW_COLUMNS,
+    Normalizer,
+    Stats,
+    failure,
+    load_raws,
+    to_stored,
+)
 from aduan.normalize.readers import Readers
 from aduan.normalize.settings import NormalizeSettings
 from aduan.scheduler import PERIODIC_JOBS, PeriodicJob
@@ -55,7 +68,22 @@ def normalizer_for(
 
 
 def claim_and_normalize(engine: Engine, normalizer: Normalizer, limit: int) -> Stats:
-    """One batch of pending raws, claimed and normalized in one transaction."""
+    """One batch of pending raws, claimed and normalized in one transaction.
+
+    A batch that fails is normalized again one raw at a time (:func:`isolate`).
+    """
+    try:
+        return _claim_and_process(engine, normalizer, limit, None)
+    except StoreUnavailable:
+        raise
+    except Exception as exc:
+        log.warning("normalize_batch_failed", error=type(exc).__name__, isolating=True)
+        return isolate(engine, normalizer, limit)
+
+
+def _claim_and_process(
+    engine: Engine, normalizer: Normalizer, limit: int, raw_id: int | None
+) -> Stats:
     try:
         with engine.begin() as conn:
             query = (
@@ -64,6 +92,8 @@ def claim_and_normalize(engine: Engine, normalizer: Normalizer, limit: int) -> S
                 .order_by(raw_messages.c.id)
                 .limit(limit)
             )
+            if raw_id is not None:
+                query = query.where(raw_messages.c.id == raw_id)
             if conn.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             batch = [to_stored(r) for r in conn.execute(query).all()]
@@ -76,6 +106,60 @@ def claim_and_normalize(engine: Engine, normalizer: Normalizer, limit: int) -> S
     except BaseException:
         normalizer.forget()
         raise
+
+
+def isolate(engine: Engine, normalizer: Normalizer, limit: int) -> Stats:
+    """The first ``limit`` pending raws, each in its own transaction; quarantine those that fail."""
+    total = Stats()
+    with engine.connect() as conn:
+        ids = conn.scalars(
+            select(raw_messages.c.id)
+            .where(raw_messages.c.status == "pending")
+            .order_by(raw_messages.c.id)
+            .limit(limit)
+        ).all()
+    for raw_id in ids:
+        try:
+            total.add(_claim_and_process(engine, normalizer, 1, raw_id))
+        except StoreUnavailable:
+            raise
+        except Exception as exc:
+            total.add(quarantine_raw(engine, raw_id, failure("normalize", exc)))
+    return total
+
+
+def quarantine_raw(engine: Engine, raw_id: int, error: str, *, only_pending: bool = True) -> Stats:
+    """Set one raw ``quarantined`` with ``error``; the Stats say whether it was."""
+    stats = Stats()
+    try:
+        with engine.begin() as conn:
+            cond = [raw_messages.c.id == raw_id]
+            if only_pending:
+                cond.append(raw_messages.c.status == "pending")
+            row = conn.execute(
+                select(raw_messages.c.channel, raw_messages.c.account).where(*cond)
+            ).first()
+            if row is None:
+                return stats
+            conn.execute(
+                update(raw_messages)
+                .where(*cond)
+                .values(
+                    status="quarantined",
+                    error=error,
+                    normalized_at=utcnow(),
+                    attempts=raw_messages.c.attempts + 1,
+                )
+            )
+    except OperationalError as exc:
+        raise StoreUnavailable(
+            f"store unavailable: {str(exc.orig or exc).splitlines()[0]}"
+        ) from exc
+    key = f"{row.channel}/{row.account}"
+    log.warning("raw_quarantined", raw_id=raw_id, channel=key, error=error.split(":")[1].strip())
+    stats.quarantined = 1
+    stats.quarantined_by_channel[key] = 1
+    return stats
 
 
 def normalize_pending(
@@ -109,7 +193,7 @@ def normalize_now(engine: Engine, normalizer: Normalizer, raw_ids: Sequence[int]
 def runtime_normalizer(runtime: Runtime) -> Normalizer:
     settings = runtime.settings
     key = settings.nik_hash_key.get_secret_value() if settings.nik_hash_key else None
-    readers = Readers(runtime.channels, data_dir=settings.data_dir)
+    readers = Readers(runtime.channels, data_dir=settings.data_dir, limits=settings.limits)
     normalizer = normalizer_for(
         runtime.engine, settings.normalize, readers, data_dir=settings.data_dir
     )
@@ -124,9 +208,23 @@ def _run(runtime: Runtime, should_stop: Callable[[], bool]) -> Stats:
         batch_size=runtime.settings.normalize.batch_size,
         should_stop=should_stop,
     )
-    if stats.created or stats.attached or stats.quarantined:
-        log.info("normalized", **stats.as_dict())
+    count(stats)
+    if stats.created or stats.attached or stats.quarantined or stats.edited:
+        log.info("normalized", **{k: v for k, v in stats.as_dict().items() if v})
     return stats
+
+
+def count(stats: Stats) -> None:
+    """Add one run's figures to the documented counters."""
+    metrics.normalized(stats.created, "complaint")
+    metrics.normalized(stats.attached, "source")
+    metrics.normalized(stats.edited, "edit")
+    metrics.normalized(stats.ignored, "ignored")
+    metrics.normalized(stats.quarantined, "quarantined")
+    for key, n in stats.quarantined_by_channel.items():
+        metrics.quarantined(key, n)
+    for source, n in stats.triaged_by_source.items():
+        metrics.triaged(n, source)
 
 
 PERIODIC_JOBS.append(
