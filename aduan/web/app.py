@@ -2,14 +2,16 @@
 
 Webhooks arrive at ``/webhooks/<type>/<instance>[/<rest>]``. The flow for
 each request: the instance must exist (404), the body must fit its limit
-(413), a provider's handshake is answered, the signature or token is checked
+(413) and the bounds of :mod:`aduan.web.limits` (JSON depth 400, form fields
+413), a provider's handshake is answered, the signature or token is checked
 (401/403, logged, nothing stored), the body is parsed (400 with a short
-reason), the raw rows are committed through the group-commit sink, and only
-then the provider gets its 2xx. A repeated delivery answers 2xx and adds
-nothing. When the store is unreachable the rows go to the fsynced local spool
-(:mod:`aduan.spool`) instead, and the provider still gets its 2xx. Other
-parts (desk, dashboard, Open311, metrics) contribute routes through
-:data:`ROUTE_PROVIDERS`.
+reason, also when a parser raises anything else), the raw rows are committed
+through the group-commit sink, and only then the provider gets its 2xx. Once
+the rows are stored the answer is a 2xx whatever happens composing it. A
+repeated delivery answers 2xx and adds nothing. When the store is unreachable
+the rows go to the fsynced local spool (:mod:`aduan.spool`) instead, and the
+provider still gets its 2xx. Other parts (desk, dashboard, Open311, metrics)
+contribute routes through :data:`ROUTE_PROVIDERS`.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from aduan.logs import get_logger
 from aduan.spool import Spool, spool_for
 from aduan.store.references import with_references
 from aduan.web import providers
+from aduan.web.limits import check_body
 from aduan.web.sink import RawSink
 
 if TYPE_CHECKING:
@@ -102,6 +105,22 @@ def _response(answer: WebhookResponse) -> Response:
     return Response(answer.body, status_code=answer.status, media_type=answer.content_type)
 
 
+def _answer(channel: PushChannel, raws: list[Any]) -> Response:
+    """The provider's 2xx for stored rows; a plain 200 when the channel cannot compose its
+    own (its answer re-reads a message that turns out unreadable: the rows are stored, and a
+    5xx would only make the provider send them again and again)."""
+    try:
+        return _response(channel.acknowledge(raws))
+    except Exception as exc:
+        log.warning(
+            "webhook_answer_failed",
+            channel=channel.type,
+            account=channel.name,
+            error=type(exc).__name__,
+        )
+        return PlainTextResponse("OK", status_code=200)
+
+
 class WebhookEndpoint:
     def __init__(self, runtime: Runtime, sink: RawSink, health: Health, spool: Spool) -> None:
         self.runtime = runtime
@@ -127,6 +146,12 @@ class WebhookEndpoint:
             incoming = await to_webhook_request(
                 self.runtime, request, rest, channel.config.max_body_bytes
             )
+            check_body(
+                incoming.body,
+                incoming.headers.get("content-type", ""),
+                self.runtime.settings.limits,
+                len(incoming.query),
+            )
             handshake = channel.handshake(incoming)
             if handshake is not None:
                 return _response(handshake)
@@ -143,6 +168,11 @@ class WebhookEndpoint:
             )
             reason = str(exc) if isinstance(exc, BadRequest | PayloadTooLarge) else "rejected"
             return PlainTextResponse(reason, status_code=exc.status_code)
+        except Exception as exc:  # a parser choking on hostile content: nothing was stored
+            log.warning(
+                "webhook_unparseable", channel=kind, account=instance, error=type(exc).__name__
+            )
+            return PlainTextResponse("unreadable request", status_code=400)
         return await self.store(channel, raws)
 
     async def store(self, channel: PushChannel, raws: list[Any]) -> Response:
@@ -164,7 +194,7 @@ class WebhookEndpoint:
                 return PlainTextResponse("store unavailable, retry later", status_code=503)
             log.warning("webhook_spooled", channel=key, rows=len(raws), error=str(exc))
             self.health.accepted(key)
-            return _response(channel.acknowledge(raws))
+            return _answer(channel, raws)
         except StoreError as exc:
             log.error(
                 "webhook_store_failed", channel=channel.type, account=channel.name, error=str(exc)
@@ -178,7 +208,7 @@ class WebhookEndpoint:
         # per webhook was ~30% of the handler's time under bench/webhook_load.py.
         metrics.stored(key, len(result.new), len(result.duplicates))
         self.health.accepted(key)
-        return _response(channel.acknowledge(raws))
+        return _answer(channel, raws)
 
 
 def create_app(runtime: Runtime, health: Health | None = None) -> Starlette:
