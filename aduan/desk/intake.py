@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from aduan.channels.base import Attachment, WebhookRequest, utcnow
+from aduan.channels.base import Attachment, utcnow
 from aduan.channels.walkin import Reporter, WalkinChannel, WalkinConfig, WalkinEntry
 from aduan.desk.auth import Clerk
 from aduan.desk.entry import Checked
@@ -98,15 +98,7 @@ def intake(runtime: Runtime, checked: Checked, clerk: Clerk, entry_id: str) -> R
         consent=checked.consent,
         attachments=attachments,
     )
-    request = WebhookRequest(
-        method="POST",
-        url="desk:",
-        path="",
-        query=(),
-        headers={"content-type": "application/json"},
-        body=entry.payload(),
-    )
-    raws = channel.parse(request)
+    raws = [channel.raw(entry)]  # the reference above was reserved for this entry
     result = save_batch(runtime.engine, raws)
     if result.rejected:
         raise StoreError(f"could not store the entry: {result.rejected[0][1]}")

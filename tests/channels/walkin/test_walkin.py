@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from sqlalchemy import Engine, select
 
 from aduan.channels.base import ChannelContext, RawMessage, WebhookRequest
-from aduan.channels.walkin import WalkinChannel, WalkinConfig
+from aduan.channels.walkin import WalkinChannel, WalkinConfig, WalkinEntry
 from aduan.errors import BadPayload, BadRequest, Forbidden, Unauthorized
 from aduan.normalize.identity import nik_identity
 from aduan.store.models import raw_messages
@@ -37,9 +37,18 @@ def raw_of(name: str) -> RawMessage:
     return RawMessage("walkin", "desk", name, body, "application/json", datetime.now(UTC))
 
 
+def test_an_entry_over_http_cannot_claim_a_reference() -> None:
+    with pytest.raises(BadRequest, match="reference"):
+        channel().parse(push((FIXTURES / "good.json").read_bytes()))
+
+
 def test_good_entry_reads_into_a_message() -> None:
-    (raw,) = channel().parse(push((FIXTURES / "good.json").read_bytes()))
+    entry = json.loads((FIXTURES / "good.json").read_bytes())
+    reference = entry.pop("reference")
+    (raw,) = channel().parse(push(json.dumps(entry).encode()))
     assert raw.external_id == "desk:6a1c8a57-2f0e-4c53-9d57-1f6b8d0a0001"
+    assert raw.meta == {}
+    raw = channel().raw(WalkinEntry.model_validate({**entry, "reference": reference}))
     assert raw.meta == {"reference": "ADU-2026-000123"}
     assert raw.received_at == datetime(2026, 3, 2, 2, 15, tzinfo=UTC)
     message = channel().read(raw)
