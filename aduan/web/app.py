@@ -45,6 +45,7 @@ from aduan.health import Health
 from aduan.logs import get_logger
 from aduan.spool import Spool, spool_for
 from aduan.store.references import with_references
+from aduan.stuck import QueueFacts, queue_facts, reasons
 from aduan.web import providers
 from aduan.web.limits import check_body
 from aduan.web.sink import RawSink
@@ -219,24 +220,29 @@ def create_app(runtime: Runtime, health: Health | None = None) -> Starlette:
     for kind, name in runtime.push_channels:
         health.get(f"{kind}/{name}", mode="webhook")
 
-    def database_state() -> str:
+    def database_state() -> tuple[str, QueueFacts | None]:
         try:
             with runtime.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
+                return "ok", queue_facts(conn)
         except Exception as exc:
-            return f"unavailable: {type(exc).__name__}"
-        return "ok"
+            return f"unavailable: {type(exc).__name__}", None
 
     async def healthz(_request: Request) -> Response:
         # While the store is down webhooks are spooled and still answered: the daemon
         # is "degraded" but up, so load balancers keep sending (200, not 503).
-        database = await run_in_threadpool(database_state)
-        status = "ok" if database == "ok" else "degraded"
+        database, queue = await run_in_threadpool(database_state)
+        channels = health.snapshot()
+        why = reasons(queue, channels, runtime.settings)
+        if database != "ok":
+            why.insert(0, f"database {database}")
         body = {
-            "status": status,
+            "status": "degraded" if why else "ok",
+            "reasons": why,
             "database": database,
+            "queue": queue.as_json() if queue else None,
             "spool": {"records": spool.records},
-            "channels": health.snapshot(),
+            "channels": channels,
         }
         return JSONResponse(body)
 
