@@ -110,7 +110,6 @@ def _claim_and_process(
 
 def isolate(engine: Engine, normalizer: Normalizer, limit: int) -> Stats:
     """The first ``limit`` pending raws, each in its own transaction; quarantine those that fail."""
-    total = Stats()
     with engine.connect() as conn:
         ids = conn.scalars(
             select(raw_messages.c.id)
@@ -118,13 +117,26 @@ def isolate(engine: Engine, normalizer: Normalizer, limit: int) -> Stats:
             .order_by(raw_messages.c.id)
             .limit(limit)
         ).all()
-    for raw_id in ids:
+    return one_at_a_time(engine, normalizer, ids, pending=True)
+
+
+def one_at_a_time(
+    engine: Engine, normalizer: Normalizer, raw_ids: Sequence[int], *, pending: bool
+) -> Stats:
+    """Each raw in its own transaction (only if still pending, with ``pending``); the one
+    that fails alone is quarantined."""
+    total = Stats()
+    for raw_id in raw_ids:
         try:
-            total.add(_claim_and_process(engine, normalizer, 1, raw_id))
+            if pending:
+                total.add(_claim_and_process(engine, normalizer, 1, raw_id))
+            else:
+                total.add(_process_ids(engine, normalizer, [raw_id]))
         except StoreUnavailable:
             raise
         except Exception as exc:
-            total.add(quarantine_raw(engine, raw_id, failure("normalize", exc)))
+            error = failure("normalize", exc)
+            total.add(quarantine_raw(engine, raw_id, error, only_pending=pending))
     return total
 
 
@@ -136,6 +148,8 @@ def quarantine_raw(engine: Engine, raw_id: int, error: str, *, only_pending: boo
             cond = [raw_messages.c.id == raw_id]
             if only_pending:
                 cond.append(raw_messages.c.status == "pending")
+            else:  # a raw that fed a complaint keeps its place
+                cond.append(raw_messages.c.complaint_id.is_(None))
             row = conn.execute(
                 select(raw_messages.c.channel, raw_messages.c.account).where(*cond)
             ).first()
@@ -181,10 +195,29 @@ def normalize_pending(
 
 
 def normalize_now(engine: Engine, normalizer: Normalizer, raw_ids: Sequence[int]) -> Stats:
-    """Normalize these raw messages now, whatever their status, in one transaction."""
+    """Normalize these raw messages now, whatever their status, in one transaction.
+
+    When that fails, each is normalized alone and the one that fails alone is
+    quarantined (unless it already fed a complaint), as in :func:`isolate`.
+    """
+    try:
+        return _process_ids(engine, normalizer, raw_ids)
+    except StoreUnavailable:
+        raise
+    except Exception as exc:
+        log.warning("normalize_batch_failed", error=type(exc).__name__, isolating=True)
+    return one_at_a_time(engine, normalizer, raw_ids, pending=False)
+
+
+def _process_ids(engine: Engine, normalizer: Normalizer, raw_ids: Sequence[int]) -> Stats:
     try:
         with engine.begin() as conn:
             return normalizer.process(conn, load_raws(conn, raw_ids))
+    except OperationalError as exc:
+        normalizer.forget()
+        raise StoreUnavailable(
+            f"store unavailable: {str(exc.orig or exc).splitlines()[0]}"
+        ) from exc
     except BaseException:
         normalizer.forget()
         raise
