@@ -13,10 +13,11 @@ $(STAMP): pyproject.toml constraints.txt tools/bootstrap_venv.py
 
 install: $(STAMP)
 
-## Fill a fresh SQLite store (./aduan.db) with a demo day, then start the daemon at 127.0.0.1:8080.
+## Fill a fresh SQLite store (./aduan.db) with a demo day, then start the daemon at 127.0.0.1:8080
+## (another port: make run PORT=8081).
 run: $(STAMP)
 	$(BIN)/aduan demo --if-empty
-	$(BIN)/aduan run
+	$(BIN)/aduan run $(if $(PORT),--port $(PORT))
 
 ## The whole test suite (SQLite always; PostgreSQL, Dovecot, Kannel and Chromium when present).
 test: $(STAMP)

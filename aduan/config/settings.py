@@ -43,6 +43,7 @@ class LogSettings(Section):
     format: Literal["auto", "json", "console"] = Field(
         "auto", description="auto: console on a terminal, JSON lines otherwise."
     )
+    requests: bool = Field(False, description="Log one line per HTTP request (uvicorn's).")
 
 
 class SchedulerSettings(Section):
