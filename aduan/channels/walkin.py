@@ -157,7 +157,11 @@ class WalkinChannel(PushChannel):
             raise BadRequest("entries must be a list")
         raws = []
         for item in items:
-            if isinstance(item, dict) and "nik" in (item.get("reporter") or {}):
+            if (
+                isinstance(item, dict)
+                and isinstance(item.get("reporter"), dict)
+                and ("nik" in item["reporter"])
+            ):
                 raise BadRequest("send reporter.nik_identity (keyed hash), never the NIK")
             try:
                 entry = WalkinEntry.model_validate(item)
