@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run demo test lint typecheck check install constraints clean
+.PHONY: run demo test fuzz lint typecheck check install constraints clean
 
 $(STAMP): pyproject.toml constraints.txt tools/bootstrap_venv.py
 	$(PYTHON) tools/bootstrap_venv.py $(VENV)
@@ -24,6 +24,10 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
+
+## The property-based channel suites, long: many hostile payloads per channel (make test runs 60).
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/fuzz
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

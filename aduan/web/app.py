@@ -202,9 +202,12 @@ class WebhookEndpoint:
             )
             return PlainTextResponse("store unavailable, retry later", status_code=503)
         if result.rejected:
+            # The store is up (that would be StoreUnavailable): the row's own content broke
+            # a constraint or the encoding (a lone surrogate, NUL on PostgreSQL). Sending it
+            # again cannot help, so the answer is a 4xx, not a 5xx the provider retries.
             for _raw, error in result.rejected:
                 log.error("webhook_row_rejected", channel=channel.type, error=error)
-            return PlainTextResponse("could not store, retry later", status_code=500)
+            return PlainTextResponse("content the store cannot keep", status_code=400)
         # No log line per request (the sink logs its commits, ``raws_committed``): a line
         # per webhook was ~30% of the handler's time under bench/webhook_load.py.
         metrics.stored(key, len(result.new), len(result.duplicates))

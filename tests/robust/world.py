@@ -104,8 +104,7 @@ def signed(channel: str, payload: Payload) -> Request:
     kind, value = payload
     if channel == "sms/africastalking" or channel == "sms/kannel":
         # ``value`` is the gateway's fixture case (form or query plus body), changed.
-        built = build(channel.split("/")[1], value)
-        return Request(built.method, built.url, built.headers, built.body)
+        return _built(channel.split("/")[1], value)
     if channel.startswith("sms/"):
         gateway = channel.split("/")[1]
         if kind == "bytes" and gateway == "generic":
@@ -118,9 +117,8 @@ def signed(channel: str, payload: Payload) -> Request:
             case = {"body": json.dumps(value), "content_type": "application/json"}
             if gateway == "vonage" and isinstance(value, dict):
                 case = {"json": value}
-        built = build(gateway, case)
-        return Request(built.method, built.url, built.headers, built.body)
-    body = _body(payload)
+        return _built(gateway, case)
+    body = body_of(payload)
     if channel == "telegram":
         headers = {"content-type": "application/json"}
         headers["x-telegram-bot-api-secret-token"] = TELEGRAM_SECRET
@@ -140,6 +138,15 @@ def signed(channel: str, payload: Payload) -> Request:
     raise KeyError(channel)
 
 
+def _built(gateway: str, case: dict[str, Any]) -> Request:
+    try:
+        built = build(gateway, case)
+    except (TypeError, AttributeError, ValueError):
+        # Fields the gateway's own signing cannot take: the server cannot check them either.
+        built = build(gateway, {**case, "sign": False})
+    return Request(built.method, built.url, built.headers, built.body)
+
+
 def send(client: TestClient, channel: str, payload: Payload) -> int:
     """POST (or GET) ``payload`` to ``channel`` through ``client``; the status code."""
     request = signed(channel, payload)
@@ -149,7 +156,7 @@ def send(client: TestClient, channel: str, payload: Payload) -> int:
     return answer.status_code
 
 
-def _body(payload: Payload) -> bytes:
+def body_of(payload: Payload) -> bytes:
     kind, value = payload
     if kind == "bytes":
         return bytes(value)
