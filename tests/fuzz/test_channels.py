@@ -23,6 +23,7 @@ from aduan.config import load_settings
 from aduan.config.settings import LimitSettings
 from aduan.errors import BadPayload
 from aduan.normalize.job import normalize_pending, runtime_normalizer
+from aduan.normalize.pipeline import RAW_COLUMNS, to_stored
 from aduan.runtime import Runtime
 from aduan.store.models import raw_messages
 from aduan.web import create_app
@@ -46,22 +47,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient
 
 def _rows_after(runtime: Runtime, last_id: int) -> list[tuple[int, RawMessage]]:
     with runtime.engine.connect() as conn:
-        rows = conn.execute(select(raw_messages).where(raw_messages.c.id > last_id)).mappings()
-        return [
-            (
-                r["id"],
-                RawMessage(
-                    r["channel"],
-                    r["account"],
-                    r["external_id"],
-                    bytes(r["payload"]),
-                    r["content_type"],
-                    r["received_at"],
-                    r["meta"] or {},
-                ),
-            )
-            for r in rows
-        ]
+        rows = conn.execute(select(*RAW_COLUMNS).where(raw_messages.c.id > last_id)).all()
+    return [(stored.id, stored.raw) for stored in map(to_stored, rows)]
 
 
 def _last_id(runtime: Runtime) -> int:
