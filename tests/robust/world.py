@@ -107,7 +107,7 @@ def signed(channel: str, payload: Payload) -> Request:
         return _built(channel.split("/")[1], value)
     if channel.startswith("sms/"):
         gateway = channel.split("/")[1]
-        if kind == "bytes" and gateway == "generic":
+        if kind == "bytes" and gateway in ("generic", "vonage"):
             case: dict[str, Any] = {"body_hex": value.hex(), "content_type": "application/json"}
         elif kind == "bytes":
             case = {"body_hex": value.hex(), "content_type": "application/x-www-form-urlencoded"}
