@@ -3,6 +3,7 @@ quarantine by hand."""
 
 from __future__ import annotations
 
+import io
 import socket
 import subprocess
 import sys
@@ -12,6 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from aduan.channels.base import RawMessage, utcnow
+from aduan.cli.listen import banner
+from aduan.config import load_settings
 from aduan.store import open_store, save_batch
 from aduan.store.models import raw_messages
 
@@ -110,3 +113,28 @@ def test_quarantine_add_then_retry(tmp_path: Path) -> None:
         ).scalar_one()
     engine.dispose()
     assert status == "normalized"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_banner_is_for_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load_settings(
+        env={
+            "ADUAN_DATABASE_URL": "postgresql+psycopg://aduan:hunter22@db.internal/aduan",
+            "ADUAN_DESK__USERS__SARI__PASSWORD_HASH": "scrypt$16384$8$1$c2FsdA$aGFzaA",
+        }
+    )
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    banner(settings, ["sms/twilio", "telegram/kota"])
+    text = terminal.getvalue()
+    assert "http://127.0.0.1:8080" in text and "sms/twilio, telegram/kota" in text
+    assert "/login as sari" in text
+    assert "hunter22" not in text and "db.internal" in text
+    piped = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", piped)
+    banner(settings, [])
+    assert piped.getvalue() == ""
