@@ -78,9 +78,7 @@ def test_a_port_in_use_is_one_line_and_exit_1(tmp_path: Path) -> None:
     taken.listen()
     port = taken.getsockname()[1]
     try:
-        result = aduan(
-            "run", "--port", str(port), f"--config={tmp_path / 'none.toml'}", cwd=tmp_path
-        )
+        result = aduan("run", "--port", str(port), cwd=tmp_path)
     finally:
         taken.close()
     assert result.returncode == 1
