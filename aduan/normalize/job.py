@@ -17,7 +17,8 @@ class and first line (never the payload) and the others go on.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -84,27 +85,36 @@ def claim_and_normalize(engine: Engine, normalizer: Normalizer, limit: int) -> S
 def _claim_and_process(
     engine: Engine, normalizer: Normalizer, limit: int, raw_id: int | None
 ) -> Stats:
+    with _forgetting(normalizer), engine.begin() as conn:
+        query = (
+            select(*RAW_COLUMNS)
+            .where(raw_messages.c.status == "pending")
+            .order_by(raw_messages.c.id)
+            .limit(limit)
+        )
+        if raw_id is not None:
+            query = query.where(raw_messages.c.id == raw_id)
+        if conn.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        batch = [to_stored(r) for r in conn.execute(query).all()]
+        return normalizer.process(conn, batch)
+
+
+@contextmanager
+def _forgetting(normalizer: Normalizer | None) -> Iterator[None]:
+    """Drop the normalizer's caches when the transaction fails; an unreachable store is
+    StoreUnavailable (the job waits), anything else goes up as it is."""
     try:
-        with engine.begin() as conn:
-            query = (
-                select(*RAW_COLUMNS)
-                .where(raw_messages.c.status == "pending")
-                .order_by(raw_messages.c.id)
-                .limit(limit)
-            )
-            if raw_id is not None:
-                query = query.where(raw_messages.c.id == raw_id)
-            if conn.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            batch = [to_stored(r) for r in conn.execute(query).all()]
-            return normalizer.process(conn, batch)
+        yield
     except OperationalError as exc:
-        normalizer.forget()
+        if normalizer is not None:
+            normalizer.forget()
         raise StoreUnavailable(
             f"store unavailable: {str(exc.orig or exc).splitlines()[0]}"
         ) from exc
     except BaseException:
-        normalizer.forget()
+        if normalizer is not None:
+            normalizer.forget()
         raise
 
 
@@ -143,32 +153,27 @@ def one_at_a_time(
 def quarantine_raw(engine: Engine, raw_id: int, error: str, *, only_pending: bool = True) -> Stats:
     """Set one raw ``quarantined`` with ``error``; the Stats say whether it was."""
     stats = Stats()
-    try:
-        with engine.begin() as conn:
-            cond = [raw_messages.c.id == raw_id]
-            if only_pending:
-                cond.append(raw_messages.c.status == "pending")
-            else:  # a raw that fed a complaint keeps its place
-                cond.append(raw_messages.c.complaint_id.is_(None))
-            row = conn.execute(
-                select(raw_messages.c.channel, raw_messages.c.account).where(*cond)
-            ).first()
-            if row is None:
-                return stats
-            conn.execute(
-                update(raw_messages)
-                .where(*cond)
-                .values(
-                    status="quarantined",
-                    error=error,
-                    normalized_at=utcnow(),
-                    attempts=raw_messages.c.attempts + 1,
-                )
+    with _forgetting(None), engine.begin() as conn:
+        cond = [raw_messages.c.id == raw_id]
+        if only_pending:
+            cond.append(raw_messages.c.status == "pending")
+        else:  # a raw that fed a complaint keeps its place
+            cond.append(raw_messages.c.complaint_id.is_(None))
+        row = conn.execute(
+            select(raw_messages.c.channel, raw_messages.c.account).where(*cond)
+        ).first()
+        if row is None:
+            return stats
+        conn.execute(
+            update(raw_messages)
+            .where(*cond)
+            .values(
+                status="quarantined",
+                error=error,
+                normalized_at=utcnow(),
+                attempts=raw_messages.c.attempts + 1,
             )
-    except OperationalError as exc:
-        raise StoreUnavailable(
-            f"store unavailable: {str(exc.orig or exc).splitlines()[0]}"
-        ) from exc
+        )
     key = f"{row.channel}/{row.account}"
     log.warning("raw_quarantined", raw_id=raw_id, channel=key, error=error.split(":")[1].strip())
     stats.quarantined = 1
@@ -210,17 +215,8 @@ def normalize_now(engine: Engine, normalizer: Normalizer, raw_ids: Sequence[int]
 
 
 def _process_ids(engine: Engine, normalizer: Normalizer, raw_ids: Sequence[int]) -> Stats:
-    try:
-        with engine.begin() as conn:
-            return normalizer.process(conn, load_raws(conn, raw_ids))
-    except OperationalError as exc:
-        normalizer.forget()
-        raise StoreUnavailable(
-            f"store unavailable: {str(exc.orig or exc).splitlines()[0]}"
-        ) from exc
-    except BaseException:
-        normalizer.forget()
-        raise
+    with _forgetting(normalizer), engine.begin() as conn:
+        return normalizer.process(conn, load_raws(conn, raw_ids))
 
 
 def runtime_normalizer(runtime: Runtime) -> Normalizer:
