@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run demo test lint typecheck check install constraints clean
+.PHONY: run demo test fuzz lint typecheck check install constraints clean
 
 $(STAMP): pyproject.toml constraints.txt tools/bootstrap_venv.py
 	$(PYTHON) tools/bootstrap_venv.py $(VENV)
@@ -13,10 +13,11 @@ $(STAMP): pyproject.toml constraints.txt tools/bootstrap_venv.py
 
 install: $(STAMP)
 
-## Fill a fresh SQLite store (./aduan.db) with a demo day, then start the daemon at 127.0.0.1:8080.
+## Fill a fresh SQLite store (./aduan.db) with a demo day, then start the daemon at 127.0.0.1:8080
+## (another port: make run PORT=8081).
 run: $(STAMP)
 	$(BIN)/aduan demo --if-empty
-	$(BIN)/aduan run
+	$(BIN)/aduan run $(if $(PORT),--port $(PORT))
 
 ## The whole test suite (SQLite always; PostgreSQL, Dovecot, Kannel and Chromium when present).
 test: $(STAMP)
@@ -24,6 +25,10 @@ test: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
+
+## The property-based channel suites, long: many hostile payloads per channel (make test runs 60).
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/fuzz
 
 ## Style and the layer contract (pyproject.toml [tool.importlinter]: no part imports one above it).
 lint: $(STAMP)

@@ -10,7 +10,8 @@ into the common parsed :class:`Message`.
 * Push channels (SMS gateways, Facebook, Telegram webhook, Open311, walk-in)
   implement ``verify(request)`` and ``parse(request) -> list[RawMessage]``.
   The web layer answers 2xx only after the rows are committed.
-* Both implement a pure ``read(raw) -> Message``.
+* Both implement a pure ``read(raw) -> Message``; whatever it raises reaches
+  the caller as a ``BadPayload`` (:mod:`aduan.channels.guard`).
 
 Adapters never commit, never sleep and never retry: they raise the errors of
 :mod:`aduan.core.errors` and the scheduler or the web layer decides.
@@ -29,6 +30,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from aduan.channels.guard import guard_read
 from aduan.core.clock import utcnow
 from aduan.core.errors import BadPayload, FatalChannelError
 from aduan.core.messages import Batch, Cursor, Message, RawMessage
@@ -82,6 +84,11 @@ class Channel(ABC):
         self.name = name
         self.config = config
         self.context = context
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "read" in cls.__dict__:  # any exception in a read is the channel's BadPayload
+            setattr(cls, "read", guard_read(cls.__dict__["read"]))  # noqa: B010
 
     def describe(self) -> str:
         """One line for operators; secrets masked."""

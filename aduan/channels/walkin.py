@@ -4,8 +4,11 @@ The clerk's entry reaches the store through this push channel: the ``/desk``
 form and ``aduan intake`` build one JSON entry and hand it to :meth:`parse`
 (the same path a kiosk app could use at ``/webhooks/walkin/<instance>`` with
 ``Authorization: Bearer <intake_token>``). Attachments are already kept as
-blobs; the entry carries their sha256. A reference number reserved at intake
-travels in ``meta["reference"]`` so the citizen leaves with it.
+blobs; the entry carries their sha256. The desk reserves a reference number
+for the entry it builds (:meth:`WalkinChannel.raw`), which travels in
+``meta["reference"]`` so the citizen leaves with it; an entry sent over HTTP
+may not carry one (400): it could name a number that exists or was never
+reserved for it.
 
 The NIK (national ID) never enters the raw archive: the entry holds only
 ``nik:<keyed hash>`` (:func:`aduan.core.identity.nik_identity` with the
@@ -147,7 +150,11 @@ class WalkinChannel(PushChannel):
             raise BadRequest("entries must be a list")
         raws = []
         for item in items:
-            if isinstance(item, dict) and "nik" in (item.get("reporter") or {}):
+            if (
+                isinstance(item, dict)
+                and isinstance(item.get("reporter"), dict)
+                and ("nik" in item["reporter"])
+            ):
                 raise BadRequest("send reporter.nik_identity (keyed hash), never the NIK")
             try:
                 entry = WalkinEntry.model_validate(item)
@@ -155,6 +162,10 @@ class WalkinChannel(PushChannel):
                 first = exc.errors()[0]
                 where = ".".join(str(p) for p in first["loc"])
                 raise BadRequest(f"bad entry: {where}: {first['msg']}") from None
+            if entry.reference is not None:
+                # Only the desk, which reserved it for this very entry, stores a reference
+                # (:meth:`raw`); one sent over HTTP could name another complaint's number.
+                raise BadRequest("bad entry: reference: aduan assigns references; leave it out")
             raws.append(self.raw(entry))
         return raws
 

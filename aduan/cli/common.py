@@ -25,10 +25,17 @@ class _State:
     config_path: Path | None = None
     _settings: Settings | None = None
 
-    def settings(self) -> Settings:
-        """Load (once) and validate the configuration; ConfigError stops the command."""
+    def settings(self, *, secrets: bool = True) -> Settings:
+        """Load (once) and validate the configuration; ConfigError stops the command.
+
+        Commands that only read the store pass ``secrets=False``: the channels'
+        secrets are then not required (they run no channel).
+        """
         if self._settings is None:
-            self._settings = load_settings(self.config_path)
+            settings = load_settings(self.config_path, secrets=secrets)
+            if not secrets:
+                return settings
+            self._settings = settings
         return self._settings
 
     def crash_dir(self) -> Path:

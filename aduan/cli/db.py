@@ -17,7 +17,7 @@ app.add_typer(db_app, name="db")
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration."""
-    engine = make_engine(state.settings().database_url)
+    engine = make_engine(state.settings(secrets=False).database_url)
     try:
         before = current(engine)
         upgrade(engine)
@@ -30,7 +30,7 @@ def db_upgrade() -> None:
 @db_app.command("current")
 def db_current() -> None:
     """Show the schema revision of the store and the newest one aduan knows."""
-    engine = make_engine(state.settings().database_url)
+    engine = make_engine(state.settings(secrets=False).database_url)
     try:
         revision = current(engine)
     finally:

@@ -41,7 +41,7 @@ def export_command(
     ),
 ) -> None:
     """Export complaints, one row each; personal data masked unless asked for."""
-    settings = state.settings()
+    settings = state.settings(secrets=False)
     try:
         period = parse_period(since, until, office_zone(settings.timezone))
     except BadPeriod as exc:

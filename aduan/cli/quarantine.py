@@ -1,4 +1,9 @@
-"""``aduan quarantine list|show|retry``: raw messages that could not be read."""
+"""``aduan quarantine list|show|add|retry``: raw messages that could not be read.
+
+``add RAW_ID --reason`` is the operator's way to set aside a raw that holds
+something up (it is never normalized until ``retry``); ``list`` and ``show``
+only read the store and need no channel secrets.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from aduan.normalize.rows import Stats
 from aduan.runtime import Runtime
 from aduan.store.models import raw_messages
 
-quarantine_app = typer.Typer(help="Raw messages whose read failed: list, show, retry.")
+quarantine_app = typer.Typer(help="Raw messages whose read failed: list, show, add, retry.")
 app.add_typer(quarantine_app, name="quarantine")
 
 
@@ -22,7 +27,7 @@ def list_command(
     limit: int = typer.Option(50, "--limit", min=1),
 ) -> None:
     """Quarantined raw messages, newest first, with their error."""
-    runtime = Runtime.create(state.settings(), logging=False)
+    runtime = Runtime.create(state.settings(secrets=False), logging=False, channels=False)
     try:
         cond = [raw_messages.c.status == "quarantined"]
         if channel:
@@ -56,7 +61,7 @@ def list_command(
 @quarantine_app.command("show")
 def show_command(raw_id: int = typer.Argument(..., help="Raw message id.")) -> None:
     """One quarantined message: its error and its payload as stored."""
-    runtime = Runtime.create(state.settings(), logging=False)
+    runtime = Runtime.create(state.settings(secrets=False), logging=False, channels=False)
     try:
         with runtime.engine.connect() as conn:
             row = conn.execute(select(raw_messages).where(raw_messages.c.id == raw_id)).first()
@@ -69,6 +74,37 @@ def show_command(raw_id: int = typer.Argument(..., help="Raw message id.")) -> N
             f"content type: {row.content_type}\nerror: {row.error}\n"
         )
         typer.echo(row.payload[:4000].decode("utf-8", "replace"))
+    finally:
+        runtime.close()
+
+
+@quarantine_app.command("add")
+def add_command(
+    raw_id: int = typer.Argument(..., help="Raw message id."),
+    reason: str = typer.Option(..., "--reason", help="Why, for whoever retries it."),
+) -> None:
+    """Set one raw message aside: it is not normalized until ``quarantine retry``."""
+    runtime = Runtime.create(state.settings(secrets=False), logging=False, channels=False)
+    try:
+        with runtime.engine.begin() as conn:
+            row = conn.execute(
+                select(raw_messages.c.status, raw_messages.c.complaint_id).where(
+                    raw_messages.c.id == raw_id
+                )
+            ).first()
+            if row is None:
+                raise AduanError(f"no raw message {raw_id}")
+            if row.complaint_id is not None:
+                raise AduanError(
+                    f"raw message {raw_id} already fed complaint {row.complaint_id}; "
+                    "nothing to set aside"
+                )
+            conn.execute(
+                update(raw_messages)
+                .where(raw_messages.c.id == raw_id)
+                .values(status="quarantined", error=f"operator: {reason}"[:2000])
+            )
+        typer.echo(f"{raw_id} quarantined (was {row.status})")
     finally:
         runtime.close()
 

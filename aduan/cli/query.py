@@ -105,7 +105,7 @@ def query(
     format: Format = typer.Option(Format.table, "--format", "-f", help="table, csv or json."),
 ) -> None:
     """Run read-only SQL on the store (tables and analysts' views, see README)."""
-    engine = read_only_engine(state.settings().database_url)
+    engine = read_only_engine(state.settings(secrets=False).database_url)
     try:
         columns, rows = run_query(engine, sql)
         write_rows(columns, rows, format)

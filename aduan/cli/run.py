@@ -5,7 +5,8 @@ those in flight, the scheduler stops taking work, and the process exits
 within 10 s. A poll or a job that hangs is abandoned (its cursor never
 moved, so the next start fetches that batch again), and a watchdog ends the
 process at :data:`HARD_EXIT_SECONDS` after the signal whatever still runs.
-With SQLite, a second daemon on the same file refuses to start.
+With SQLite, a second daemon on the same file refuses to start; a port in use
+stops it at once with one line saying how to choose another (exit 1).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import typer
 import uvicorn
 
 from aduan.cli.common import app, state
+from aduan.cli.listen import banner, listen
 from aduan.core.errors import AduanError
 from aduan.core.logs import get_logger
 from aduan.daemon.app import create_app
@@ -95,6 +97,7 @@ def run(
     )
     settings = settings.model_copy(update={"server": server_settings})
     with single_daemon(settings.database_url):
+        sock = listen(server_settings.host, server_settings.port)
         runtime = Runtime.create(settings)
         daemon = Daemon(runtime)
         web = create_app(runtime, daemon.health)
@@ -103,7 +106,7 @@ def run(
             host=server_settings.host,
             port=server_settings.port,
             log_config=None,
-            access_log=False,
+            access_log=settings.log.requests,
             timeout_graceful_shutdown=2,
         )
         stopping = threading.Event()
@@ -126,9 +129,10 @@ def run(
         signal.signal(signal.SIGINT, request_stop)
         daemon.start()
         log.info("daemon_started", url=f"http://{server_settings.host}:{server_settings.port}")
+        banner(settings, [f"{kind}/{name}" for kind, name in sorted(runtime.channels)])
         finished = True
         try:
-            server.run()
+            server.run(sockets=[sock])
         finally:
             finished = daemon.stop(min(settings.scheduler.shutdown_seconds, 6.0))
             runtime.close()

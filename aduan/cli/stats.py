@@ -72,7 +72,7 @@ def stats(
     format: StatsFormat = typer.Option(StatsFormat.table, "--format", "-f", help="table or json."),
 ) -> None:
     """Counts, overdue share, median time to resolution and SLA compliance."""
-    settings = state.settings()
+    settings = state.settings(secrets=False)
     try:
         zone = office_zone(settings.timezone)
         period = parse_period(since, until, zone)

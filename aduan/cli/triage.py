@@ -123,7 +123,7 @@ def eval_triage(
     errors: bool = typer.Option(False, "--errors", help="Also list the misrouted lines."),
 ) -> None:
     """Classify a labelled file with the production rules and print the quality."""
-    settings = state.settings()
+    settings = state.settings(secrets=False)
     configure(settings.triage, settings.timezone)
     report = evaluate(read_labelled(path))
     if as_json:

@@ -43,6 +43,7 @@ class LogSettings(Section):
     format: Literal["auto", "json", "console"] = Field(
         "auto", description="auto: console on a terminal, JSON lines otherwise."
     )
+    requests: bool = Field(False, description="Log one line per HTTP request (uvicorn's).")
 
 
 class SchedulerSettings(Section):
@@ -53,6 +54,35 @@ class SchedulerSettings(Section):
     escalate_seconds: float = Field(300.0, gt=0, description="Cadence of the escalation job.")
     jitter_seconds: float = Field(1.0, ge=0, description="Random delay added to each poll.")
     shutdown_seconds: float = Field(8.0, gt=0, description="Grace period at SIGTERM.")
+
+
+class LimitSettings(Section):
+    """Bounds on what one payload may make aduan do (:mod:`aduan.web.limits`)."""
+
+    json_depth: int = Field(
+        64, ge=4, le=500, description="Deepest JSON nesting a webhook body may have (400 above)."
+    )
+    form_fields: int = Field(
+        1000, ge=10, description="Most fields in a form-encoded webhook body (413 above)."
+    )
+    text_chars: int = Field(
+        100_000, ge=1000, description="Longest message text; a longer one is quarantined."
+    )
+    attachments: int = Field(
+        50, ge=1, description="Most attachments (media) per message; more is quarantined."
+    )
+
+
+class HealthSettings(Section):
+    stuck_cadences: float = Field(
+        30.0,
+        gt=0,
+        description="/healthz is degraded when the oldest pending raw is older than this "
+        "many normalize cadences.",
+    )
+    failures: int = Field(
+        5, ge=1, description="/healthz is degraded when a channel failed this many times in a row."
+    )
 
 
 class Settings(BaseSettings):
@@ -79,6 +109,8 @@ class Settings(BaseSettings):
     triage: TriageSettings = TriageSettings()
     desk: DeskSettings = DeskSettings()
     normalize: NormalizeSettings = NormalizeSettings()
+    limits: LimitSettings = LimitSettings()
+    health: HealthSettings = HealthSettings()
     channels: dict[str, dict[str, dict[str, Any]]] = Field(
         default_factory=dict, description="channels.<type>.<name> = that adapter's settings."
     )

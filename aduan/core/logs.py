@@ -10,6 +10,9 @@ alembic, imapclient — passes :func:`redact`, which masks:
 * phone numbers (found with ``phonenumbers``, not digit regexes that eat
   timestamps), e-mail addresses and 16-digit NIK numbers in any string.
 
+APScheduler's per-run lines are off (its warnings and errors stay), and
+uvicorn's ``color_message`` duplicate never reaches a JSON line.
+
 Bind per-job or per-request context with
 ``structlog.contextvars.bind_contextvars(channel=..., account=...)``.
 """
@@ -121,6 +124,14 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
+def _drop_color_message(
+    _logger: Any, _method: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """uvicorn passes its message twice, once with ANSI colours (``extra``): drop that one."""
+    event.pop("color_message", None)
+    return event
+
+
 def _renderer(fmt: str) -> Any:
     use_json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
     if use_json:
@@ -148,6 +159,7 @@ def configure_logging(level: str = "INFO", fmt: str = "auto") -> None:
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
+            _drop_color_message,
             redact,
             _renderer(fmt),
         ],
@@ -166,6 +178,10 @@ def configure_logging(level: str = "INFO", fmt: str = "auto") -> None:
         library.handlers[:] = []
         library.propagate = True
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # APScheduler writes "Running job ..." and "... executed successfully" for every run,
+    # several a second: an idle daemon's log was nothing else. Its warnings stay (a missed
+    # run, a job raising); each aduan job logs one line when it did something.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def get_logger(name: str) -> Any:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from aduan.channels.base import WebhookRequest
 from aduan.channels.walkin import Reporter, WalkinChannel, WalkinConfig, WalkinEntry
 from aduan.core.clock import utcnow
 from aduan.core.errors import StoreError
@@ -100,15 +99,7 @@ def intake(runtime: Runtime, checked: Checked, clerk: Clerk, entry_id: str) -> R
         consent=checked.consent,
         attachments=attachments,
     )
-    request = WebhookRequest(
-        method="POST",
-        url="desk:",
-        path="",
-        query=(),
-        headers={"content-type": "application/json"},
-        body=entry.payload(),
-    )
-    raws = channel.parse(request)
+    raws = [channel.raw(entry)]  # the reference above was reserved for this entry
     result = save_batch(runtime.engine, raws)
     if result.rejected:
         raise StoreError(f"could not store the entry: {result.rejected[0][1]}")

@@ -25,7 +25,6 @@ from sqlalchemy import Connection, select
 
 from aduan.config.normalize import NormalizeSettings
 from aduan.core.clock import utcnow
-from aduan.core.errors import BadPayload
 from aduan.core.identity import phones_in_text
 from aduan.normalize.ids import IdAllocator
 from aduan.normalize.matching import Matcher, Placement
@@ -222,6 +221,8 @@ class _Batch:
             hint=item.message.subject,
             received_at=raw.received_at,
         )
+        if routed.get("triage_source"):
+            self.stats.triaged_by_source[routed["triage_source"]] += 1
         incident_id = self._link_incident(incident_of, raw.received_at) if incident_of else None
         count = 1 + len(item.extra_raws)
         self.rows.new_complaint(
@@ -303,7 +304,7 @@ class _Batch:
             return
         try:
             message = self.normalizer.readers.read(stored.raw)
-        except BadPayload:
+        except Exception:  # unreadable now (a reader changed): the complaint stays as it is
             self.stats.unchanged += 1
             return
         item = build_item(stored, message)

@@ -20,12 +20,11 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from aduan.config.normalize import NormalizeSettings
-from aduan.core.errors import BadPayload
 from aduan.core.messages import Disposition, Message, RawMessage
 from aduan.core.text import clean_text, matching_form
 from aduan.normalize.features import Features, extract
 from aduan.normalize.readers import Readers
-from aduan.normalize.rows import Rows, Stats
+from aduan.normalize.rows import Rows, Stats, failure
 from aduan.normalize.sketch import BandKeys
 from aduan.store.models import raw_messages as raws_table
 
@@ -134,8 +133,8 @@ class BatchReader:
                 continue
             try:
                 message = self.readers.read(stored.raw)
-            except BadPayload as exc:
-                self._quarantine(stored, str(exc)[:2000] or "unreadable")
+            except Exception as exc:  # one unreadable raw never holds back the batch
+                self._quarantine(stored, failure("read", exc))
                 continue
             if message.disposition == Disposition.IGNORE:
                 self.rows.mark(stored.id, "ignored", message.ignore_reason)
@@ -155,6 +154,7 @@ class BatchReader:
     def _quarantine(self, stored: StoredRaw, error: str) -> None:
         self.rows.mark(stored.id, "quarantined", error)
         self.stats.quarantined += 1
+        self.stats.quarantined_by_channel[f"{stored.raw.channel}/{stored.raw.account}"] += 1
 
     def _guarded_item(self, stored: StoredRaw, message: Message) -> Item | None:
         """:func:`build_item`, or None with the raw quarantined: a text the cleanup chokes
@@ -162,7 +162,7 @@ class BatchReader:
         try:
             return build_item(stored, message)
         except Exception as exc:
-            self._quarantine(stored, f"normalize: {type(exc).__name__}: {exc}"[:2000])
+            self._quarantine(stored, failure("normalize", exc))
             return None
 
     def _reassemble(self, groups: _Groups, clock: datetime) -> list[Item]:
@@ -175,7 +175,7 @@ class BatchReader:
                 continue
             try:
                 message = self.readers.read(stored.raw)
-            except BadPayload:
+            except Exception:  # noqa: S112 - quarantined when it was first read
                 continue
             if message.fragment is None:
                 continue

@@ -48,14 +48,26 @@ class Stats:
     manual_kept: int = 0
     """Replayed complaints whose triage a human decided: kept as the human left it."""
     by_channel: Counter[str] = field(default_factory=Counter)
+    quarantined_by_channel: Counter[str] = field(default_factory=Counter)
+    """``<type>/<account>`` -> raws quarantined (for the per-channel metric)."""
+    triaged_by_source: Counter[str] = field(default_factory=Counter)
+    """The triage decisions of new complaints, by ``source`` (rules, default...)."""
 
     def add(self, other: Stats) -> None:
         for name, value in other.as_dict().items():
             setattr(self, name, getattr(self, name) + value)
         self.by_channel.update(other.by_channel)
+        self.quarantined_by_channel.update(other.quarantined_by_channel)
+        self.triaged_by_source.update(other.triaged_by_source)
 
     def as_dict(self) -> dict[str, int]:
         return {k: v for k, v in self.__dict__.items() if isinstance(v, int)}
+
+
+def failure(stage: str, exc: BaseException) -> str:
+    """``stage: ExceptionClass: first line of its message`` (short; the payload stays out)."""
+    lines = str(exc).strip().splitlines()
+    return f"{stage}: {type(exc).__name__}: {lines[0][:200] if lines else ''}".rstrip(": ")
 
 
 def text_hash(match: str) -> str:

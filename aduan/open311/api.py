@@ -42,6 +42,7 @@ from aduan.store.models import raw_messages
 from aduan.store.references import reserve_reference
 from aduan.triage.services import services
 from aduan.web.app import to_webhook_request
+from aduan.web.limits import check_body
 from aduan.web.sink import RawSink
 
 if TYPE_CHECKING:
@@ -112,6 +113,12 @@ class Open311Api:
             return error("json", 404, f"format {fmt!r} not supported; use json or xml")
         try:
             incoming = await self._incoming(request)
+            check_body(
+                incoming.body,
+                incoming.headers.get("content-type", ""),
+                self.runtime.settings.limits,
+                len(incoming.query),
+            )
             params = dict(form_fields(incoming))
             channel = self.partner(params.get("api_key"))
             if channel is None:
@@ -120,6 +127,9 @@ class Open311Api:
             raw = channel.parse(incoming)[0]
         except WebhookRejected as exc:
             return error(fmt, exc.status_code, str(exc))
+        except Exception as exc:  # a parser choking on hostile content: nothing stored
+            log.warning("open311_unparseable", error=type(exc).__name__)
+            return error(fmt, 400, "unreadable request")
         try:
             reference = await self._store(raw, request.app.state.sink)
         except StoreError:

@@ -69,14 +69,23 @@ class Runtime:
         )
 
     @classmethod
-    def create(cls, settings: Settings, *, logging: bool = True, migrate: bool = True) -> Runtime:
+    def create(
+        cls,
+        settings: Settings,
+        *,
+        logging: bool = True,
+        migrate: bool = True,
+        channels: bool = True,
+    ) -> Runtime:
+        """Store, triage rules and (unless ``channels=False``, for commands that only read
+        the store and may lack the channels' secrets) the enabled channel instances."""
         _register_secrets(settings)
         if logging:
             configure_logging(settings.log.level, settings.log.format)
         configure_triage(settings.triage, settings.timezone)  # rules + calendar in force
         engine = open_store(settings.database_url, migrate=migrate)
         key = cache(lambda: nik_hash_key(engine, settings.nik_hash_key))
-        return cls(settings, engine, build_channels(settings, key), key)
+        return cls(settings, engine, build_channels(settings, key) if channels else {}, key)
 
     @property
     def pull_channels(self) -> dict[tuple[str, str], PullChannel]:

@@ -177,7 +177,9 @@ def _format(error: Mapping[str, Any], prefix: tuple[str, ...], sources: _Sources
     return f"{sources.of(loc)}: {'.'.join(loc)}: {reason}"
 
 
-def _check_channels(settings: Settings, sources: _Sources) -> list[str]:
+def _check_channels(settings: Settings, sources: _Sources, secrets: bool = True) -> list[str]:
+    from aduan.channels.registry import REGISTRY
+
     problems = []
     for kind, instances in settings.channels.items():
         if kind not in REGISTRY:
@@ -198,7 +200,7 @@ def _check_channels(settings: Settings, sources: _Sources) -> list[str]:
             except ValidationError as exc:
                 problems += [_format(e, prefix, sources) for e in exc.errors()]
                 continue
-            if not config.enabled:
+            if not config.enabled or not secrets:
                 continue
             for field in sorted(getattr(type(config), "required_secrets", ())):
                 if getattr(config, field) is None:
@@ -211,9 +213,17 @@ def _check_channels(settings: Settings, sources: _Sources) -> list[str]:
 
 
 def load_settings(
-    path: Path | None = None, env: Mapping[str, str] | None = None, **overrides: Any
+    path: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    *,
+    secrets: bool = True,
+    **overrides: Any,
 ) -> Settings:
-    """Read, merge and validate every source; raise ConfigError listing all problems."""
+    """Read, merge and validate every source; raise ConfigError listing all problems.
+
+    ``secrets=False`` (commands that only read the store) does not ask for the
+    enabled channels' secrets: an analyst need not hold them.
+    """
     env = os.environ if env is None else env
     sources = _Sources({})
     data: dict[str, Any] = {}
@@ -246,7 +256,7 @@ def load_settings(
     except ValidationError as exc:
         problems += [_format(e, (), sources) for e in exc.errors()]
         raise ConfigError(problems) from None
-    problems += _check_channels(settings, sources)
+    problems += _check_channels(settings, sources, secrets)
     if problems:
         raise ConfigError(problems)
     return settings

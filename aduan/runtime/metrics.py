@@ -3,7 +3,7 @@
 Counters live in one process-wide registry (:data:`REGISTRY`); any part
 counts through the small helpers below, which never raise::
 
-    from aduan import metrics
+    from aduan.runtime import metrics
     metrics.fetched("email/city", 12)
     metrics.normalized(40)            # the normalize job, per batch
     metrics.quarantined("sms/kannel") # a raw message that could not be read
@@ -22,7 +22,8 @@ Names (all prefixed ``aduan_``): ``messages_fetched_total``,
 (``channel``, ``kind``), ``webhook_requests_total`` (``channel``,
 ``status``), ``webhook_latency_seconds`` (histogram, ``channel``),
 ``spool_records_written_total``, ``spool_records_drained_total``; at scrape:
-``queue_pending_raws``, ``complaints_overdue``, ``store_up``,
+``queue_pending_raws``, ``queue_oldest_pending_seconds``, ``quarantine_raws``
+(``channel``), ``complaints_overdue``, ``store_up``,
 ``spool_records``, ``channel_lag_seconds``, ``channel_consecutive_failures``,
 ``channel_up`` (``channel``).
 """
@@ -40,7 +41,8 @@ from prometheus_client.registry import Collector
 from sqlalchemy import and_, func, select
 
 from aduan.core.clock import utcnow
-from aduan.store.models import complaints, raw_messages
+from aduan.runtime.stuck import queue_facts
+from aduan.store.models import complaints
 
 if TYPE_CHECKING:
     from aduan.runtime import Runtime
@@ -173,13 +175,18 @@ class ScrapeCollector(Collector):
         overdue = GaugeMetricFamily(
             "aduan_complaints_overdue", "Open complaints past their due time."
         )
+        oldest = GaugeMetricFamily(
+            "aduan_queue_oldest_pending_seconds",
+            "Seconds since the oldest pending raw message was stored (0: none pending).",
+        )
+        held = GaugeMetricFamily(
+            "aduan_quarantine_raws",
+            "Raw messages in quarantine now, per channel instance.",
+            labels=["channel"],
+        )
         try:
             with self.runtime.engine.connect() as conn:
-                waiting = conn.execute(
-                    select(func.count())
-                    .select_from(raw_messages)
-                    .where(raw_messages.c.status == "pending")
-                ).scalar_one()
+                facts = queue_facts(conn)
                 late = conn.execute(
                     select(func.count())
                     .select_from(complaints)
@@ -195,9 +202,14 @@ class ScrapeCollector(Collector):
             up.add_metric([], 0)
         else:
             up.add_metric([], 1)
-            pending.add_metric([], int(waiting))
+            pending.add_metric([], facts.pending)
+            oldest.add_metric([], facts.oldest_pending_seconds)
+            for key, n in facts.quarantined.items():
+                held.add_metric([key], n)
             overdue.add_metric([], int(late))
             yield pending
+            yield oldest
+            yield held
             yield overdue
         yield up
         spool = GaugeMetricFamily(

@@ -2,15 +2,17 @@
 
 Webhooks arrive at ``/webhooks/<type>/<instance>[/<rest>]``. The flow for
 each request: the instance must exist (404), the body must fit its limit
-(413), a provider's handshake is answered, the signature or token is checked
+(413) and the bounds of :mod:`aduan.web.limits` (JSON depth 400, form fields
+413), a provider's handshake is answered, the signature or token is checked
 (401/403, logged, nothing stored), the body is parsed (400 with a short
-reason), the raw rows are committed through the group-commit sink, and only
-then the provider gets its 2xx. A repeated delivery answers 2xx and adds
-nothing. When the store is unreachable the rows go to the fsynced local spool
-(:mod:`aduan.web.spool`) instead, and the provider still gets its 2xx. Other
-parts (desk, dashboard, Open311, metrics) contribute route groups: the
-literal list is :data:`aduan.daemon.app.ROUTE_GROUPS`, which passes them to
-:func:`build_app`.
+reason, also when a parser raises anything else), the raw rows are committed
+through the group-commit sink, and only then the provider gets its 2xx. Once
+the rows are stored the answer is a 2xx whatever happens composing it. A
+repeated delivery answers 2xx and adds nothing. When the store is unreachable
+the rows go to the fsynced local spool (:mod:`aduan.web.spool`) instead, and the
+provider still gets its 2xx. Other parts (desk, dashboard, Open311, metrics)
+contribute route groups: the literal list is :data:`aduan.daemon.app.ROUTE_GROUPS`,
+which passes them to :func:`build_app`.
 """
 
 from __future__ import annotations
@@ -42,7 +44,9 @@ from aduan.core.errors import (
 from aduan.core.logs import get_logger
 from aduan.runtime import metrics
 from aduan.runtime.health import Health
+from aduan.runtime.stuck import QueueFacts, queue_facts, reasons
 from aduan.store.references import with_references
+from aduan.web.limits import check_body
 from aduan.web.sink import RawSink
 from aduan.web.spool import Spool, spool_for
 
@@ -99,6 +103,22 @@ def _response(answer: WebhookResponse) -> Response:
     return Response(answer.body, status_code=answer.status, media_type=answer.content_type)
 
 
+def _answer(channel: PushChannel, raws: list[Any]) -> Response:
+    """The provider's 2xx for stored rows; a plain 200 when the channel cannot compose its
+    own (its answer re-reads a message that turns out unreadable: the rows are stored, and a
+    5xx would only make the provider send them again and again)."""
+    try:
+        return _response(channel.acknowledge(raws))
+    except Exception as exc:
+        log.warning(
+            "webhook_answer_failed",
+            channel=channel.type,
+            account=channel.name,
+            error=type(exc).__name__,
+        )
+        return PlainTextResponse("OK", status_code=200)
+
+
 class WebhookEndpoint:
     def __init__(self, runtime: Runtime, sink: RawSink, health: Health, spool: Spool) -> None:
         self.runtime = runtime
@@ -125,6 +145,12 @@ class WebhookEndpoint:
             incoming = await to_webhook_request(
                 self.runtime, request, rest, channel.config.max_body_bytes
             )
+            check_body(
+                incoming.body,
+                incoming.headers.get("content-type", ""),
+                self.runtime.settings.limits,
+                len(incoming.query),
+            )
             handshake = channel.handshake(incoming)
             if handshake is not None:
                 return _response(handshake)
@@ -141,6 +167,11 @@ class WebhookEndpoint:
             )
             reason = str(exc) if isinstance(exc, BadRequest | PayloadTooLarge) else "rejected"
             return PlainTextResponse(reason, status_code=exc.status_code)
+        except Exception as exc:  # a parser choking on hostile content: nothing was stored
+            log.warning(
+                "webhook_unparseable", channel=kind, account=instance, error=type(exc).__name__
+            )
+            return PlainTextResponse("unreadable request", status_code=400)
         return await self.store(channel, raws)
 
     async def store(self, channel: PushChannel, raws: list[Any]) -> Response:
@@ -162,21 +193,24 @@ class WebhookEndpoint:
                 return PlainTextResponse("store unavailable, retry later", status_code=503)
             log.warning("webhook_spooled", channel=key, rows=len(raws), error=str(exc))
             self.health.accepted(key)
-            return _response(channel.acknowledge(raws))
+            return _answer(channel, raws)
         except StoreError as exc:
             log.error(
                 "webhook_store_failed", channel=channel.type, account=channel.name, error=str(exc)
             )
             return PlainTextResponse("store unavailable, retry later", status_code=503)
         if result.rejected:
+            # The store is up (that would be StoreUnavailable): the row's own content broke
+            # a constraint or the encoding (a lone surrogate, NUL on PostgreSQL). Sending it
+            # again cannot help, so the answer is a 4xx, not a 5xx the provider retries.
             for _raw, error in result.rejected:
                 log.error("webhook_row_rejected", channel=channel.type, error=error)
-            return PlainTextResponse("could not store, retry later", status_code=500)
+            return PlainTextResponse("content the store cannot keep", status_code=400)
         # No log line per request (the sink logs its commits, ``raws_committed``): a line
         # per webhook was ~30% of the handler's time under bench/webhook_load.py.
         metrics.stored(key, len(result.new), len(result.duplicates))
         self.health.accepted(key)
-        return _response(channel.acknowledge(raws))
+        return _answer(channel, raws)
 
 
 def build_app(
@@ -190,24 +224,29 @@ def build_app(
     for kind, name in runtime.push_channels:
         health.get(f"{kind}/{name}", mode="webhook")
 
-    def database_state() -> str:
+    def database_state() -> tuple[str, QueueFacts | None]:
         try:
             with runtime.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
+                return "ok", queue_facts(conn)
         except Exception as exc:
-            return f"unavailable: {type(exc).__name__}"
-        return "ok"
+            return f"unavailable: {type(exc).__name__}", None
 
     async def healthz(_request: Request) -> Response:
         # While the store is down webhooks are spooled and still answered: the daemon
         # is "degraded" but up, so load balancers keep sending (200, not 503).
-        database = await run_in_threadpool(database_state)
-        status = "ok" if database == "ok" else "degraded"
+        database, queue = await run_in_threadpool(database_state)
+        channels = health.snapshot()
+        why = reasons(queue, channels, runtime.settings)
+        if database != "ok":
+            why.insert(0, f"database {database}")
         body = {
-            "status": status,
+            "status": "degraded" if why else "ok",
+            "reasons": why,
             "database": database,
+            "queue": queue.as_json() if queue else None,
             "spool": {"records": spool.records},
-            "channels": health.snapshot(),
+            "channels": channels,
         }
         return JSONResponse(body)
 

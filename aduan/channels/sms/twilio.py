@@ -157,7 +157,9 @@ class TwilioGateway(Gateway):
         pairs = stored_pairs(raw)
         attachments = []
         count = first(pairs, "NumMedia")
-        for i in range(int(count) if count.isdigit() else 0):
+        # Each medium needs its own MediaUrl<i> field, so there are never more than fields.
+        media = min(int(count), len(pairs)) if count.isdigit() and len(count) < 10 else 0
+        for i in range(media):
             url = first(pairs, f"MediaUrl{i}")
             if url:
                 kind = first(pairs, f"MediaContentType{i}") or "application/octet-stream"

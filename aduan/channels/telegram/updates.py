@@ -35,9 +35,10 @@ def update_key(update: Mapping[str, Any]) -> str:
     kind = update_kind(update)
     message = update.get(kind)
     if kind in MESSAGE_KINDS and isinstance(message, dict):
-        chat = (message.get("chat") or {}).get("id")
+        chat_object = message.get("chat")
+        chat = chat_object.get("id") if isinstance(chat_object, dict) else None
         number = message.get("message_id")
-        if chat is not None and number is not None:
+        if isinstance(chat, int | str) and isinstance(number, int | str):
             if kind == "edited_message":
                 return f"{chat}:{number}:edit:{message.get('edit_date', update['update_id'])}"
             return f"{chat}:{number}"

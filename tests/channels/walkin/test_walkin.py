@@ -11,8 +11,8 @@ from pydantic import SecretStr
 from sqlalchemy import Engine, select
 
 from aduan.channels.base import ChannelContext, WebhookRequest
-from aduan.channels.walkin import WalkinChannel, WalkinConfig
-from aduan.core.errors import BadPayload, Forbidden, Unauthorized
+from aduan.channels.walkin import WalkinChannel, WalkinConfig, WalkinEntry
+from aduan.core.errors import BadPayload, BadRequest, Forbidden, Unauthorized
 from aduan.core.identity import nik_identity
 from aduan.core.messages import RawMessage
 from aduan.store.models import raw_messages
@@ -35,6 +35,36 @@ def push(body: bytes, auth: str | None = "Bearer t0ken") -> WebhookRequest:
 def raw_of(name: str) -> RawMessage:
     body = (FIXTURES / name).read_bytes()
     return RawMessage("walkin", "desk", name, body, "application/json", datetime.now(UTC))
+
+
+def test_an_entry_over_http_cannot_claim_a_reference() -> None:
+    with pytest.raises(BadRequest, match="reference"):
+        channel().parse(push((FIXTURES / "entry_full_with_photo.json").read_bytes()))
+
+
+def test_good_entry_reads_into_a_message() -> None:
+    entry = json.loads((FIXTURES / "entry_full_with_photo.json").read_bytes())
+    reference = entry.pop("reference")
+    (raw,) = channel().parse(push(json.dumps(entry).encode()))
+    assert raw.external_id == "desk:6a1c8a57-2f0e-4c53-9d57-1f6b8d0a0001"
+    assert raw.meta == {}
+    raw = channel().raw(WalkinEntry.model_validate({**entry, "reference": reference}))
+    assert raw.meta == {"reference": "ADU-2026-000123"}
+    assert raw.received_at == datetime(2026, 3, 2, 2, 15, tzinfo=UTC)
+    message = channel().read(raw)
+    assert message.identities == (
+        "nik:0123456789abcdef0123456789abcdef",
+        "tel:+6281200012345",
+        "mailto:budi@example.com",
+    )
+    assert message.display_name == "Budi Santoso"
+    assert message.location is not None
+    assert message.location.address == "Jl. Kemang Raya No. 10, Kel. Bangka, Kec. Mampang Prapatan"
+    assert message.extra["hint"] == "street_lighting" and message.extra["kelurahan"] == "Bangka"
+    assert message.subject == "street_lighting"
+    assert message.extra["desk"] == "loket-1" and message.extra["consent"] is True
+    assert message.attachments[0].filename == "lampu.png"
+    assert message.ref == "ADU-2026-000123"
 
 
 @pytest.mark.parametrize(
