@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     database_url: str = Field(
         "sqlite:///aduan.db", description="SQLAlchemy URL; postgresql+psycopg://... in production."
     )
+    query_database_url: str | None = Field(
+        None,
+        description="URL `aduan query` connects with (the analysts' read-only role); "
+        "database_url when unset.",
+    )
     data_dir: Path = Field(
         Path("aduan-data"), description="Attachments, the webhook spool and local state."
     )
