@@ -55,7 +55,9 @@ ROUTE_PROVIDERS: list[Callable[[Runtime], list[BaseRoute]]] = []
 """Each part that serves pages or APIs appends a function returning its routes."""
 
 WEBHOOK_HOOKS: list[Callable[[str, str, int, float], None]] = []
-"""Called after each webhook with (type, instance, status, seconds), e.g. for metrics."""
+"""Called after each webhook with (type, instance, status, seconds), e.g. for metrics;
+type and instance are :data:`UNKNOWN` for a path no configured channel answers."""
+UNKNOWN = "unknown"
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -114,6 +116,9 @@ class WebhookEndpoint:
         instance = request.path_params["instance"]
         started = time.perf_counter()
         response = await self.handle(request, kind, instance)
+        # Hooks label by channel: only configured ones, never a name taken from the path.
+        if (kind, instance) not in self.runtime.channels:
+            kind, instance = UNKNOWN, UNKNOWN
         for hook in WEBHOOK_HOOKS:
             hook(kind, instance, response.status_code, time.perf_counter() - started)
         return response
