@@ -10,13 +10,15 @@ model (see :mod:`aduan.config.loader`).
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from aduan.desk.settings import DeskSettings
+from aduan.disclosure import PrivacySettings
 from aduan.normalize.settings import NormalizeSettings
 from aduan.triage.settings import TriageSettings
 
@@ -32,6 +34,28 @@ class ServerSettings(Section):
         None,
         description="URL providers call (behind a proxy); defaults to http://host:port.",
     )
+
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Proxy addresses or networks whose X-Forwarded-For is believed.",
+    )
+    rate_limit_per_minute: float = Field(
+        60.0,
+        gt=0,
+        description="Requests a client may make to /track, Open311 GET, /healthz, "
+        "/metrics per minute (after its burst).",
+    )
+    rate_limit_burst: int = Field(30, ge=1, description="Requests a client may make at once.")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or network") from None
+        return value
 
     @property
     def base_url(self) -> str:
@@ -83,6 +107,7 @@ class Settings(BaseSettings):
     scheduler: SchedulerSettings = SchedulerSettings()
     triage: TriageSettings = TriageSettings()
     desk: DeskSettings = DeskSettings()
+    privacy: PrivacySettings = PrivacySettings()
     normalize: NormalizeSettings = NormalizeSettings()
     channels: dict[str, dict[str, dict[str, Any]]] = Field(
         default_factory=dict, description="channels.<type>.<name> = that adapter's settings."

@@ -37,6 +37,7 @@ from aduan.channels.base import (
     WebhookRequest,
     utcnow,
 )
+from aduan.disclosure import DEFAULT_GRANTS, Grant
 from aduan.errors import BadPayload, BadRequest, Forbidden
 from aduan.normalize.identity import email_identity, handle_identity, phone_identity
 
@@ -63,6 +64,11 @@ class Open311Config(ChannelConfig):
     api_key: SecretStr | None = Field(None, description="The partner's API key (a secret).")
     can_update: bool = Field(False, description="May this partner change complaint statuses?")
     partner_name: str | None = Field(None, description="Shown to operators, e.g. 'JAKI'.")
+    grants: list[Grant] = Field(
+        default_factory=lambda: list(DEFAULT_GRANTS),
+        description="What this partner sees of its own requests beyond what anyone may: "
+        "location, media, address (see the privacy rule).",
+    )
     required_secrets: ClassVar[tuple[str, ...]] = ("api_key",)
 
 

@@ -26,12 +26,14 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from aduan import metrics
 from aduan.channels.base import PushChannel, WebhookRequest, WebhookResponse
+from aduan.disclosure import public_health
 from aduan.errors import (
     BadRequest,
     PayloadTooLarge,
@@ -44,6 +46,7 @@ from aduan.logs import get_logger
 from aduan.spool import Spool, spool_for
 from aduan.store.references import with_references
 from aduan.web import providers
+from aduan.web.ratelimit import RateLimit, scope_client, trusted_networks
 from aduan.web.sink import RawSink
 
 if TYPE_CHECKING:
@@ -96,7 +99,14 @@ async def to_webhook_request(
         query=tuple(parse_qsl(query.decode("latin-1"), keep_blank_values=True)) if query else (),
         headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]},
         body=body,
-        client=request.client.host if request.client else None,
+        client=client_of(runtime, request),
+    )
+
+
+def client_of(runtime: Runtime, request: Request) -> str:
+    """The request's client address, through ``server.trusted_proxies`` only."""
+    return scope_client(
+        request.scope, trusted_networks(tuple(runtime.settings.server.trusted_proxies))
     )
 
 
@@ -144,7 +154,7 @@ class WebhookEndpoint:
                 account=instance,
                 status=exc.status_code,
                 reason=str(exc),
-                client=request.client.host if request.client else None,
+                client=client_of(self.runtime, request),
             )
             reason = str(exc) if isinstance(exc, BadRequest | PayloadTooLarge) else "rejected"
             return PlainTextResponse(reason, status_code=exc.status_code)
@@ -211,7 +221,7 @@ def create_app(runtime: Runtime, health: Health | None = None) -> Starlette:
             "status": status,
             "database": database,
             "spool": {"records": spool.records},
-            "channels": health.snapshot(),
+            "channels": public_health(health.snapshot()),
         }
         return JSONResponse(body)
 
@@ -240,7 +250,19 @@ def create_app(runtime: Runtime, health: Health | None = None) -> Starlette:
             await sink.stop()
             gc.unfreeze()
 
-    app = Starlette(routes=routes, lifespan=lifespan)
+    server = runtime.settings.server
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[
+            Middleware(
+                RateLimit,
+                per_minute=server.rate_limit_per_minute,
+                burst=server.rate_limit_burst,
+                trusted=server.trusted_proxies,
+            )
+        ],
+    )
     app.state.runtime = runtime
     app.state.sink = sink
     app.state.health = health

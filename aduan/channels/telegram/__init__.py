@@ -56,6 +56,7 @@ from aduan.channels.telegram.updates import largest_photo, read_update, update_k
 from aduan.errors import BadPayload, FatalChannelError, TransientError, Unauthorized
 from aduan.logs import get_logger
 from aduan.store.blobs import put_blob
+from aduan.store.references import receipt_code
 
 # httpx's INFO lines and PTB's DEBUG lines carry the token URL and whole updates (personal data).
 logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -163,7 +164,10 @@ class TelegramChannel(Channel):
         if self.config.acknowledge and message.disposition == Disposition.COMPLAINT:
             reference = raw.meta.get("reference")
             text = self.config.receipt_text
-            return chat, f"{text} Nomor aduan: {reference}." if reference else text
+            if not reference:
+                return chat, text
+            code = receipt_code(self.context.nik_key, str(reference))
+            return chat, f"{text} Nomor aduan: {reference}, kode cek: {code}."
         return None
 
 
