@@ -40,16 +40,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from aduan.logs import scrub
 from aduan.privacy import mask_text
+from aduan.triage import CATEGORIES
 
-DEFAULT_PUBLIC_CATEGORIES = (
-    "roads",
-    "street_lighting",
-    "drainage_flooding",
-    "waste",
-    "parks_trees",
-    "traffic_parking",
-)
-"""The routing rules' codes for roads, lighting, drainage, waste, parks and traffic."""
+DEFAULT_PUBLIC_CATEGORIES = CATEGORIES[:6]
+"""The routing rules' first six codes, the public-space ones: roads, street lighting,
+drainage/flooding, waste, parks/trees, traffic/parking."""
 LOCATION_DECIMALS = 3
 
 

@@ -10,14 +10,13 @@ model (see :mod:`aduan.config.loader`).
 
 from __future__ import annotations
 
-import ipaddress
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from aduan.desk.settings import DeskSettings
+from aduan.desk.settings import DeskSettings, check_networks
 from aduan.disclosure import PrivacySettings
 from aduan.normalize.settings import NormalizeSettings
 from aduan.triage.settings import TriageSettings
@@ -50,12 +49,7 @@ class ServerSettings(Section):
     @field_validator("trusted_proxies")
     @classmethod
     def _networks(cls, value: list[str]) -> list[str]:
-        for item in value:
-            try:
-                ipaddress.ip_network(item, strict=False)
-            except ValueError:
-                raise ValueError(f"{item!r} is not an IP address or network") from None
-        return value
+        return check_networks(value)
 
     @property
     def base_url(self) -> str:

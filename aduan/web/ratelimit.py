@@ -8,8 +8,9 @@ client cannot choose its address by sending the header itself). uvicorn's
 own ``proxy_headers`` is off for the same reason.
 
 :class:`RateLimit` is ASGI middleware with a token bucket per client over
-the anonymous read surfaces (:data:`LIMITED` prefixes): a client that has
-spent its burst gets 429 with ``Retry-After``. Webhooks are not limited
+the anonymous read surfaces (GET and HEAD under the :data:`LIMITED`
+prefixes; Open311 POSTs carry a partner's key): a client that has spent its
+burst gets 429 with ``Retry-After``. Webhooks are not limited
 here: they are authenticated, and providers send bursts.
 """
 
@@ -129,7 +130,11 @@ class RateLimit:
         self.trusted = trusted_networks(tuple(trusted))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(LIMITED):
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in ("GET", "HEAD")  # writes need a partner's key
+            or not scope["path"].startswith(LIMITED)
+        ):
             await self.app(scope, receive, send)
             return
         wait = self.buckets.take(scope_client(scope, self.trusted))

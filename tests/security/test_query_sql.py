@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +13,7 @@ from sqlalchemy.engine import make_url
 from aduan.cli.query import read_only_engine, run_query
 from aduan.errors import AduanError
 from aduan.store.models import complaints
+from tests.cli.test_query import aduan
 from tests.helpers.complaints import insert_complaint
 
 
@@ -136,17 +135,6 @@ def test_reads_still_work(engine: Engine, store_url: str) -> None:
         "-- a comment\nWITH c AS (SELECT id FROM complaints) SELECT count(*) FROM c",
     )
     assert [tuple(r) for r in rows] == [(1,)]
-
-
-def aduan(*args: str, url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "aduan", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={"ADUAN_DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
-        timeout=60,
-    )
 
 
 def test_grant_readonly_role_reads_views_only(

@@ -57,26 +57,25 @@ def test_a_wrong_check_code_is_not_found(runtime: Runtime) -> None:
     assert wrong.text.replace(reference, "X") == missing.text.replace("ADU-2026-999999", "X")
 
 
+def statuses(runtime: Runtime, peer: str, forwarded: str) -> list[int]:
+    """60 reads from ``peer``, each claiming another address ``forwarded % i``."""
+    with TestClient(create_app(runtime), client=(peer, 1000)) as client:
+        return [
+            client.get(
+                "/track/ADU-2026-000001", headers={"x-forwarded-for": forwarded % i}
+            ).status_code
+            for i in range(60)
+        ]
+
+
 def test_forwarded_for_is_believed_only_from_trusted_proxies(
     engine: Engine, store_url: str, tmp_path: Path
 ) -> None:
     untrusted = runtime_for(store_url, tmp_path)
-    with TestClient(create_app(untrusted), client=("203.0.113.9", 1000)) as client:
-        codes = [
-            client.get(
-                "/track/ADU-2026-000001", headers={"x-forwarded-for": f"10.1.0.{i}"}
-            ).status_code
-            for i in range(60)
-        ]
+    codes = statuses(untrusted, "203.0.113.9", "10.1.0.%d")
     untrusted.close()
     assert 429 in codes
     trusted = runtime_for(store_url, tmp_path / "t", ADUAN_SERVER__TRUSTED_PROXIES='["10.0.0.1"]')
-    with TestClient(create_app(trusted), client=("10.0.0.1", 1000)) as client:
-        codes = [
-            client.get(
-                "/track/ADU-2026-000001", headers={"x-forwarded-for": f"198.51.100.{i}"}
-            ).status_code
-            for i in range(60)
-        ]
+    codes = statuses(trusted, "10.0.0.1", "198.51.100.%d")
     trusted.close()
     assert 429 not in codes
