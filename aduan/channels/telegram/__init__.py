@@ -56,7 +56,6 @@ from aduan.channels.telegram.updates import largest_photo, read_update, update_k
 from aduan.errors import BadPayload, FatalChannelError, TransientError, Unauthorized
 from aduan.logs import get_logger
 from aduan.store.blobs import put_blob
-from aduan.store.references import receipt_code
 
 # httpx's INFO lines and PTB's DEBUG lines carry the token URL and whole updates (personal data).
 logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -166,6 +165,8 @@ class TelegramChannel(Channel):
             text = self.config.receipt_text
             if not reference:
                 return chat, text
+            from aduan.store.references import receipt_code  # the store imports channels
+
             code = receipt_code(self.context.nik_key, str(reference))
             return chat, f"{text} Nomor aduan: {reference}, kode cek: {code}."
         return None
