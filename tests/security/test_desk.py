@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -17,6 +15,7 @@ from aduan.daemon.app import create_app
 from aduan.runtime import Runtime
 from aduan.store.keys import nik_hash_key
 from tests.desk.helpers import PASSWORD_HASH, csrf_of, login, make_runtime
+from tests.helpers.cli import aduan
 from tests.helpers.daemons import start_daemon
 
 NEW_PASSWORD = "kata-sandi-baru-2"
@@ -42,28 +41,13 @@ def test_cookie_reused_after_logout_is_refused(engine: Engine, tmp_path: Path) -
         assert again.status_code == 303 and again.headers["location"].startswith("/login")
 
 
-def aduan(*args: str, url: str, cwd: Path, stdin: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "aduan", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        input=stdin,
-        env={
-            "ADUAN_DATABASE_URL": url,
-            "ADUAN_DESK__USERS__SARI__PASSWORD_HASH": PASSWORD_HASH,
-            "PATH": "/usr/bin:/bin",
-        },
-        timeout=60,
-    )
-
-
 def test_password_change_ends_sessions(engine: Engine, store_url: str, tmp_path: Path) -> None:
     runtime = make_runtime(engine, tmp_path)
     with logged_in(runtime) as client:
         done = aduan(
             "desk", "passwd", "sari", "--password-stdin", url=store_url, cwd=tmp_path,
             stdin=NEW_PASSWORD + "\n",
+            env={"ADUAN_DESK__USERS__SARI__PASSWORD_HASH": PASSWORD_HASH},
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
         assert client.get("/desk", follow_redirects=False).status_code == 303
