@@ -41,8 +41,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from aduan.core.logs import scrub
 from aduan.core.privacy import mask_text
 
-# Core sits below triage, so the codes are spelled here; a test holds them to the
-# first six of aduan.triage.CATEGORIES.
+# Core sits below triage, so the codes are spelled here; aduan.triage.CATEGORIES
+# starts with them.
 DEFAULT_PUBLIC_CATEGORIES = (
     "roads",
     "street_lighting",
