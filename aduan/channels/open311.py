@@ -28,6 +28,7 @@ from pydantic import Field, SecretStr
 
 from aduan.channels.base import ChannelConfig, PushChannel, WebhookRequest
 from aduan.core.clock import utcnow
+from aduan.core.disclosure import DEFAULT_GRANTS, Grant
 from aduan.core.errors import BadPayload, BadRequest, Forbidden
 from aduan.core.identity import email_identity, handle_identity, phone_identity
 from aduan.core.messages import Attachment, Location, Message, RawMessage
@@ -55,6 +56,11 @@ class Open311Config(ChannelConfig):
     api_key: SecretStr | None = Field(None, description="The partner's API key (a secret).")
     can_update: bool = Field(False, description="May this partner change complaint statuses?")
     partner_name: str | None = Field(None, description="Shown to operators, e.g. 'JAKI'.")
+    grants: list[Grant] = Field(
+        default_factory=lambda: list(DEFAULT_GRANTS),
+        description="What this partner sees of its own requests beyond what anyone may: "
+        "location, media, address (see the privacy rule).",
+    )
     required_secrets: ClassVar[tuple[str, ...]] = ("api_key",)
 
 

@@ -134,9 +134,9 @@ class WalkinChannel(PushChannel):
         token = self.config.intake_token
         if token is None or not token.get_secret_value():
             raise Forbidden("walk-in entries over HTTP need intake_token")
-        sent = (request.header("authorization") or "").removeprefix("Bearer ").strip()
-        if not sent:
-            raise Unauthorized("missing bearer token")
+        scheme, _, sent = (request.header("authorization") or "").partition(" ")
+        if scheme.lower() != "bearer" or not sent or " " in sent.strip():
+            raise Unauthorized("expected Authorization: Bearer <token>")
         if not hmac.compare_digest(sent.encode(), token.get_secret_value().encode()):
             raise Forbidden("wrong bearer token")
 

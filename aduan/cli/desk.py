@@ -1,9 +1,11 @@
-"""``aduan intake`` (a walk-in entry from the terminal) and ``aduan desk hash-password``.
+"""``aduan intake`` (a walk-in entry from the terminal), ``aduan desk hash-password|passwd``.
 
 ``aduan intake`` takes the same fields as the ``/desk`` form as flags and
 asks for the missing required ones when run on a terminal; it prints the
-reference number to give the citizen. ``aduan desk hash-password`` prints a
-scrypt hash for ``[desk.users.<name>] password_hash``.
+reference number and its check code to give the citizen. ``aduan desk hash-password`` prints a
+scrypt hash for ``[desk.users.<name>] password_hash``; ``aduan desk passwd USER``
+changes a clerk's password in the store (it then overrides the config's hash)
+and ends all of that clerk's sessions.
 """
 
 from __future__ import annotations
@@ -20,7 +22,10 @@ from aduan.core.errors import AduanError
 from aduan.desk.auth import Clerk, hash_password
 from aduan.desk.entry import Upload, check_entry
 from aduan.desk.intake import intake as store_entry
+from aduan.desk.logins import SessionState
 from aduan.runtime import Runtime
+from aduan.store import make_engine
+from aduan.store.references import receipt_code
 
 desk_app = typer.Typer(help="The walk-in desk: clerks' passwords.", no_args_is_help=True)
 app.add_typer(desk_app, name="desk")
@@ -46,13 +51,37 @@ def hash_password_command(
     ),
 ) -> None:
     """Print a salted scrypt hash for a clerk's password (config: desk.users.NAME)."""
+    typer.echo(hash_password(_read_password(password_stdin)))
+
+
+def _read_password(password_stdin: bool) -> str:
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("Kata sandi", hide_input=True, confirmation_prompt=True)
     if len(password) < 8:
         raise AduanError("a password needs at least 8 characters")
-    typer.echo(hash_password(password))
+    return password
+
+
+@desk_app.command("passwd")
+def passwd_command(
+    user: str = typer.Argument(..., help="The clerk (a name under desk.users)."),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the new password from standard input."
+    ),
+) -> None:
+    """Change a clerk's password (kept in the store) and end all of their sessions."""
+    settings = state.settings()
+    if user not in settings.desk.users:
+        raise AduanError(f"no clerk {user!r} in desk.users")
+    password = _read_password(password_stdin)
+    engine = make_engine(settings.database_url)
+    try:
+        SessionState(engine).set_password(user, hash_password(password))
+    finally:
+        engine.dispose()
+    typer.echo(f"password of {user} changed; their sessions have ended")
 
 
 @app.command("intake")
@@ -106,6 +135,8 @@ def intake_command(
     runtime = Runtime.create(settings)
     try:
         receipt = store_entry(runtime, checked, clerk, f"cli:{uuid.uuid4()}")
+        code = receipt_code(runtime.nik_key, receipt.reference)
     finally:
         runtime.close()
     typer.echo(f"Nomor aduan: {receipt.reference}")
+    typer.echo(f"Kode cek: {code}")

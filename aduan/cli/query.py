@@ -1,9 +1,11 @@
 """``aduan query SQL``: analysts' read-only SQL on the store.
 
-The connection itself is read-only (SQLite ``mode=ro`` plus ``query_only``;
-PostgreSQL ``default_transaction_read_only`` and a ``READ ONLY``
-transaction), so the database refuses any write; the SQL is never parsed
-for keywords.
+The connection is read-only (SQLite ``mode=ro`` plus ``query_only``;
+PostgreSQL ``default_transaction_read_only``) and every call goes through
+:func:`aduan.store.readonly.run_read_only`: one statement that only reads.
+``query_database_url``, when set, is used instead of ``database_url`` (a
+city's analysts' own role, see ``aduan db grant-readonly``); run as a
+PostgreSQL superuser, the command warns once on stderr.
 """
 
 from __future__ import annotations
@@ -21,14 +23,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError
 
 from aduan.cli.common import app, state
 from aduan.core.errors import AduanError
 from aduan.store import make_engine
 from aduan.store.engine import is_sqlite, normalize_url, sqlite_path
+from aduan.store.readonly import is_superuser, run_read_only
 
-READ_ONLY_MARKERS = ("readonly database", "read-only transaction", "read only", "query_only")
+SUPERUSER_WARNING = (
+    "warning: aduan query connects as a PostgreSQL superuser; give analysts their own role "
+    "(aduan db grant-readonly ROLE) and set query_database_url"
+)
 
 
 class Format(StrEnum):
@@ -56,25 +61,8 @@ def read_only_engine(url: str) -> Engine:
 
 
 def run_query(engine: Engine, sql: str) -> tuple[list[str], Iterable[Sequence[Any]]]:
-    """Columns and rows of ``sql`` in a read-only transaction."""
-    conn = engine.connect()
-    try:
-        if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
-        result = conn.exec_driver_sql(sql)
-        columns = list(result.keys()) if result.returns_rows else []
-        rows = result.fetchall() if result.returns_rows else []
-    except DBAPIError as exc:
-        conn.close()
-        message = str(exc.orig or exc).splitlines()[0]
-        if any(marker in message.lower() for marker in READ_ONLY_MARKERS):
-            raise AduanError(
-                f"aduan query is read-only: the database refused to change anything ({message})"
-            ) from None
-        raise AduanError(f"query failed: {message}") from None
-    conn.rollback()
-    conn.close()
-    return columns, rows
+    """Columns and rows of ``sql``: one statement that only reads."""
+    return run_read_only(engine, sql)
 
 
 def write_rows(columns: list[str], rows: Iterable[Sequence[Any]], fmt: Format) -> None:
@@ -105,8 +93,11 @@ def query(
     format: Format = typer.Option(Format.table, "--format", "-f", help="table, csv or json."),
 ) -> None:
     """Run read-only SQL on the store (tables and analysts' views, see README)."""
-    engine = read_only_engine(state.settings(secrets=False).database_url)
+    settings = state.settings(secrets=False)
+    engine = read_only_engine(settings.query_database_url or settings.database_url)
     try:
+        if is_superuser(engine):
+            typer.echo(SUPERUSER_WARNING, err=True)
         columns, rows = run_query(engine, sql)
         write_rows(columns, rows, format)
     finally:

@@ -107,6 +107,7 @@ def run(
             port=server_settings.port,
             log_config=None,
             access_log=settings.log.requests,
+            proxy_headers=False,  # the app reads X-Forwarded-For from server.trusted_proxies
             timeout_graceful_shutdown=2,
         )
         stopping = threading.Event()

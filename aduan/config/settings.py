@@ -13,12 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from aduan.config.desk import DeskSettings
+from aduan.config.desk import DeskSettings, check_networks
 from aduan.config.normalize import NormalizeSettings
 from aduan.config.triage import TriageSettings
+from aduan.core.disclosure import PrivacySettings
 
 
 class Section(BaseModel):
@@ -32,6 +33,23 @@ class ServerSettings(Section):
         None,
         description="URL providers call (behind a proxy); defaults to http://host:port.",
     )
+
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Proxy addresses or networks whose X-Forwarded-For is believed.",
+    )
+    rate_limit_per_minute: float = Field(
+        60.0,
+        gt=0,
+        description="Requests a client may make to /track, Open311 GET, /healthz, "
+        "/metrics per minute (after its burst).",
+    )
+    rate_limit_burst: int = Field(30, ge=1, description="Requests a client may make at once.")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        return check_networks(value)
 
     @property
     def base_url(self) -> str:
@@ -93,6 +111,11 @@ class Settings(BaseSettings):
     database_url: str = Field(
         "sqlite:///aduan.db", description="SQLAlchemy URL; postgresql+psycopg://... in production."
     )
+    query_database_url: str | None = Field(
+        None,
+        description="URL `aduan query` connects with (the analysts' read-only role); "
+        "database_url when unset.",
+    )
     data_dir: Path = Field(
         Path("aduan-data"), description="Attachments, the webhook spool and local state."
     )
@@ -108,6 +131,7 @@ class Settings(BaseSettings):
     scheduler: SchedulerSettings = SchedulerSettings()
     triage: TriageSettings = TriageSettings()
     desk: DeskSettings = DeskSettings()
+    privacy: PrivacySettings = PrivacySettings()
     normalize: NormalizeSettings = NormalizeSettings()
     limits: LimitSettings = LimitSettings()
     health: HealthSettings = HealthSettings()

@@ -6,7 +6,8 @@ alembic, imapclient — passes :func:`redact`, which masks:
 
 * values under secret-looking keys (``password``, ``token``, ...) and any
   configured secret's literal value wherever it appears (:func:`register_secret`);
-* Telegram bot tokens in URLs (httpx logs ``POST .../bot123:ABC/getUpdates``);
+* token-shaped strings wherever they appear: Telegram bot tokens
+  (``123456:AA...``, in URLs or not), ``Bearer <token>`` credentials;
 * phone numbers (found with ``phonenumbers``, not digit regexes that eat
   timestamps), e-mail addresses and 16-digit NIK numbers in any string.
 
@@ -53,6 +54,8 @@ SAFE_KEYS = frozenset(
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _BOT_TOKEN = re.compile(r"bot\d{3,}:[A-Za-z0-9_-]{10,}")
+_TOKEN = re.compile(r"(?<!\d)\d{3,}:[A-Za-z0-9_-]{30,}")
+_BEARER = re.compile(r"(?i)\b(bearer)(\s+)[A-Za-z0-9._~+/=-]{6,}")
 _NIK = re.compile(r"(?<!\d)\d{16}(?!\d)")
 _secrets: set[str] = set()
 
@@ -78,7 +81,10 @@ def scrub(text: str) -> str:
     for secret in _secrets:
         if secret in text:
             text = text.replace(secret, "<secret>")
-    text = _BOT_TOKEN.sub("bot<secret>", text)
+    if ":" in text:
+        text = _BOT_TOKEN.sub("bot<secret>", text)
+        text = _TOKEN.sub("<secret>", text)
+    text = _BEARER.sub(r"\1\2<secret>", text)
     text = _EMAIL.sub("<email>", text)
     text = _NIK.sub("<nik>", text)
     return _phones(text)

@@ -3,8 +3,9 @@
 * Passwords: ``scrypt$N$r$p$<salt b64>$<hash b64>`` (hashlib.scrypt, 16-byte random
   salt); checking is constant-time. A login for an unknown user still runs one
   scrypt so that timing does not tell which names exist.
-* Session: a cookie holding ``{"user", "desk", "csrf"}`` signed with itsdangerous
-  (``URLSafeTimedSerializer``) and expiring after ``session_hours``.
+* Session: a cookie holding ``{"user", "desk", "csrf", "sid", "epoch"}`` signed with
+  itsdangerous (``URLSafeTimedSerializer``) and expiring after ``session_hours``;
+  the server can revoke it (:mod:`aduan.desk.logins`).
 * CSRF: one random token per session, put in every form and compared with
   :func:`hmac.compare_digest` on every POST; a missing or wrong token is a 403.
 """
@@ -66,9 +67,14 @@ class Clerk:
     display_name: str
 
 
-def authenticate(settings: DeskSettings, user: str, password: str) -> Clerk | None:
+def authenticate(
+    settings: DeskSettings, user: str, password: str, changed_hash: str | None = None
+) -> Clerk | None:
+    """The clerk ``user`` when ``password`` is theirs: the hash from ``aduan desk passwd``
+    (``changed_hash``) when there is one, else the config's."""
     entry = settings.users.get(user)
-    ok = check_password(password, (entry or _DUMMY).password_hash)
+    stored = changed_hash if entry is not None and changed_hash else None
+    ok = check_password(password, stored or (entry or _DUMMY).password_hash)
     if entry is None or not ok:
         return None
     return Clerk(user, entry.desk or settings.default_desk, entry.display_name or user)
@@ -113,11 +119,13 @@ class Sessions:
         self.max_age = max_age_seconds
         self._serializer = URLSafeTimedSerializer(secret, salt="aduan-desk-session")
 
-    def new(self, clerk: Clerk | None) -> dict[str, str]:
-        """A session for ``clerk``, or an anonymous one (the login form's CSRF token)."""
+    def new(self, clerk: Clerk | None, epoch: str = "0") -> dict[str, str]:
+        """A session for ``clerk`` (at the clerk's current ``epoch``), or an anonymous one
+        (the login form's CSRF token)."""
         session = {"csrf": secrets.token_urlsafe(32)}
         if clerk is not None:
             session.update(user=clerk.user, desk=clerk.desk, name=clerk.display_name)
+            session.update(sid=secrets.token_urlsafe(18), epoch=epoch)
         return session
 
     def dump(self, session: dict[str, str]) -> str:

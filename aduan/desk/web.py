@@ -3,12 +3,15 @@
 Nothing here is served without a login: a request without a valid session
 (or a trusted proxy's user header) is sent to ``/login``. Every form carries
 the session's CSRF token; a POST without it, or with another, gets a 403.
+Logging out revokes the session on the server, and failed logins slow down
+per user and client address (:mod:`aduan.desk.logins`).
 Pages are Jinja2 templates (``aduan/web/templates``) with Indonesian labels,
 no JavaScript; charts are inline SVG drawn on the server.
 """
 
 from __future__ import annotations
 
+import math
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -35,8 +38,10 @@ from aduan.desk.auth import (
 )
 from aduan.desk.entry import CATEGORIES, Upload, check_entry
 from aduan.desk.intake import intake
+from aduan.desk.logins import LoginThrottle, SessionState
 from aduan.runtime import Runtime
-from aduan.web.app import read_body
+from aduan.store.references import receipt_code
+from aduan.web.app import client_of, read_body
 
 log = get_logger("aduan.desk")
 TEMPLATES = Path(__file__).resolve().parent.parent / "web" / "templates"
@@ -50,7 +55,6 @@ HEADERS = {
         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     ),
 }
-FAILURES_ALLOWED, FAILURE_WINDOW = 5, 300.0
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -63,7 +67,8 @@ class DeskPages:
         self.env = Environment(
             loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"])
         )
-        self._failures: dict[str, list[float]] = {}
+        self.throttle = LoginThrottle()
+        self.state = SessionState(runtime.engine)
 
     # -- sessions ---------------------------------------------------------------------
 
@@ -94,6 +99,8 @@ class DeskPages:
             return proxied, session
         if session is None or not session.get("user"):
             return None, session
+        if not self.state.valid(session["user"], session.get("sid", ""), session.get("epoch", "")):
+            return None, None  # logged out, or the password changed since
         clerk = Clerk(session["user"], session.get("desk", ""), session.get("name", ""))
         return clerk, session
 
@@ -164,21 +171,25 @@ class DeskPages:
             return self.forbidden()
         user = _text(form.get("username")).strip()
         target = _safe_next(_text(form.get("next")))
-        client = request.client.host if request.client else "?"
-        if self._throttled(client):
-            return self.page(
+        client = client_of(self.runtime, request)
+        wait = self.throttle.wait(user, client)
+        if wait:
+            response = self.page(
                 "login.html",
                 session,
                 status=429,
                 next=target,
                 configured=True,
-                error="Terlalu banyak percobaan. Coba lagi beberapa menit lagi.",
+                error="Terlalu banyak percobaan. Coba lagi beberapa saat lagi.",
             )
+            response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+            return response
+        changed = await run_in_threadpool(self.state.password_hash, user) if user else None
         found = await run_in_threadpool(
-            authenticate, self.settings, user, _text(form.get("password"))
+            authenticate, self.settings, user, _text(form.get("password")), changed
         )
         if found is None:
-            self._failures.setdefault(client, []).append(time.monotonic())
+            self.throttle.failed(user, client)
             log.warning("desk_login_failed", client=client)
             return self.page(
                 "login.html",
@@ -188,26 +199,24 @@ class DeskPages:
                 configured=self._configured(),
                 error="Nama pengguna atau kata sandi salah.",
             )
-        self._failures.pop(client, None)
+        self.throttle.succeeded(user, client)
         log.info("desk_login", clerk=found.user, desk=found.desk)
-        response = RedirectResponse(target, status_code=303, headers=HEADERS)
-        self.set_cookie(response, self.sessions.new(found))
-        return response
+        done = RedirectResponse(target, status_code=303, headers=HEADERS)
+        epoch = await run_in_threadpool(self.state.epoch, found.user)
+        self.set_cookie(done, self.sessions.new(found, epoch))
+        return done
 
     def _configured(self) -> bool:
         return bool(self.settings.users or self.settings.proxy_user_header)
-
-    def _throttled(self, client: str) -> bool:
-        now = time.monotonic()
-        recent = [t for t in self._failures.get(client, []) if now - t < FAILURE_WINDOW]
-        self._failures[client] = recent
-        return len(recent) >= FAILURES_ALLOWED
 
     async def logout(self, request: Request) -> Response:
         _, session = self.clerk(request)
         form = await self.form(request)
         if not csrf_ok(session, _text(form.get("csrf"))):
             return self.forbidden()
+        if session is not None and session.get("sid"):
+            until = time.time() + self.sessions.max_age
+            await run_in_threadpool(self.state.revoke, session["sid"], until)
         response = RedirectResponse("/login", status_code=303, headers=HEADERS)
         response.delete_cookie(Sessions.cookie, path="/")
         return response
@@ -256,8 +265,15 @@ class DeskPages:
             new=receipt.new,
             files=len(checked.files),
         )
+        code = receipt_code(self.runtime.nik_key, receipt.reference)
         return self.page(
-            "desk_done.html", session, reference=receipt.reference, clerk=clerk, new=receipt.new
+            "desk_done.html",
+            session,
+            reference=receipt.reference,
+            check_code=code,
+            track_url=f"{self.runtime.settings.server.base_url}/track/{receipt.reference}-{code}",
+            clerk=clerk,
+            new=receipt.new,
         )
 
     def desk_form(

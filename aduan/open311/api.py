@@ -6,7 +6,10 @@
 ``POST requests.{fmt}``                a new request (partner's ``api_key``) -> reference
 ``GET  requests.{fmt}``                search: service_request_id, service_code,
                                        start_date/end_date (<= 90 days), status; <= 1,000
-``GET  requests/{id}.{fmt}``           one request
+                                       (with ``api_key``: the partner's own requests;
+                                       without: the public categories)
+``GET  requests/{id}.{fmt}``           one request: the partner's own (``api_key``), or
+                                       anyone's with its check code (``ADU-...-K7QF``)
 ``POST requests/{id}/status.{fmt}``    aduan's extension: a partner with ``can_update``
                                        records in_progress/resolved/rejected/closed/reopen
 =====================================  ===========================================
@@ -15,7 +18,8 @@ A POST goes through the same raw-first path as every channel: the raw message
 is committed (with a reference reserved at intake) before the answer; a
 retried POST with the same partner id answers the same reference and stores
 nothing new. Errors use the spec's format and codes: 400 bad request, 403
-invalid api_key, 404 not found.
+invalid api_key, 404 not found. What each answer shows is the privacy rule's
+(:mod:`aduan.core.disclosure`).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from starlette.routing import BaseRoute, Route
 from aduan.channels.base import WebhookRequest
 from aduan.channels.open311 import Open311Channel, form_fields
 from aduan.core.clock import utcnow
+from aduan.core.disclosure import STRANGER, Viewer
 from aduan.core.errors import StoreError, WebhookRejected
 from aduan.core.logs import get_logger
 from aduan.core.messages import RawMessage
@@ -39,7 +44,13 @@ from aduan.open311.formats import FORMATS, error, render, render_one
 from aduan.open311.records import Records, SearchError, make_search
 from aduan.store.cases import CaseError, update_status
 from aduan.store.models import raw_messages
-from aduan.store.references import reserve_reference
+from aduan.store.references import (
+    check_code,
+    check_key,
+    parse_tracking,
+    reserve_reference,
+    tracking_id,
+)
 from aduan.triage.services import services
 from aduan.web.app import to_webhook_request
 from aduan.web.limits import check_body
@@ -75,8 +86,32 @@ class Open311Api:
                 return channel
         return None
 
+    def check_key(self) -> bytes:
+        assert self.runtime.nik_key is not None
+        return check_key(self.runtime.nik_key())
+
     def records(self) -> Records:
-        return Records(self.runtime.engine, services(), self.runtime.settings.timezone)
+        settings = self.runtime.settings
+        return Records(
+            self.runtime.engine, services(), settings.timezone, settings.privacy, self.check_key()
+        )
+
+    def viewer(self, request: Request) -> Viewer | None:
+        """The partner an ``api_key`` names, a stranger without one, None for a wrong key."""
+        key = request.query_params.get("api_key")
+        if not key:
+            return STRANGER
+        channel = self.partner(key)
+        if channel is None:
+            return None
+        return Viewer(channel.name, frozenset(channel.settings.grants))
+
+    def find(self, wanted: str, viewer: Viewer) -> dict[str, object] | None:
+        parsed = parse_tracking(wanted)
+        if parsed is None:
+            return None
+        reference, code = parsed
+        return self.records().one(reference, viewer, code)
 
     async def list_services(self, request: Request) -> Response:
         fmt = request.path_params["fmt"]
@@ -134,9 +169,10 @@ class Open311Api:
             reference = await self._store(raw, request.app.state.sink)
         except StoreError:
             return error(fmt, 503, "store unavailable, retry later")
+        tracking = await asyncio.to_thread(lambda: tracking_id(self.check_key(), reference))
         notice = (
             "Aduan diterima; lacak di "
-            + f"{self.runtime.settings.server.base_url}/track/{reference}"
+            + f"{self.runtime.settings.server.base_url}/track/{tracking}"
         )
         record = {"service_request_id": reference, "service_notice": notice, "account_id": None}
         return render(fmt, "service_requests", "request", [record])
@@ -175,25 +211,30 @@ class Open311Api:
         if fmt not in FORMATS:
             return error("json", 404, f"format {fmt!r} not supported; use json or xml")
         params = dict(request.query_params)
-        records = self.records()
+        viewer = self.viewer(request)
+        if viewer is None:
+            return error(fmt, 403, "invalid api_key")
         if params.get("service_request_id"):
-            ids = [i.strip() for i in params["service_request_id"].split(",") if i.strip()]
-            found = await asyncio.to_thread(lambda: [r for i in ids if (r := records.one(i))])
+            ids = [i.strip() for i in params["service_request_id"].split(",") if i.strip()][:100]
+            found = await asyncio.to_thread(lambda: [r for i in ids if (r := self.find(i, viewer))])
             return render(fmt, "service_requests", "request", found)
         try:
             search = make_search(params, utcnow())
         except SearchError as exc:
             return error(fmt, 400, str(exc))
-        rows = await asyncio.to_thread(records.search, search)
+        rows = await asyncio.to_thread(self.records().search, search, viewer)
         return render(fmt, "service_requests", "request", rows)
 
     async def get_request(self, request: Request) -> Response:
         fmt, reference = request.path_params["fmt"], request.path_params["id"]
         if fmt not in FORMATS:
             return error("json", 404, f"format {fmt!r} not supported; use json or xml")
-        record = await asyncio.to_thread(self.records().one, reference)
+        viewer = self.viewer(request)
+        if viewer is None:
+            return error(fmt, 403, "invalid api_key")
+        record = await asyncio.to_thread(self.find, reference, viewer)
         if record is None:
-            return error(fmt, 404, f"service_request_id {reference} not found")
+            return error(fmt, 404, "service_request_id not found")
         return render(fmt, "service_requests", "request", [record])
 
     async def update_request(self, request: Request) -> Response:
@@ -218,7 +259,11 @@ class Open311Api:
         except CaseError as exc:
             status = 404 if str(exc).startswith("no complaint") else 400
             return error(fmt, status, str(exc))
-        record = await asyncio.to_thread(self.records().one, reference)
+        # The partner may change this request, so it reads back the stranger's view of it
+        # even when it is not its own (as if it held the check code).
+        partner = Viewer(channel.name, frozenset(channel.settings.grants))
+        code = check_code(self.check_key(), reference)
+        record = await asyncio.to_thread(self.records().one, reference, partner, code)
         return render(fmt, "service_requests", "request", [record] if record else [])
 
 

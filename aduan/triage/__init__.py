@@ -27,17 +27,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from aduan.config.triage import TriageSettings
+from aduan.core.disclosure import DEFAULT_PUBLIC_CATEGORIES
 
 if TYPE_CHECKING:
     from aduan.triage.engine import Triage
 
+# The public-space codes come first: the privacy rule's default public categories.
 CATEGORIES = (
-    "roads",
-    "street_lighting",
-    "drainage_flooding",
-    "waste",
-    "parks_trees",
-    "traffic_parking",
+    *DEFAULT_PUBLIC_CATEGORIES,
     "public_order",
     "health",
     "civil_registry",

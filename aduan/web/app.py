@@ -29,11 +29,13 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from aduan.channels.base import PushChannel, WebhookRequest, WebhookResponse
+from aduan.core.disclosure import public_health
 from aduan.core.errors import (
     BadRequest,
     PayloadTooLarge,
@@ -47,6 +49,7 @@ from aduan.runtime.health import Health
 from aduan.runtime.stuck import QueueFacts, queue_facts, reasons
 from aduan.store.references import with_references
 from aduan.web.limits import check_body
+from aduan.web.ratelimit import RateLimit, scope_client, trusted_networks
 from aduan.web.sink import RawSink
 from aduan.web.spool import Spool, spool_for
 
@@ -57,6 +60,9 @@ log = get_logger("aduan.web")
 
 RouteGroup = Callable[["Runtime"], list[BaseRoute]]
 """A part that serves pages or APIs: a function returning its routes for a runtime."""
+
+UNKNOWN = "unknown"
+"""The metrics label (type and instance) of a webhook path no configured channel answers."""
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -95,7 +101,14 @@ async def to_webhook_request(
         query=tuple(parse_qsl(query.decode("latin-1"), keep_blank_values=True)) if query else (),
         headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]},
         body=body,
-        client=request.client.host if request.client else None,
+        client=client_of(runtime, request),
+    )
+
+
+def client_of(runtime: Runtime, request: Request) -> str:
+    """The request's client address, through ``server.trusted_proxies`` only."""
+    return scope_client(
+        request.scope, trusted_networks(tuple(runtime.settings.server.trusted_proxies))
     )
 
 
@@ -131,6 +144,9 @@ class WebhookEndpoint:
         instance = request.path_params["instance"]
         started = time.perf_counter()
         response = await self.handle(request, kind, instance)
+        # Metrics label by channel: only configured ones, never a name taken from the path.
+        if (kind, instance) not in self.runtime.channels:
+            kind, instance = UNKNOWN, UNKNOWN
         metrics.observe_webhook(
             kind, instance, response.status_code, time.perf_counter() - started
         )
@@ -163,7 +179,7 @@ class WebhookEndpoint:
                 account=instance,
                 status=exc.status_code,
                 reason=str(exc),
-                client=request.client.host if request.client else None,
+                client=client_of(self.runtime, request),
             )
             reason = str(exc) if isinstance(exc, BadRequest | PayloadTooLarge) else "rejected"
             return PlainTextResponse(reason, status_code=exc.status_code)
@@ -246,7 +262,7 @@ def build_app(
             "database": database,
             "queue": queue.as_json() if queue else None,
             "spool": {"records": spool.records},
-            "channels": channels,
+            "channels": public_health(channels),
         }
         return JSONResponse(body)
 
@@ -274,7 +290,19 @@ def build_app(
             await sink.stop()
             gc.unfreeze()
 
-    app = Starlette(routes=routes, lifespan=lifespan)
+    server = runtime.settings.server
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[
+            Middleware(
+                RateLimit,
+                per_minute=server.rate_limit_per_minute,
+                burst=server.rate_limit_burst,
+                trusted=server.trusted_proxies,
+            )
+        ],
+    )
     app.state.runtime = runtime
     app.state.sink = sink
     app.state.health = health

@@ -1,9 +1,12 @@
-"""``GET /track/{reference}``: a citizen sees the status of their complaint, in Indonesian.
+"""``GET /track/{reference}-{code}``: a citizen sees the status of their complaint, in Indonesian.
 
-Every channel's acknowledgement can carry the reference number and this
-address. The page shows no personal data: no name, no contact, not the
-complaint text; notes are shown with phone numbers, e-mail addresses and NIK
-masked.
+Every receipt carries the reference number with its check code
+(``ADU-2026-000123-K7QF``, see :mod:`aduan.store.references`) and this
+address; ``?kode=K7QF`` works too. Without the right code the page is the
+same "not found" as for a number that does not exist, so references cannot
+be enumerated. What the page shows is the privacy rule's
+(:mod:`aduan.core.disclosure`): status, category, agency, dates and the status
+notes masked; no name, no contact, not the complaint text.
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from aduan.core.logs import scrub
+from aduan.core.disclosure import STRANGER, view
 from aduan.store.cases import find_complaint, history
-from aduan.store.models import raw_messages
+from aduan.store.models import Reporter, raw_messages
+from aduan.store.references import check_key, check_ok, parse_tracking
 
 if TYPE_CHECKING:
     from aduan.runtime import Runtime
@@ -50,14 +54,28 @@ def _date(value: datetime | None, zone: ZoneInfo) -> str | None:
     return f"{local.day} {MONTHS[local.month - 1]} {local.year} {local:%H:%M} WIB"
 
 
-def track_context(runtime: Runtime, reference: str) -> dict[str, Any]:
+reporters = Reporter.__table__  # type: ignore[attr-defined]
+
+
+def track_context(runtime: Runtime, wanted: str, code: str | None = None) -> dict[str, Any]:
     from aduan.triage.services import agency_name, service
 
+    parsed = parse_tracking(wanted)
+    reference, code = (parsed[0], parsed[1] or code) if parsed else (wanted[:40], None)
+    assert runtime.nik_key is not None
+    if parsed is None or not check_ok(check_key(runtime.nik_key()), reference, code):
+        return {"reference": reference, "found": False}
     zone = ZoneInfo(runtime.settings.timezone)
     engine = runtime.engine
+    names: list[str] = []
     with engine.connect() as conn:
         row = find_complaint(conn, reference)
         raw = None
+        if row is not None and row.reporter_id is not None:
+            name = conn.execute(
+                select(reporters.c.display_name).where(reporters.c.id == row.reporter_id)
+            ).scalar_one_or_none()
+            names = [name] if name else []
         if row is None:
             raw = conn.execute(
                 select(raw_messages.c.received_at).where(
@@ -76,11 +94,12 @@ def track_context(runtime: Runtime, reference: str) -> dict[str, Any]:
             "history": [],
         }
     category = service(row.category) if row.category else None
+    shown = view(STRANGER, row.category, runtime.settings.privacy, names)
     events = [
         {
             "at": _date(e.at, zone),
             "status": STATUS_ID.get(e.to_status or "", e.kind),
-            "note": scrub(e.note) if e.note else None,
+            "note": shown.text(e.note),
         }
         for e in history(engine, row.id)
         if e.to_status
@@ -100,8 +119,9 @@ def track_context(runtime: Runtime, reference: str) -> dict[str, Any]:
 
 def routes(runtime: Runtime) -> list[BaseRoute]:
     async def track(request: Request) -> Response:
-        reference = request.path_params["reference"].strip().upper()
-        context = await asyncio.to_thread(track_context, runtime, reference)
+        wanted = request.path_params["reference"].strip().upper()[:64]
+        code = (request.query_params.get("kode") or "").strip().upper()[:8] or None
+        context = await asyncio.to_thread(track_context, runtime, wanted, code)
         html = TEMPLATES.get_template("track.html").render(**context)
         return HTMLResponse(html, status_code=200 if context["found"] else 404)
 

@@ -64,6 +64,6 @@ def test_formats(engine: Engine, store_url: str, tmp_path: Path) -> None:
 
 
 def test_bad_sql_is_a_clear_error(engine: Engine, store_url: str, tmp_path: Path) -> None:
-    result = aduan("query", "SELEC nothing", url=store_url, cwd=tmp_path)
+    result = aduan("query", "SELECT nothing FROM no_such_table", url=store_url, cwd=tmp_path)
     assert result.returncode == 1
-    assert result.stderr.startswith("aduan: query failed:")
+    assert result.stderr.splitlines()[-1].startswith("aduan: query failed:")

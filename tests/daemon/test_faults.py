@@ -354,6 +354,7 @@ def test_kill_9_mid_normalize_then_restart_normalizes_everything_once(
         pending_at_kill, _, _ = normalize_state(reader)
         assert pending_at_kill > 0, "the kill was meant to land mid-normalize"
         daemon = start_daemon(tmp_path / "d2", url, env)
+
         # The kill may also land between two pages of a poll: the rest comes with the
         # new daemon's first poll, which its normalizer can finish waiting for.
         def settled() -> bool:

@@ -44,7 +44,7 @@ def test_intake_with_flags(engine: Engine, store_url: str, tmp_path: Path) -> No
         url=store_url, cwd=tmp_path,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    found = re.fullmatch(r"Nomor aduan: (ADU-\d{4}-\d{6})\n", done.stdout)
+    found = re.fullmatch(r"Nomor aduan: (ADU-\d{4}-\d{6})\nKode cek: [A-Z2-9]{4}\n", done.stdout)
     assert found, done.stdout
     with engine.connect() as conn:
         row = conn.execute(query(raw_messages)).one()

@@ -38,3 +38,10 @@ def insert_complaint(engine: Engine, **fields: Any) -> int:
     row.update(fields)
     with engine.begin() as conn:
         return int(conn.execute(complaints.insert().values(**row)).inserted_primary_key[0])
+
+
+def tracking(runtime: Any, reference: str) -> str:
+    """``reference`` with its check code, as the citizen's receipt shows it."""
+    from aduan.store.references import check_key, tracking_id
+
+    return tracking_id(check_key(runtime.nik_key()), reference)

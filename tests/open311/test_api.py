@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from aduan.runtime import Runtime
 from aduan.store.models import raw_messages
-from tests.helpers.complaints import insert_complaint
+from tests.helpers.complaints import insert_complaint, tracking
 from tests.open311.conftest import JAKI_KEY, LAPOR_KEY
 
 SERVICE_KEYS = {
@@ -101,7 +101,10 @@ def test_post_answers_reference_and_get_reads_it_back(api: Client) -> None:
     (created,) = answer.json()
     assert REFERENCE.match(created["service_request_id"])
     assert created["service_request_id"] in created["service_notice"]
-    (record,) = client.get(f"/open311/v2/requests/{created['service_request_id']}.json").json()
+    reference = created["service_request_id"]
+    assert client.get(f"/open311/v2/requests/{reference}.json").status_code == 404
+    own = {"api_key": JAKI_KEY}
+    (record,) = client.get(f"/open311/v2/requests/{reference}.json", params=own).json()
     assert set(record) == REQUEST_KEYS
     assert record["status"] == "open" and record["service_code"] == "street_lighting"
     assert "081200012345" not in record["description"] and "<phone>" in record["description"]
@@ -205,7 +208,7 @@ def test_search_filters_and_limits(api: Client) -> None:
         params={"start_date": window[0].isoformat(), "end_date": window[1].isoformat()},
     ).json()
     assert len(old) == 1
-    refs = ",".join(r["service_request_id"] for r in found)
+    refs = ",".join(tracking(runtime, r["service_request_id"]) for r in found)
     assert len(client.get(f"/open311/v2/requests.json?service_request_id={refs}").json()) == 2
 
 
@@ -251,7 +254,9 @@ def test_partner_status_update(api: Client) -> None:
         path, data={"api_key": JAKI_KEY, "status": "resolved", "status_notes": "Lampu diganti"}
     )
     assert done.status_code == 200
-    (record,) = client.get("/open311/v2/requests/ADU-2026-777001.json").json()
+    (record,) = client.get(
+        f"/open311/v2/requests/{tracking(runtime, 'ADU-2026-777001')}.json"
+    ).json()
     assert record["status"] == "closed" and record["status_notes"] == "Lampu diganti"
     assert record["updated_datetime"] > record["requested_datetime"]
     assert (

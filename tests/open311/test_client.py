@@ -14,7 +14,7 @@ from georeport import GeoReport
 from aduan.daemon.app import create_app
 from aduan.runtime import Runtime
 from tests.conftest import free_port
-from tests.helpers.complaints import insert_complaint
+from tests.helpers.complaints import insert_complaint, tracking
 from tests.open311.conftest import partner_settings
 
 
@@ -49,5 +49,5 @@ def test_georeport_client_reads_everything(server: tuple[str, Runtime], output: 
     found = client.get_service_requests(service_code="roads", status="open")
     found = found if isinstance(found, list) else [found]
     assert [r["service_request_id"] for r in found] == ["ADU-2026-880001"]
-    one = client.get_service_request("ADU-2026-880001")
+    one = client.get_service_request(tracking(runtime, "ADU-2026-880001"))
     assert one["service_code"] == "roads" and one["status"] == "open"

@@ -30,7 +30,8 @@ def test_round_trip(tmp_path: Path) -> None:
         reference = created["service_request_id"]
         stats = normalize_pending(runtime.engine, runtime_normalizer(runtime))
         assert stats.created == 1
-        (triaged,) = client.get(f"/open311/v2/requests/{reference}.json").json()
+        own = {"api_key": JAKI_KEY}
+        (triaged,) = client.get(f"/open311/v2/requests/{reference}.json", params=own).json()
         assert triaged["status"] == "open"
         assert triaged["service_code"] == "street_lighting"  # the rules, not the partner's hint
         assert "Bina Marga" in triaged["agency_responsible"]
@@ -58,7 +59,7 @@ def test_round_trip(tmp_path: Path) -> None:
             cwd=tmp_path,
         )
         assert done.returncode == 0, done.stderr
-        (closed,) = client.get(f"/open311/v2/requests/{reference}.json").json()
+        (closed,) = client.get(f"/open311/v2/requests/{reference}.json", params=own).json()
     runtime.close()
     assert closed["status"] == "closed"
     assert closed["status_notes"] == "Lampu PJU sudah diganti"

@@ -146,6 +146,19 @@ def form_pairs(body: bytes, encoding: str = "utf-8") -> Pairs:
         raise BadRequest("body is not a form") from exc
 
 
+def unique_pairs(pairs: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """The one canonical parameter list of a signed request, as a mapping: the same
+    list is checked against the signature and read. A key given twice is refused
+    (``BadRequest``), as no signed gateway here documents repeated keys: otherwise
+    the signature could cover one value and the reader take another."""
+    found: dict[str, str] = {}
+    for key, value in pairs:
+        if key in found:
+            raise BadRequest(f"parameter {key!r} given more than once")
+        found[key] = value
+    return found
+
+
 def stored_pairs(raw: RawMessage) -> Pairs:
     """The form pairs of a stored raw message; ``BadPayload`` when unreadable."""
     try:

@@ -10,7 +10,10 @@ as the dashboard says. When signed webhooks are enabled for the account, a
   default is HMAC-MD5), all as lowercase hex.
 
 Pick the one the dashboard shows; ``none`` accepts unsigned webhooks (only
-for accounts where Vonage has not enabled signing). Sample (GET)::
+for accounts where Vonage has not enabled signing). A signed request must
+carry a ``timestamp`` (unix seconds) within :data:`MAX_SKEW_SECONDS` of now,
+and no parameter twice: the one parameter mapping that is checked against
+``sig`` is the one that is read (:func:`~aduan.channels.sms.base.unique_pairs`). Sample (GET)::
 
     /webhooks/sms/vonage_main?msisdn=6281200012345&to=628111272206
     &messageId=0A0000000123ABCD1&text=Jalan+berlubang&type=text&keyword=JALAN
@@ -27,7 +30,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+import time
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import ClassVar, Literal
 from urllib.parse import urlsplit
@@ -45,12 +49,15 @@ from aduan.channels.sms.base import (
     form_pairs,
     hmac_hex,
     sms_message,
+    unique_pairs,
 )
 from aduan.core.errors import BadPayload, BadRequest, Forbidden
 from aduan.core.messages import Fragment, Message, RawMessage
 
 Method = Literal["none", "md5hash", "md5", "sha1", "sha256", "sha512"]
 JSON = "application/json"
+MAX_SKEW_SECONDS = 300
+"""A signed request's ``timestamp`` may differ from the clock by at most this much."""
 
 
 class VonageConfig(SmsConfig):
@@ -71,15 +78,18 @@ class VonageConfig(SmsConfig):
         return self
 
 
-def signing_text(params: Sequence[tuple[str, str]]) -> str:
-    found = {key: value for key, value in params if key != "sig"}
+def signing_text(params: Mapping[str, str] | Sequence[tuple[str, str]]) -> str:
+    found = dict(params.items() if isinstance(params, Mapping) else params)
+    found.pop("sig", None)
     return "".join(
         "&{}={}".format(key, found[key].replace("&", "_").replace("=", "_"))
         for key in sorted(found)
     )
 
 
-def signature(params: Sequence[tuple[str, str]], secret: str, method: str) -> str:
+def signature(
+    params: Mapping[str, str] | Sequence[tuple[str, str]], secret: str, method: str
+) -> str:
     """The ``sig`` of ``params`` (``sig`` itself is left out) by ``method``."""
     joined = signing_text(params)
     if method == "md5hash":
@@ -97,8 +107,9 @@ def _json_pairs(body: bytes) -> Pairs:
     return tuple((str(k), v if isinstance(v, str) else json.dumps(v)) for k, v in data.items())
 
 
-def _pairs(payload: bytes, content_type: str) -> Pairs:
-    return _json_pairs(payload) if content_type == JSON else form_pairs(payload)
+def _params(payload: bytes, content_type: str) -> dict[str, str]:
+    """The request's one canonical parameter mapping (``BadRequest`` on a repeated key)."""
+    return unique_pairs(_json_pairs(payload) if content_type == JSON else form_pairs(payload))
 
 
 def _request_payload(request: WebhookRequest) -> tuple[bytes, str]:
@@ -113,20 +124,24 @@ class VonageGateway(Gateway):
     Config = VonageConfig
     config: VonageConfig
 
-    def verify(self, request: WebhookRequest) -> None:
+    def verify(self, request: WebhookRequest, now: float | None = None) -> None:
         method = self.config.signature_method
         if method == "none":
             return
-        pairs = _pairs(*_request_payload(request))
-        given = first(pairs, "sig")
+        params = _params(*_request_payload(request))
+        given = params.get("sig")
         if not given:
             raise Forbidden("unsigned request")
-        expected = signature(pairs, self.config.secret("signature_secret"), method)
+        expected = signature(params, self.config.secret("signature_secret"), method)
         check_digest(expected, given.lower())
+        stamp = params.get("timestamp", "").strip()
+        clock = time.time() if now is None else now
+        if not stamp.isdigit() or abs(clock - int(stamp)) > MAX_SKEW_SECONDS:
+            raise Forbidden("timestamp missing or outside the accepted window")
 
     def parse(self, request: WebhookRequest) -> list[RawMessage]:
         payload, content_type = _request_payload(request)
-        pairs = _pairs(payload, content_type)
+        pairs = tuple(_params(payload, content_type).items())
         message_id = first(pairs, "messageId", "message_id")
         if not message_id:
             raise BadRequest("missing messageId")
@@ -134,7 +149,7 @@ class VonageGateway(Gateway):
 
     def read(self, raw: RawMessage) -> Message:
         try:
-            pairs = _pairs(raw.payload, raw.content_type)
+            pairs = tuple(_params(raw.payload, raw.content_type).items())
         except BadRequest as exc:
             raise BadPayload(str(exc)) from exc
         sender = first(pairs, "msisdn")

@@ -160,7 +160,12 @@ class TelegramChannel(Channel):
         if self.config.acknowledge and message.disposition == Disposition.COMPLAINT:
             reference = raw.meta.get("reference")
             text = self.config.receipt_text
-            return chat, f"{text} Nomor aduan: {reference}." if reference else text
+            if not reference:
+                return chat, text
+            from aduan.store.references import receipt_code  # the store imports channels
+
+            code = receipt_code(self.context.nik_key, str(reference))
+            return chat, f"{text} Nomor aduan: {reference}, kode cek: {code}."
         return None
 
 

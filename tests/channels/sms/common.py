@@ -89,15 +89,18 @@ def build(
         headers["x-twilio-signature"] = twilio.signature(token, url, params)
     elif gateway == "vonage" and sign:
         secret = VONAGE_SECRET if sign is True else "wrong-secret"
+        stamp = str(int((now or time.time()) + int(case.get("timestamp_offset", 0))))
         if "json" in case:
-            data = dict(case["json"])
+            data = {**case["json"], "timestamp": stamp}
             data["sig"] = vonage.signature(list(data.items()), secret, "md5hash")
             body = json.dumps(data).encode()
         elif "form" in case:
-            pairs = [tuple(p) for p in case["form"]]
+            pairs = [tuple(p) for p in case["form"] if p[0] != "timestamp"]
+            pairs.append(("timestamp", stamp))
             pairs.append(("sig", vonage.signature(pairs, secret, "md5hash")))
             body = urlencode(pairs).encode()
         else:
+            query = [p for p in query if p[0] != "timestamp"] + [("timestamp", stamp)]
             query.append(("sig", vonage.signature(query, secret, "md5hash")))
     elif gateway == "africastalking" and sign:
         path += "/" + (AT_PATH if sign is True else "not-the-secret")

@@ -143,6 +143,7 @@ def test_vonage_every_method_verifies(method: str) -> None:
     )
     channel = SmsChannel("vg", config, ChannelContext(data_dir=__import__("pathlib").Path(".")))
     params = [("msisdn", "6281200012345"), ("messageId", "0A1"), ("text", "Halo")]
+    params.append(("timestamp", str(int(__import__("time").time()))))
     sig = vonage.signature(params, "s3cret", method)
     from urllib.parse import urlencode
 

@@ -150,7 +150,7 @@ def test_receipt_carries_the_reference_the_complaint_gets(
     try:
         poll_channel(runtime.engine, runtime.pull_channels[("telegram", "bot")])
         (receipt,) = api.sent
-        reference = receipt["text"].rsplit("Nomor aduan: ", 1)[1].rstrip(".")
+        reference = receipt["text"].rsplit("Nomor aduan: ", 1)[1].split(",")[0]
         normalize_pending(runtime.engine, runtime_normalizer(runtime))
         with runtime.engine.connect() as conn:
             from sqlalchemy import select
