@@ -68,11 +68,12 @@ SIGNS: dict[str, tuple[str, ...]] = {
 }
 
 # A hedge in the HEDGE_WINDOW words before a sign: not happening now to anyone.
-HEDGES = frozenset(
-    "tidak bukan takut khawatir kuatir kalau kalo jika bila apabila seandainya rawan potensi "
-    "risiko resiko cegah mencegah pencegahan antisipasi sosialisasi simulasi pelatihan latihan "
-    "penyuluhan seperti kayak bagai bekas pasca korban sebelum jangan sampai semoga sering".split()
-)
+_HEDGE_WORDS = """
+tidak bukan takut khawatir kuatir kalau kalo jika bila apabila seandainya rawan potensi risiko
+resiko cegah mencegah pencegahan antisipasi sosialisasi simulasi pelatihan latihan penyuluhan
+seperti kayak bagai bekas pasca korban sebelum jangan sampai semoga sering
+"""
+HEDGES = frozenset(_HEDGE_WORDS.split())
 HEDGE_WINDOW = 3
 # Anywhere in the complaint: the danger is over, or the writer says it is not one.
 CALM = re.compile(
@@ -124,15 +125,15 @@ class DangerDetector:
             return Danger(False, (), ("cancel",))
         calm = CALM.search(form) is not None
         if calm and not kept:
-            return Danger(False, (), tuple(hedged) + ("calm",))
+            return Danger(False, (), (*hedged, "calm"))
         rule_hits = score(self.triage.compiled, form).danger if self.triage.rules.danger else ()
         for name in rule_hits:
             if calm:
                 hedged.append(name)
                 continue
             term = self.rule_terms.get(name)
-            m = term.regex.search(form) if term is not None else None
-            if m is not None and _hedged(form, m.start()):
+            found = term.regex.search(form) if term is not None else None
+            if found is not None and _hedged(form, found.start()):
                 hedged.append(name)
             else:
                 kept.append(name)

@@ -36,7 +36,7 @@ import numpy as np
 import sklearn
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.pipeline import Pipeline, make_union
 from sklearn.svm import LinearSVC
 
@@ -73,7 +73,8 @@ class Prediction:
 class Metadata:
     format: int
     trained_at: str
-    rows: int
+    rows: int  # labels
+    prior_rows: int  # rule terms (or other prior examples)
     categories: dict[str, int]
     cv_folds: int
     cv_accuracy: float | None
@@ -107,9 +108,7 @@ def _pipeline(min_rows_per_class: int) -> Pipeline:
 class Model:
     """A fitted pipeline, the agency most labels gave each category, and the metadata."""
 
-    def __init__(
-        self, pipeline: Pipeline, agencies: dict[str, str], metadata: Metadata
-    ) -> None:
+    def __init__(self, pipeline: Pipeline, agencies: dict[str, str], metadata: Metadata) -> None:
         self.pipeline = pipeline
         self.agencies = agencies
         self.metadata = metadata
@@ -169,20 +168,24 @@ def fit(examples: Sequence[Example]) -> Pipeline:
     return pipeline
 
 
-def cross_validate(examples: Sequence[Example], folds: int, seed: int = 0) -> float:
-    """Accuracy of :func:`fit` over ``folds`` stratified folds of ``examples``."""
-    counts = _check_examples(examples)
-    folds = min(folds, min(counts.values()))
-    if folds < 2:
-        raise ModelError("cross-validation needs two labels or more per category")
+def cross_validate(
+    examples: Sequence[Example], folds: int, *, prior: Sequence[Example] = (), seed: int = 0
+) -> float:
+    """Accuracy of :func:`fit` on ``examples`` split in ``folds`` (stratified when every
+    category has that many); ``prior`` examples join every training fold, never a test."""
+    if len(examples) < folds or folds < 2:
+        raise ModelError(f"cross-validation needs {max(folds, 2)} labels or more")
     forms = [matching_form(e.text) for e in examples]
     labels = np.array([e.category for e in examples])
+    counts = Counter(e.category for e in examples)
+    splitter: StratifiedKFold | KFold
+    if min(counts.values()) >= folds:
+        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    else:
+        splitter = KFold(n_splits=folds, shuffle=True, random_state=seed)
     right = 0
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train_idx, test_idx in splitter.split(forms, labels):
-        train_counts = Counter(labels[train_idx])
-        pipeline = _pipeline(min(train_counts.values()))
-        pipeline.fit([forms[i] for i in train_idx], labels[train_idx])
+        pipeline = fit([examples[i] for i in train_idx] + list(prior))
         right += int((pipeline.predict([forms[i] for i in test_idx]) == labels[test_idx]).sum())
     return right / len(examples)
 
@@ -190,17 +193,19 @@ def cross_validate(examples: Sequence[Example], folds: int, seed: int = 0) -> fl
 def train(
     examples: Sequence[Example],
     *,
+    prior: Sequence[Example] = (),
     cv_folds: int = 5,
     sources: Sequence[str] = (),
     now: datetime | None = None,
 ) -> Model:
-    """Fit on every example; ``cv_folds`` >= 2 also measures the cross-validated accuracy."""
-    counts = _check_examples(examples)
+    """Fit on the labels ``examples`` and the ``prior`` ones (e.g. :func:`rule_examples`);
+    ``cv_folds`` >= 2 also measures the labels' cross-validated accuracy."""
+    counts = Counter(e.category for e in examples)
     accuracy = None
-    folds = min(cv_folds, min(counts.values())) if cv_folds >= 2 else 0
+    folds = min(cv_folds, len(examples)) if cv_folds >= 2 else 0
     if folds >= 2:
-        accuracy = round(cross_validate(examples, folds), 4)
-    pipeline = fit(examples)
+        accuracy = round(cross_validate(examples, folds, prior=prior), 4)
+    pipeline = fit([*examples, *prior])
     agencies: dict[str, str] = {}
     by_category: dict[str, Counter[str]] = {}
     for e in examples:
@@ -212,6 +217,7 @@ def train(
         format=FORMAT,
         trained_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
         rows=len(examples),
+        prior_rows=len(prior),
         categories=dict(sorted(counts.items())),
         cv_folds=folds,
         cv_accuracy=accuracy,

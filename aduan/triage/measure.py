@@ -120,7 +120,7 @@ class Bench:
     def score(self, examples: Sequence[Example], rows: Sequence[Labelled]) -> None:
         """Train on ``examples``, score the three systems on ``rows``."""
         prior = rule_examples(self.triage.rules) if self.prior else []
-        model = train([*examples, *prior], cv_folds=0)
+        model = train(examples, prior=prior, cv_folds=0)
         forms = [matching_form(r.text) for r in rows]
         predictions = model.predict(forms)
         ruleset = self.triage.rules
@@ -134,12 +134,14 @@ class Bench:
             self.scores["rules"].add(row, by_rules)
             self.scores["model"].add(row, model_decision(prediction, danger, ruleset))
             self.scores["blend"].add(row, blended)
-            self.danger.add(row, Decision(row.category, None, "high" if danger.high else "normal",
-                                          "", 0.0))
+            self.danger.add(
+                row, Decision(row.category, None, "high" if danger.high else "normal", "", 0.0)
+            )
 
     def as_json(self, **head: Any) -> dict[str, Any]:
         out: dict[str, Any] = dict(head)
         out["level"] = self.level
+        out["override"] = self.override
         for name in SYSTEMS:
             out[name] = self.scores[name].as_json()
         out["blend"]["human_queue"] = self.review
@@ -157,7 +159,12 @@ class Bench:
 
 
 def cross_validation(
-    rows: Sequence[Labelled], folds: int, *, level: float = DEFAULT_LEVEL, seed: int = 0
+    rows: Sequence[Labelled],
+    folds: int,
+    *,
+    level: float = DEFAULT_LEVEL,
+    override: float | None = DEFAULT_OVERRIDE,
+    seed: int = 0,
 ) -> dict[str, Any]:
     """``--cv K``: pooled scores of K train-on-the-rest, test-on-this-fold rounds."""
     if folds < 2:
@@ -169,7 +176,7 @@ def cross_validation(
             f"--cv {folds}: every category needs {folds} labelled complaints or more "
             f"(the rarest has {counts.min()})"
         )
-    bench = Bench(level)
+    bench = Bench(level, override)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train_idx, test_idx in splitter.split(np.zeros(len(rows)), labels):
         bench.score(as_examples([rows[i] for i in train_idx]), [rows[i] for i in test_idx])
@@ -177,12 +184,16 @@ def cross_validation(
 
 
 def train_test(
-    train_files: Sequence[Path], rows: Sequence[Labelled], *, level: float = DEFAULT_LEVEL
+    train_files: Sequence[Path],
+    rows: Sequence[Labelled],
+    *,
+    level: float = DEFAULT_LEVEL,
+    override: float | None = DEFAULT_OVERRIDE,
 ) -> dict[str, Any]:
     """``--train FILE...``: the model trained on the files, everything scored on ``rows``."""
     examples: list[Example] = []
     for path in train_files:
         examples.extend(read_examples(path))
-    bench = Bench(level)
+    bench = Bench(level, override)
     bench.score(examples, rows)
     return bench.as_json(mode="train", train=[str(p) for p in train_files], trained=len(examples))
