@@ -1,11 +1,12 @@
 """The learned classifier: a category (and agency) from a complaint's words, with a probability.
 
 Features are the complaint's matching form (:func:`aduan.normalize.text.matching_form`,
-the same text the rules read) as TF-IDF word 1-2-grams and character 2-5-grams
-inside words; the model is a linear SVM whose scores are calibrated into
-probabilities by cross-validation (sigmoid), so "0.83" means roughly "right
-83 times in 100" on complaints like the training ones. Everything is local:
-nothing is downloaded, at training or at run time.
+the same text the rules read) as TF-IDF words, word pairs and character
+3-5-grams inside words (:mod:`aduan.triage.features`); the model is a linear
+SVM whose scores are calibrated into probabilities by cross-validation
+(sigmoid), so "0.83" means roughly "right 83 times in 100" on complaints like
+the training ones. Everything is local: nothing is downloaded, at training or
+at run time.
 
 * :func:`train` — a :class:`Model` from labelled rows (text, category[, agency]),
   with its cross-validated accuracy;
@@ -35,13 +36,13 @@ import joblib
 import numpy as np
 import sklearn
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import KFold, StratifiedKFold
-from sklearn.pipeline import Pipeline, make_union
+from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
 from aduan.errors import AduanError
 from aduan.normalize.text import matching_form
+from aduan.triage.features import WordGrams
 from aduan.triage.rules import RuleSet
 
 FORMAT = 1  # bump when the pipeline or the metadata change shape
@@ -92,17 +93,11 @@ class Metadata:
 
 
 def _pipeline(min_rows_per_class: int) -> Pipeline:
-    features = make_union(
-        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32),
-        TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, dtype=np.float32
-        ),
-    )
     calibration_folds = max(2, min(3, min_rows_per_class))
     classifier = CalibratedClassifierCV(
         LinearSVC(C=1.0), cv=calibration_folds, method="sigmoid", ensemble=False
     )
-    return Pipeline([("features", features), ("classifier", classifier)])
+    return Pipeline([("features", WordGrams()), ("classifier", classifier)])
 
 
 class Model:
