@@ -22,9 +22,12 @@ phrases ("sosialisasi", "pelatihan") cancel every sign, as they do in the rules.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aduan.triage.engine import Triage, score
+from aduan.triage.engine import DANGER, Triage, score
+
+RULE_PREFIX = f"{DANGER}:"  # the rules' danger terms are named "danger:<term>"
 
 # kind -> patterns over the matching form (``\b`` added around each)
 SIGNS: dict[str, tuple[str, ...]] = {
@@ -112,8 +115,10 @@ class DangerDetector:
         self.signs = _compile(SIGNS if signs is None else signs)
         self.rule_terms = {term.name: term for term in triage.rules.danger}
 
-    def detect(self, form: str) -> Danger:
-        """The verdict for one matching form."""
+    def detect(self, form: str, rule_signs: Sequence[str] | None = None) -> Danger:
+        """The verdict for one matching form. ``rule_signs``: the rules' danger hits when
+        known already (the ``danger:`` names of a rules :class:`~aduan.triage.Decision`),
+        which saves scoring the form again."""
         kept: list[str] = []
         hedged: list[str] = []
         for kind, pattern in self.signs:
@@ -126,7 +131,12 @@ class DangerDetector:
         calm = CALM.search(form) is not None
         if calm and not kept:
             return Danger(False, (), (*hedged, "calm"))
-        rule_hits = score(self.triage.compiled, form).danger if self.triage.rules.danger else ()
+        if rule_signs is not None:
+            rule_hits: Sequence[str] = [n for n in rule_signs if n.startswith(RULE_PREFIX)]
+        elif self.triage.rules.danger:
+            rule_hits = score(self.triage.compiled, form).danger
+        else:
+            rule_hits = ()
         for name in rule_hits:
             if calm:
                 hedged.append(name)

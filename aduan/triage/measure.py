@@ -126,7 +126,7 @@ class Bench:
         ruleset = self.triage.rules
         for row, form, prediction in zip(rows, forms, predictions, strict=True):
             by_rules = decide(form, channel=row.channel)
-            danger = self.detector.detect(form)
+            danger = self.detector.detect(form, by_rules.rules)
             blended = blend(
                 by_rules, prediction, danger, ruleset, level=self.level, override=self.override
             ).decision

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from aduan.normalize.text import matching_form
-from aduan.triage import active
+from aduan.triage import active, decide
 from aduan.triage.danger import DangerDetector
 
 
@@ -84,3 +87,11 @@ def test_rules_danger_terms_are_used(detector: DangerDetector) -> None:
     verdict = detector.detect(matching_form("air sudah sepinggang di dalam rumah"))
     assert verdict.high
     assert any(s.startswith("danger:") for s in verdict.signs)
+
+
+def test_the_rules_decision_can_stand_in_for_scoring_again(detector: DangerDetector) -> None:
+    """Given the rules' decision, the verdict is the same as from scoring the form anew."""
+    lines = (Path(__file__).parent / "data" / "triage_dev.jsonl").read_text(encoding="utf-8")
+    for line in lines.splitlines():
+        form = matching_form(json.loads(line)["text"])
+        assert detector.detect(form, decide(form).rules) == detector.detect(form), form
