@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.preprocessing import normalize
 
 GRAMS = (3, 5)
 CACHE_LIMIT = 200_000  # distinct words remembered before the cache starts over
@@ -108,8 +107,14 @@ class WordGrams(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         shape = (len(indptr) - 1, len(self.vocabulary_))
         matrix = sp.csr_matrix((data, indices, np.asarray(indptr)), shape=shape)
         matrix.sum_duplicates()
-        matrix.data = (1.0 + np.log(matrix.data)) * self.idf_[matrix.indices]
-        return normalize(matrix, copy=False)
+        data = (1.0 + np.log(matrix.data)) * self.idf_[matrix.indices]
+        starts = matrix.indptr[:-1]
+        filled = starts < matrix.indptr[1:]
+        norms = np.ones(shape[0], dtype=np.float32)
+        if data.size:
+            norms[filled] = np.sqrt(np.add.reduceat(data * data, starts[filled]))
+        matrix.data = data / np.repeat(norms, np.diff(matrix.indptr))
+        return matrix
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)

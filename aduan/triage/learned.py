@@ -108,12 +108,19 @@ class Model:
         self.agencies = agencies
         self.metadata = metadata
         self.classes: list[str] = [str(c) for c in pipeline.classes_]
+        self.linear = _Linear.of(pipeline)
+
+    def probabilities(self, forms: Sequence[str]) -> np.ndarray:
+        """Calibrated probabilities, one row per form, columns as :attr:`classes`."""
+        if self.linear is not None:
+            return self.linear.probabilities(forms)
+        return np.asarray(self.pipeline.predict_proba(list(forms)))
 
     def predict(self, forms: Sequence[str]) -> list[Prediction]:
-        """One prediction per matching form (batch them: one call costs far less per text)."""
+        """One prediction per matching form."""
         if not forms:
             return []
-        probabilities = self.pipeline.predict_proba(list(forms))
+        probabilities = self.probabilities(forms)
         best = probabilities.argmax(axis=1)
         out = []
         for row, k in enumerate(best):
@@ -128,6 +135,46 @@ class Model:
     def predict_text(self, text: str) -> Prediction:
         """One complaint as written (its matching form is taken here)."""
         return self.predict([matching_form(text)])[0]
+
+
+class _Linear:
+    """The fitted pipeline's arithmetic without scikit-learn's per-call checks (about 1.7 ms
+    a call, most of the cost for one complaint): features, ``X @ W.T + b``, one sigmoid per
+    class, rows scaled to sum 1 -- what ``CalibratedClassifierCV(ensemble=False,
+    method="sigmoid")`` computes for three classes or more (the tests compare the two)."""
+
+    def __init__(self, features: WordGrams, weights: np.ndarray, intercept: np.ndarray,
+                 a: np.ndarray, b: np.ndarray) -> None:  # fmt: skip
+        self.features = features
+        self.weights = weights  # (n_features, n_classes)
+        self.intercept = intercept
+        self.a, self.b = a, b
+
+    @classmethod
+    def of(cls, pipeline: Pipeline) -> _Linear | None:
+        features = pipeline.named_steps.get("features")
+        calibrated = pipeline.named_steps.get("classifier")
+        members = getattr(calibrated, "calibrated_classifiers_", [])
+        if not isinstance(features, WordGrams) or len(members) != 1:
+            return None
+        member = members[0]
+        svm = member.estimator
+        n_classes = len(member.classes)
+        if member.method != "sigmoid" or n_classes < 3 or len(svm.classes_) != n_classes:
+            return None
+        a = np.array([c.a_ for c in member.calibrators], dtype=np.float64)
+        b = np.array([c.b_ for c in member.calibrators], dtype=np.float64)
+        weights = np.ascontiguousarray(svm.coef_.T, dtype=np.float32)
+        return cls(features, weights, np.asarray(svm.intercept_, dtype=np.float64), a, b)
+
+    def probabilities(self, forms: Sequence[str]) -> np.ndarray:
+        scores = np.asarray(self.features.transform(forms) @ self.weights, dtype=np.float64)
+        scores += self.intercept
+        proba = 1.0 / (1.0 + np.exp(self.a * scores + self.b))
+        total = proba.sum(axis=1, keepdims=True)
+        uniform = np.full_like(proba, 1.0 / proba.shape[1])
+        out: np.ndarray = np.divide(proba, total, out=uniform, where=total != 0)
+        return out
 
 
 def rule_examples(ruleset: RuleSet) -> list[Example]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from aduan.normalize.text import matching_form
 from aduan.triage import active
 from aduan.triage.learned import (
     META_FILE,
@@ -117,3 +119,13 @@ def test_corrected_labels_win_the_next_training() -> None:
     corrected = [Example(kind.format(n=n), "land_building") for n in range(30)]
     after = train(base + corrected, cv_folds=0).predict_text(kind.format(n="mawar"))
     assert after.category == "land_building"
+
+
+def test_the_fast_path_computes_what_scikit_learn_does(saved: Path) -> None:
+    model = load(saved)
+    assert model.linear is not None
+    forms = [matching_form(e.text) for e in dev_examples()[:60]] + ["", "kata asing sekali"]
+    fast = model.probabilities(forms)
+    slow = model.pipeline.predict_proba(forms)
+    assert np.abs(fast - slow).max() < 1e-5
+    assert np.allclose(fast.sum(axis=1), 1.0)
