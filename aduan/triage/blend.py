@@ -11,6 +11,8 @@ confident                      disagrees, p >= lvl  the model's category
 confident                      disagrees, p < lvl   the rules' category, human queue
 abstain (below threshold,      p >= level           the model's category
   too close, or ``other``)
+abstain, model names the      p >= seconded        the model's category
+  rules' own best guess
 abstain                        p < level or none    the rules' answer, human queue
 =============================  ===================  ====================================
 
@@ -33,6 +35,7 @@ from aduan.triage.rules import RuleSet
 
 DEFAULT_LEVEL = 0.5
 DEFAULT_OVERRIDE = 0.7
+DEFAULT_SECONDED = 0.3
 SHOWN_TERMS = 4
 
 
@@ -48,6 +51,17 @@ class Blended:
 def rules_confident(decision: Decision, fallback: str = "other") -> bool:
     """The rules claimed the complaint: above threshold, clear of the runner-up, not ``other``."""
     return not decision.needs_review and decision.category != fallback
+
+
+def rules_candidates(decision: Decision) -> set[str]:
+    """The categories the rules leaned to: their decision, the one below the threshold,
+    the close runner-up."""
+    out = {decision.category}
+    for name in decision.rules:
+        head, _, code = name.partition(":")
+        if head in ("below_threshold", "close"):
+            out.add(code)
+    return out
 
 
 def explain_rules(decision: Decision, fallback: str = "other") -> str:
@@ -69,17 +83,22 @@ def blend(
     *,
     level: float = DEFAULT_LEVEL,
     override: float | None = DEFAULT_OVERRIDE,
+    seconded: float = DEFAULT_SECONDED,
 ) -> Blended:
     """One decision from the rules' decision, the model's prediction and the danger verdict.
 
     ``level``: the model decides where the rules abstain when its probability
     reaches it; ``override``: the same where the rules were confident and the
-    model disagrees (None: ``level``).
+    model disagrees (None: ``level``); ``seconded``: the same where the rules abstained
+    but their own best guess (below the threshold, or one of two close ones) is the
+    model's category.
     """
     fallback = ruleset.fallback
     confident = rules_confident(rules, fallback)
     agrees = model is not None and model.category == rules.category
     needed = level if not confident or override is None else override
+    if not confident and model is not None and model.category in rules_candidates(rules):
+        needed = min(needed, seconded)  # two weak signals that agree
     sure = model is not None and model.probability >= needed
     if confident and (rules.priority == "high" or model is None or agrees):
         source, review = "rules", False

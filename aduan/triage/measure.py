@@ -28,7 +28,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from aduan.normalize.text import matching_form
 from aduan.triage import Decision, active, decide
-from aduan.triage.blend import DEFAULT_LEVEL, DEFAULT_OVERRIDE, blend
+from aduan.triage.blend import DEFAULT_LEVEL, DEFAULT_OVERRIDE, DEFAULT_SECONDED, blend
 from aduan.triage.danger import Danger, DangerDetector
 from aduan.triage.evaluate import Labelled, Report, read_labelled
 from aduan.triage.learned import Example, ModelError, Prediction, rule_examples, train
@@ -142,6 +142,7 @@ class Bench:
         out: dict[str, Any] = dict(head)
         out["level"] = self.level
         out["override"] = self.override
+        out["seconded"] = DEFAULT_SECONDED
         for name in SYSTEMS:
             out[name] = self.scores[name].as_json()
         out["blend"]["human_queue"] = self.review

@@ -48,10 +48,13 @@ def ruleset() -> RuleSet:
         (CONFIDENT, Prediction("roads", 0.83), "roads", "model", False),
         # rules abstain (below threshold, too close): the model decides from the level
         (ABSTAIN, Prediction("roads", 0.55), "roads", "model", False),
-        (ABSTAIN, Prediction("roads", 0.3), "other", "rules", True),
+        (ABSTAIN, Prediction("roads", 0.35), "roads", "model", False),  # seconds the rules
+        (ABSTAIN, Prediction("waste", 0.35), "other", "rules", True),
+        (ABSTAIN, Prediction("roads", 0.2), "other", "rules", True),
         (ABSTAIN, None, "other", "rules", True),
         (CLOSE, Prediction("drainage_flooding", 0.6), "drainage_flooding", "model", False),
-        (CLOSE, Prediction("drainage_flooding", 0.4), "roads", "rules", True),
+        (CLOSE, Prediction("drainage_flooding", 0.4), "drainage_flooding", "model", False),
+        (CLOSE, Prediction("waste", 0.4), "roads", "rules", True),
         # the model may decide "other": still the human queue
         (ABSTAIN, Prediction("other", 0.9), "other", "model", True),
         # high-priority rules always win, whatever the model says
@@ -66,7 +69,7 @@ def test_decision_table(
     source: str,
     review: bool,
 ) -> None:
-    out = blend(rules, model, NO_DANGER, ruleset, level=0.5, override=0.7)
+    out = blend(rules, model, NO_DANGER, ruleset, level=0.5, override=0.7, seconded=0.3)
     assert (out.decision.category, out.decision.source, out.decision.needs_review) == (
         category,
         source,
@@ -100,7 +103,7 @@ def test_explanation_names_both_sources(ruleset: RuleSet) -> None:
         "rules: drainage_flooding (got, saluran); model: roads 0.83 -> model"
     )
     assert "model:roads:0.83" in out.decision.rules
-    danger = blend(ABSTAIN, Prediction("fire_disaster", 0.4), FIRE, ruleset)
+    danger = blend(ABSTAIN, Prediction("fire_disaster", 0.4), FIRE, ruleset, seconded=0.3)
     assert danger.explanation == (
         "rules: abstain (below_threshold:roads); model: fire_disaster 0.40; "
         "danger: fire:kebakar -> human queue"
