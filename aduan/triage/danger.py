@@ -29,6 +29,8 @@ from aduan.triage.engine import DANGER, Triage, score
 
 RULE_PREFIX = f"{DANGER}:"  # the rules' danger terms are named "danger:<term>"
 
+CHILD = "anak|adik|adek|bocah|balita|bayi|cucu|keponakan"
+PEOPLE = f"orang|warga|{CHILD}|bapak|ibu|nenek|kakek|lansia"
 # kind -> patterns over the matching form (``\b`` added around each)
 SIGNS: dict[str, tuple[str, ...]] = {
     "fire": (
@@ -49,7 +51,8 @@ SIGNS: dict[str, tuple[str, ...]] = {
     ),
     "collapse": (
         r"(?:ke|ter)tiban|(?:ke|ter)jepit|terkubur",
-        r"(?:orang|warga|rumah|anak|penghuni|korban)\w* (?:\w+ ){0,2}(?:ke|ter)timbun",
+        rf"(?:{PEOPLE}|rumah|penghuni|korban|tukang|pekerja|buruh)\w* "
+        r"(?:\w+ ){0,3}(?:ke|ter)timbun",
         r"(?:tumbang|roboh|rubuh|ambruk) (?:\w+ ){0,3}(?:nutup|menutup|menutupi|melintang)",
     ),
     "violence": (
@@ -60,7 +63,8 @@ SIGNS: dict[str, tuple[str, ...]] = {
         r"berdarah|luka (?:parah|berat|bacok|tusuk)",
     ),
     "missing": (
-        r"anak (?:\w+ ){0,5}(?:hilang|ilang|diculik|dibawa orang|belum pulang|tidak pulang)",
+        rf"(?:{CHILD}) (?:\w+ ){{0,5}}"
+        r"(?:hilang|ilang|diculik|dibawa orang|belum pulang|tidak pulang)",
         r"penculikan|diculik",
     ),
     "medical": (

@@ -35,6 +35,8 @@ def detector() -> DangerDetector:
         "bapak itu kejang-kejang di pinggir jalan",
         "bau gas elpiji nyengat bgt dr rumah kosong",
         "tembok rumah ambruk, ada yg kejepit di dalam",
+        "ruko runtuh, ada tukang yang ketimbun di dalem",
+        "adik saya umur 5 thn ilang di pasar dari siang",
     ],
 )
 def test_danger_to_people_is_high(detector: DangerDetector, text: str) -> None:
