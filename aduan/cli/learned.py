@@ -1,9 +1,11 @@
 """``aduan triage train``, ``aduan triage model`` and the learned half of ``aduan eval triage``.
 
-* ``aduan triage train FILE... [--dir DIR] [--cv 5] [--no-rule-terms]``: train
-  the classifier on labelled files (``aduan eval triage`` format, ``agency``
-  optional) plus the rules' terms, and save it with its metadata in
-  ``DATA_DIR/triage-model`` (or DIR).
+* ``aduan triage train [FILE...] [--from-store] [--dir DIR] [--cv 5] [--no-rule-terms]``:
+  train the classifier on labelled files (``aduan eval triage`` format,
+  ``agency`` optional) and/or the store's labels (the desk's decisions,
+  imported history, plus the shipped dev set unless ``[triage.model]
+  use_dev_set = false``), plus the rules' terms, and save it with its
+  metadata in the model directory (``DATA_DIR/triage-model``, or DIR).
 * ``aduan triage model [--dir DIR]``: what the saved model is (trained when, on
   how many labels, cross-validated accuracy, library versions); an error if
   it cannot be used by this aduan.
@@ -25,17 +27,20 @@ import typer
 from aduan.cli.common import state
 from aduan.cli.triage import triage_app
 from aduan.triage import configure
-
-MODEL_DIR = "triage-model"
+from aduan.triage.router import model_directory
 
 
 def model_dir(given: Path | None) -> Path:
-    return given if given is not None else state.settings().data_dir / MODEL_DIR
+    settings = state.settings()
+    return given if given is not None else model_directory(settings.triage.model, settings.data_dir)
 
 
 @triage_app.command("train")
 def train_command(
-    files: list[Path] = typer.Argument(..., help="Labelled JSON lines: text, category[, agency]."),
+    files: list[Path] = typer.Argument(None, help="Labelled JSON lines: text, category[, agency]."),
+    from_store: bool = typer.Option(
+        False, "--from-store", help="The store's labels (and the dev set, as configured)."
+    ),
     directory: Path | None = typer.Option(None, "--dir", help="Default: DATA_DIR/triage-model."),
     cv: int = typer.Option(5, "--cv", help="Folds for the accuracy in the metadata; 0: skip."),
     rule_terms: bool = typer.Option(
@@ -47,10 +52,25 @@ def train_command(
     from aduan.triage.measure import read_examples
 
     settings = state.settings()
-    ruleset = configure(settings.triage, settings.timezone).rules
+    files = files or []
+    if not files and not from_store:
+        raise typer.BadParameter("give labelled FILEs, --from-store, or both")
+    ruleset = configure(settings.triage, settings.timezone, settings.data_dir).rules
     examples = [e for path in files for e in read_examples(path)]
+    sources = [str(p) for p in files]
+    if from_store:
+        from aduan.runtime import Runtime
+        from aduan.triage.retrain import examples as store_examples
+
+        runtime = Runtime.create(settings, logging=False)
+        try:
+            stored, stored_sources = store_examples(runtime.engine, settings.triage)
+        finally:
+            runtime.close()
+        examples += stored
+        sources += stored_sources
     prior = rule_examples(ruleset) if rule_terms else []
-    model = train(examples, prior=prior, cv_folds=cv, sources=[str(p) for p in files])
+    model = train(examples, prior=prior, cv_folds=cv, sources=sources)
     path = save(model, model_dir(directory))
     meta = model.metadata
     accuracy = "-" if meta.cv_accuracy is None else f"{meta.cv_accuracy:.3f}"
@@ -66,10 +86,11 @@ def model_command(
     as_json: bool = typer.Option(False, "--json", help="The metadata as JSON."),
 ) -> None:
     """Show the saved model's metadata (an error if this aduan cannot use it)."""
-    from aduan.triage.learned import load
+    from aduan.triage.learned import MODEL_FILE, load
 
-    model = load(model_dir(directory))
-    meta = asdict(model.metadata)
+    where = model_dir(directory)
+    model = load(where)
+    meta = {**asdict(model.metadata), "bytes": (where / MODEL_FILE).stat().st_size}
     if as_json:
         typer.echo(json.dumps(meta, ensure_ascii=False))
         return
