@@ -46,22 +46,10 @@ class Scores:
     high_right: int = 0
 
     def add(self, row: Labelled, decision: Decision) -> None:
-        r = self.report
-        r.total += 1
-        r.gold[row.category] += 1
-        r.predicted[decision.category] += 1
-        if decision.category == row.category:
-            r.correct += 1
-            r.hits[row.category] += 1
-        else:
-            r.errors.append((row, decision))
-        gold_high = row.priority == "high"
-        if gold_high:
-            r.high_total += 1
-            r.high_found += decision.priority == "high"
+        self.report.add(row, decision)
         if decision.priority == "high":
             self.high_predicted += 1
-            self.high_right += gold_high
+            self.high_right += row.priority == "high"
 
     def as_json(self) -> dict[str, Any]:
         out = self.report.as_json()
