@@ -116,7 +116,10 @@ class DangerDetector:
 
     def __init__(self, triage: Triage, signs: dict[str, tuple[str, ...]] | None = None) -> None:
         self.triage = triage
-        self.signs = _compile(SIGNS if signs is None else signs)
+        table = SIGNS if signs is None else signs
+        self.signs = _compile(table)
+        # one scan for all kinds: most complaints name no danger, and then the kinds are skipped
+        self.any_sign = re.compile(rf"\b(?:{'|'.join(p for ps in table.values() for p in ps)})\b")
         self.rule_terms = {term.name: term for term in triage.rules.danger}
 
     def detect(self, form: str, rule_signs: Sequence[str] | None = None) -> Danger:
@@ -125,7 +128,7 @@ class DangerDetector:
         which saves scoring the form again."""
         kept: list[str] = []
         hedged: list[str] = []
-        for kind, pattern in self.signs:
+        for kind, pattern in self.signs if self.any_sign.search(form) else ():
             for m in pattern.finditer(form):
                 name = f"{kind}:{m.group(0)}"
                 (hedged if _hedged(form, m.start()) else kept).append(name)

@@ -19,6 +19,7 @@ scikit-learn is imported only when a model is to be loaded.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -142,4 +143,4 @@ class Router:
             f"model_at:{self.model.metadata.trained_at}",
             f"why:{blended.explanation}",
         )
-        return Decision(**{**decision.__dict__, "rules": names})
+        return replace(decision, rules=names)
