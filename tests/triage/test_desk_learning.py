@@ -3,6 +3,7 @@ the writer blends the new model in; without a model (or switched off) the rules 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,9 @@ from aduan.triage.apply import set_manual, triage_decisions, triage_pending
 from aduan.triage.labels import count_since, read_labels
 from aduan.triage.retrain import dev_set, due, retrain
 from aduan.triage.router import Router, current_model, model_directory
-from tests.triage.test_store import add, complaint
+from tests.triage.test_store import add, cli_config, complaint, run_cli
+
+__all__ = ["cli_config"]  # the fixture, shared with test_store
 
 KIND = "warung kopi di gang {n} buka sampai subuh, parkiran motor meluber ke jalan kampung"
 STREETS = [f"{name} {i}" for name in ("mawar", "melati", "kenanga") for i in range(10)]
@@ -120,3 +123,17 @@ def test_labels_count_desk_decisions_and_imported_history(engine: Engine) -> Non
 def test_the_dev_set_ships_with_the_package_and_the_job_is_listed() -> None:
     assert len(dev_set()) == 240
     assert [job.name for job in PERIODIC_JOBS].count("triage-retrain") == 1
+
+
+def test_train_from_store_then_show_the_model(
+    engine: Engine, cli_config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ref = add(engine, "lampu taman mati sejak kemarin malam")
+    set_manual(engine, ref, category="street_lighting", actor="clerk-c")
+    args = ("--config", str(cli_config), "triage")
+    code, out, _ = run_cli(capsys, *args, "train", "--from-store", "--cv", "0")
+    assert code == 0 and "241 labels" in out, out
+    code, out, _ = run_cli(capsys, *args, "model", "--json")
+    meta = json.loads(out)
+    assert meta["rows"] == 241 and meta["bytes"] > 0 and meta["trained_at"]
+    assert meta["sources"] == ["store: 1 labels", "dev set: 240 labels"]
