@@ -17,7 +17,8 @@ shape stands in otherwise (the output says which).
 
 Per-channel rates: each channel's read time is measured; the shared rest
 (dedup, triage, writes) is charged per message. Prints a table and ends with
-one JSON line.
+one JSON line. ``--model DIR``: triage blends in the learned model saved in
+DIR (``aduan triage train --dir DIR``), as with ``[triage.model] enabled``.
 """
 
 from __future__ import annotations
@@ -39,12 +40,15 @@ from replay_floors import floor, rows_floor  # noqa: E402  (bench/ is the script
 
 from aduan.channels.registry import REGISTRY  # noqa: E402
 from aduan.config.normalize import NormalizeSettings  # noqa: E402
+from aduan.config.triage import ModelSettings, TriageSettings  # noqa: E402
 from aduan.core.messages import Message, RawMessage  # noqa: E402
 from aduan.normalize.pipeline import Normalizer  # noqa: E402
 from aduan.normalize.readers import Reader, Readers  # noqa: E402
 from aduan.normalize.replay import Slice, replay  # noqa: E402
 from aduan.store import open_store  # noqa: E402
 from aduan.store.raw import insert_raws  # noqa: E402
+from aduan.triage import configure  # noqa: E402
+from aduan.triage.router import current_model  # noqa: E402
 from aduan.triage.writer import BatchTriage  # noqa: E402
 from tests.helpers.databases import admin_dsn, create_database  # noqa: E402
 
@@ -91,8 +95,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--postgresql", action="store_true", help="a throw-away database on the local PostgreSQL"
     )
+    parser.add_argument(
+        "--model",
+        type=Path,
+        help="triage with the learned model saved in this directory ([triage.model] on)",
+    )
     args = parser.parse_args(argv)
     n = 50_000 if args.quick else args.n
+    if args.model is not None:
+        model = ModelSettings(enabled=True, directory=args.model)
+        configure(TriageSettings(model=model))
+        if current_model() is None:
+            sys.exit(f"replay: no usable triage model in {args.model}")
     if not args.postgresql:
         return run(n, args.keep, None)
     if admin_dsn() is None:

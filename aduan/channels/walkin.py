@@ -65,6 +65,8 @@ CSV_COLUMNS = {
     "persetujuan": "consent: ya/yes/1/true",
     "petugas": "clerk",
     "loket": "desk",
+    "category": "history: the category the old system's staff decided (a training label)",
+    "agency": "history: the agency it went to (with category)",
 }
 
 
@@ -101,6 +103,7 @@ class WalkinEntry(BaseModel):
     reporter: Reporter = Reporter()
     text: str
     category_hint: str | None = None
+    label: dict[str, str] | None = None  # history: {"category", "agency"?} decided by staff
     consent: bool = False
     attachments: list[Attachment] = Field(default_factory=list)
     flags: list[str] = Field(default_factory=list)
@@ -206,6 +209,8 @@ class WalkinChannel(PushChannel):
                 extra[key] = getattr(who, key).strip()
         if entry.category_hint:
             extra["hint"] = entry.category_hint
+        if entry.label:  # a training label: aduan.triage.labels reads complaints.extra["label"]
+            extra["label"] = {**entry.label, "by": entry.clerk or "import"}
         extra["consent"] = entry.consent
         if entry.flags:
             extra["flags"] = list(entry.flags)
@@ -274,10 +279,20 @@ class WalkinChannel(PushChannel):
             ),
             text=row.get("isi_aduan", ""),
             category_hint=row.get("kategori") or None,
+            label=_label(row),
             consent=row.get("persetujuan", "").lower() in {"ya", "y", "yes", "1", "true"},
             flags=[*flags, f"csv_line:{line}"],
         )
         return self.raw(entry)
+
+
+def _label(row: dict[str, str]) -> dict[str, str] | None:
+    if not row.get("category"):
+        return None
+    label = {"category": row["category"]}
+    if row.get("agency"):
+        label["agency"] = row["agency"]
+    return label
 
 
 def _parse_when(value: str) -> datetime | None:
@@ -293,5 +308,6 @@ def _parse_when(value: str) -> datetime | None:
             when = when.replace(tzinfo=timezone(timedelta(hours=7)))
         return when.astimezone(UTC)
     return None
+
 
 __all__ = ["CSV_COLUMNS", "Reporter", "WalkinChannel", "WalkinConfig", "WalkinEntry"]

@@ -7,6 +7,11 @@ so importing the same file twice adds nothing. Every new row is read once: a
 row that cannot be read is quarantined with its error (kept, retryable).
 The command prints new / already present / quarantined and exits 1 when
 anything was quarantined.
+
+An old system's labelled history (walk-in CSV): ``--column category=COL``
+(and ``--column agency=COL``) keeps the category its staff decided on each
+complaint as a training label (:mod:`aduan.triage.labels`), for
+``aduan triage train --from-store`` and the retrain job.
 """
 
 from __future__ import annotations
@@ -69,7 +74,8 @@ def import_backlog(
         [],
         "--column",
         help="CSV only: OURS=THEIRS maps one of aduan's columns to the file's header, "
-        "e.g. --column isi_aduan=Keluhan --column telepon='No HP'.",
+        "e.g. --column isi_aduan=Keluhan --column telepon='No HP'; "
+        "--column category=COL [--column agency=COL]: the old system's decisions as labels.",
     ),
 ) -> None:
     """Import an exported backlog idempotently; exit 1 when anything was quarantined."""

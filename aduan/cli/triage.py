@@ -8,7 +8,9 @@
   decision; rules never overwrite it.
 * ``aduan triage rules``: the categories, agencies and defaults in force.
 * ``aduan eval triage PATH [--json]``: precision/recall per category,
-  accuracy, macro recall and high-priority recall on a labelled file.
+  accuracy, macro recall and high-priority recall on a labelled file;
+  with ``--cv K`` or ``--train FILE`` (repeatable) the rules, the learned
+  model and their blend side by side (:mod:`aduan.cli.learned`).
 """
 
 from __future__ import annotations
@@ -121,8 +123,19 @@ def eval_triage(
     path: Path = typer.Argument(..., help="JSON lines: text, category[, priority, channel]."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object."),
     errors: bool = typer.Option(False, "--errors", help="Also list the misrouted lines."),
+    cv: int | None = typer.Option(None, "--cv", help="Rules, model, blend: K-fold on PATH."),
+    train: list[Path] = typer.Option([], "--train", help="Rules, model, blend: train on FILE."),
+    level: float | None = typer.Option(None, "--level", help="Blend: model decides from p."),
+    override: float | None = typer.Option(None, "--override", help="Blend: p to overrule."),
 ) -> None:
     """Classify a labelled file with the production rules and print the quality."""
+    if cv is not None or train:
+        from aduan.cli.learned import eval_learned
+
+        eval_learned(
+            path, cv=cv, train_files=train, level=level, override=override, as_json=as_json
+        )
+        return
     settings = state.settings(secrets=False)
     configure(settings.triage, settings.timezone)
     report = evaluate(read_labelled(path))

@@ -13,6 +13,11 @@ Example (``aduan.toml``)::
     [triage.escalation]
     due_soon_hours = 4
 
+    [triage.model]            # the learned classifier, blended with the rules
+    enabled = true            # default false: rules (and the danger detector) alone
+    retrain_min_labels = 50   # the retrain job fits again after this many new labels
+    use_dev_set = true        # also learn from the shipped dev set
+
 This module only depends on pydantic so that :mod:`aduan.config.settings`
 can import it without importing the rest of triage.
 """
@@ -107,6 +112,42 @@ class EscalationSettings(_Section):
     )
 
 
+class ModelSettings(_Section):
+    enabled: bool = Field(
+        False,
+        description="Blend the learned model in (when a model file exists); off: rules alone. "
+        "Off by default: a city measures first (`aduan eval triage PATH --cv 5`).",
+    )
+    directory: Path | None = Field(
+        None, description="Where the model is saved; default: DATA_DIR/triage-model."
+    )
+    level: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="Where the rules abstain, the model "
+        "decides from this probability; below it: the human queue.",
+    )
+    override: float | None = Field(
+        0.7, gt=0, le=1, description="The model overrules confident rules from this probability."
+    )
+    seconded: float = Field(
+        0.3,
+        gt=0,
+        le=1,
+        description="The model decides from this when it names the rules' own best guess.",
+    )
+    use_dev_set: bool = Field(True, description="Train on the shipped dev set too.")
+    rule_terms: bool = Field(True, description="Train on the rules' terms too.")
+    retrain: bool = Field(True, description="The daemon retrains when enough new labels came.")
+    retrain_min_labels: int = Field(
+        50, ge=1, description="New labels since the last model that trigger a retrain."
+    )
+    retrain_check_seconds: float = Field(
+        3600.0, gt=0, description="How often the daemon counts new labels."
+    )
+
+
 class TriageSettings(_Section):
     rules_file: Path | None = Field(
         None, description="Routing rules (TOML); default: the packaged aduan/config/routing.toml."
@@ -114,3 +155,7 @@ class TriageSettings(_Section):
     batch: int = Field(200, ge=1, description="Complaints triaged per run of the triage job.")
     calendar: CalendarSettings = CalendarSettings()
     escalation: EscalationSettings = EscalationSettings()
+    danger: bool = Field(
+        True, description="The danger detector sets high priority (else the rules' terms alone)."
+    )
+    model: ModelSettings = ModelSettings()

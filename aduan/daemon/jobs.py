@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from aduan.daemon.normalize_job import run_normalize
-from aduan.daemon.triage_jobs import run_escalate, run_triage
+from aduan.daemon.triage_jobs import run_escalate, run_retrain, run_triage
 from aduan.web.spool import drain_job
 
 if TYPE_CHECKING:
@@ -40,4 +40,11 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     # One replica at a time: overdue marks and re-triage must not be recorded twice.
     PeriodicJob("triage", lambda rt: rt.settings.scheduler.triage_seconds, run_triage, True),
     PeriodicJob("escalate", lambda rt: rt.settings.scheduler.escalate_seconds, run_escalate, True),
+    # One replica fits the model; every process picks the new file up by its mtime.
+    PeriodicJob(
+        "triage-retrain",
+        lambda rt: rt.settings.triage.model.retrain_check_seconds,
+        run_retrain,
+        True,
+    ),
 )

@@ -2,7 +2,10 @@
 
 The same status changes as ``aduan complaint update`` and the partners' API
 (:mod:`aduan.store.cases`), recorded with the clerk as the actor; the form carries
-the session's CSRF token like every desk form.
+the session's CSRF token like every desk form. A second form corrects the
+category (``kategori``): a human triage decision
+(:func:`aduan.triage.apply.set_manual`, actor ``desk:<clerk>``), which rules
+never overwrite and the learned model trains on.
 """
 
 from __future__ import annotations
@@ -15,10 +18,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from aduan.core.errors import AduanError
 from aduan.core.logs import get_logger
 from aduan.desk.auth import csrf_ok
 from aduan.desk.web import DeskPages, _text
-from aduan.store.cases import CaseError, find_complaint, history, update_status
+from aduan.store.cases import find_complaint, history, update_status
+from aduan.triage.apply import set_manual
+from aduan.triage.services import agency_name, service, services
 from aduan.web.track import STATUS_ID, _date
 
 if TYPE_CHECKING:
@@ -33,8 +39,6 @@ class CasePages:
         self.runtime = pages.runtime
 
     def _context(self, reference: str) -> dict[str, Any] | None:
-        from aduan.triage.services import agency_name, service
-
         zone = ZoneInfo(self.runtime.settings.timezone)
         with self.runtime.engine.connect() as conn:
             row = find_complaint(conn, reference)
@@ -45,6 +49,8 @@ class CasePages:
             "reference": row.reference,
             "state": STATUS_ID.get(row.status, row.status),
             "category": category.name if category else row.category,
+            "category_code": row.category,
+            "categories": [(s.code, s.name) for s in services()],
             "agency": agency_name(row.agency),
             "received": _date(row.received_at, zone),
             "due": _date(row.due_at, zone),
@@ -72,18 +78,27 @@ class CasePages:
             if not csrf_ok(session, _text(form.get("csrf"))):
                 log.warning("desk_csrf_rejected", page="case", clerk=clerk.user)
                 return self.pages.forbidden()
+            actor = f"desk:{clerk.user}"
             try:
-                change = await run_in_threadpool(
-                    update_status,
-                    self.runtime.engine,
-                    reference,
-                    _text(form.get("status")),
-                    actor=f"desk:{clerk.user}",
-                    note=_text(form.get("note")).strip() or None,
-                    agency=_text(form.get("agency")).strip() or None,
-                )
-                message = f"Status disimpan: {STATUS_ID.get(change.after, change.after)}."
-            except CaseError as exc:
+                if form.get("kategori") is not None:
+                    code = _text(form.get("kategori"))
+                    await run_in_threadpool(
+                        set_manual, self.runtime.engine, reference, category=code, actor=actor
+                    )
+                    found = service(code)
+                    message = f"Kategori disimpan: {found.name if found else code}."
+                else:
+                    change = await run_in_threadpool(
+                        update_status,
+                        self.runtime.engine,
+                        reference,
+                        _text(form.get("status")),
+                        actor=actor,
+                        note=_text(form.get("note")).strip() or None,
+                        agency=_text(form.get("agency")).strip() or None,
+                    )
+                    message = f"Status disimpan: {STATUS_ID.get(change.after, change.after)}."
+            except AduanError as exc:
                 error = str(exc)
         context = await run_in_threadpool(self._context, reference)
         if context is None:
@@ -99,4 +114,3 @@ class CasePages:
 def routes(runtime: Runtime) -> list[BaseRoute]:
     pages = CasePages(DeskPages(runtime))
     return [Route("/desk/aduan/{reference}", pages.case, methods=["GET", "POST"])]
-

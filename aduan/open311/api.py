@@ -11,7 +11,9 @@
 ``GET  requests/{id}.{fmt}``           one request: the partner's own (``api_key``), or
                                        anyone's with its check code (``ADU-...-K7QF``)
 ``POST requests/{id}/status.{fmt}``    aduan's extension: a partner with ``can_update``
-                                       records in_progress/resolved/rejected/closed/reopen
+                                       records in_progress/resolved/rejected/closed/reopen,
+                                       and/or corrects ``service_code`` (a human triage
+                                       decision, actor ``open311:<partner>``: a label)
 =====================================  ===========================================
 
 A POST goes through the same raw-first path as every channel: the raw message
@@ -37,12 +39,12 @@ from aduan.channels.base import WebhookRequest
 from aduan.channels.open311 import Open311Channel, form_fields
 from aduan.core.clock import utcnow
 from aduan.core.disclosure import STRANGER, Viewer
-from aduan.core.errors import StoreError, WebhookRejected
+from aduan.core.errors import AduanError, StoreError, WebhookRejected
 from aduan.core.logs import get_logger
 from aduan.core.messages import RawMessage
 from aduan.open311.formats import FORMATS, error, render, render_one
 from aduan.open311.records import Records, SearchError, make_search
-from aduan.store.cases import CaseError, update_status
+from aduan.store.cases import update_status
 from aduan.store.models import raw_messages
 from aduan.store.references import (
     check_code,
@@ -51,6 +53,8 @@ from aduan.store.references import (
     reserve_reference,
     tracking_id,
 )
+from aduan.triage import CATEGORIES
+from aduan.triage.apply import set_manual
 from aduan.triage.services import services
 from aduan.web.app import to_webhook_request
 from aduan.web.limits import check_body
@@ -246,17 +250,25 @@ class Open311Api:
         channel = self.partner(params.get("api_key"))
         if channel is None or not channel.settings.can_update:
             return error(fmt, 403, "invalid api_key or this partner may not update requests")
+        code, actor = params.get("service_code"), f"open311:{channel.name}"
+        if code and code not in CATEGORIES:
+            return error(fmt, 400, f"unknown service_code {code!r}")
         try:
-            await asyncio.to_thread(
-                update_status,
-                self.runtime.engine,
-                reference,
-                params.get("status", ""),
-                actor=f"open311:{channel.name}",
-                note=params.get("status_notes") or params.get("note"),
-                agency=params.get("agency"),
-            )
-        except CaseError as exc:
+            if params.get("status") or not code:
+                await asyncio.to_thread(
+                    update_status,
+                    self.runtime.engine,
+                    reference,
+                    params.get("status", ""),
+                    actor=actor,
+                    note=params.get("status_notes") or params.get("note"),
+                    agency=params.get("agency"),
+                )
+            if code:
+                await asyncio.to_thread(
+                    set_manual, self.runtime.engine, reference, category=code, actor=actor
+                )
+        except AduanError as exc:
             status = 404 if str(exc).startswith("no complaint") else 400
             return error(fmt, status, str(exc))
         # The partner may change this request, so it reads back the stranger's view of it

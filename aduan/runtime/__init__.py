@@ -82,7 +82,7 @@ class Runtime:
         _register_secrets(settings)
         if logging:
             configure_logging(settings.log.level, settings.log.format)
-        configure_triage(settings.triage, settings.timezone)  # rules + calendar in force
+        configure_triage(settings.triage, settings.timezone, settings.data_dir)  # rules, calendar
         engine = open_store(settings.database_url, migrate=migrate)
         key = cache(lambda: nik_hash_key(engine, settings.nik_hash_key))
         return cls(settings, engine, build_channels(settings, key) if channels else {}, key)

@@ -16,7 +16,9 @@ before it can match), :mod:`.engine` (scoring), :mod:`.calendar` (office
 hours, holidays, cuti bersama), :mod:`.writer` (the one writer of rule-made
 decisions, guarded against overwriting a human's), :mod:`.apply` (first
 triage, re-triage, manual decisions),
-:mod:`.jobs` (the triage and escalation jobs), :mod:`.evaluate` (quality).
+:mod:`.router` (rules, danger detector and learned model blended: what the
+writer records), :mod:`.labels` (the humans' decisions as training labels),
+:mod:`.evaluate` (quality).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aduan.config.triage import TriageSettings
@@ -61,17 +64,30 @@ class Decision:
 
 _lock = threading.RLock()
 _active: Triage | None = None
+_settings: tuple[TriageSettings, Path] = (TriageSettings(), Path("data"))
 
 
-def configure(settings: TriageSettings | None = None, timezone: str = "Asia/Jakarta") -> Triage:
-    """Load the rules and calendar from settings and put them in force (ConfigError if bad)."""
+def configure(
+    settings: TriageSettings | None = None,
+    timezone: str = "Asia/Jakarta",
+    data_dir: Path | None = None,
+) -> Triage:
+    """Load the rules and calendar from settings and put them in force (ConfigError if bad);
+    ``data_dir`` is where the learned model lives (:mod:`.router`)."""
     from aduan.triage.engine import Triage
 
-    global _active
-    triage = Triage.from_settings(settings or TriageSettings(), timezone, CATEGORIES)
+    global _active, _settings
+    settings = settings or TriageSettings()
+    triage = Triage.from_settings(settings, timezone, CATEGORIES)
     with _lock:
         _active = triage
+        _settings = (settings, data_dir or _settings[1])
     return triage
+
+
+def settings_in_force() -> tuple[TriageSettings, Path]:
+    """The ``[triage]`` settings last configured, and the data directory."""
+    return _settings
 
 
 def active() -> Triage:

@@ -27,6 +27,7 @@ from aduan.core.errors import AduanError
 from aduan.core.text import matching_form
 from aduan.store.models import AuditEntry, complaints
 from aduan.triage import CATEGORIES, Decision, active
+from aduan.triage.router import Router
 from aduan.triage.rules import PRIORITIES, TRACKS
 from aduan.triage.writer import (
     FIELDS,
@@ -60,10 +61,10 @@ class Outcome:
     changes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
-def _decide(row: Any) -> tuple[Decision, datetime]:
+def _decide(router: Router, row: Any) -> tuple[Decision, datetime]:
     text = row.match_text or matching_form(row.text or "")
-    decision = active().decide(text, channel=row.channel, hint=row.subject or None)
-    return decision, active().due_at(row.received_at)
+    blended = router.decide(text, channel=row.channel, hint=row.subject or None)
+    return router.recorded(blended), router.triage.due_at(row.received_at)
 
 
 def _batches(engine: Engine, where: Any, size: int) -> Iterator[Sequence[Any]]:
@@ -90,8 +91,9 @@ def triage_pending(engine: Engine, *, limit: int = 200) -> int:
         rows = conn.execute(
             select(*_COLUMNS).where(where).order_by(complaints.c.id).limit(limit)
         ).all()
+    router = Router()
     for row in rows:
-        decision, due = _decide(row)
+        decision, due = _decide(router, row)
         with engine.begin() as conn:
             done += write_one(conn, row, decision, due, {}, first=True)
     return done
@@ -103,13 +105,14 @@ def retriage(
     """Apply the rules in force to complaints received since ``since`` (all if None)."""
     outcome = Outcome()
     where: Any = complaints.c.received_at >= since if since is not None else complaints.c.id > 0
+    router = Router()
     for rows in _batches(engine, where, batch):
         for row in rows:
             outcome.examined += 1
             if row.triage_source == "manual":
                 outcome.manual_kept += 1
                 continue
-            decision, due = _decide(row)
+            decision, due = _decide(router, row)
             changes = diff(row, values_of(decision, due))
             if not changes:
                 continue

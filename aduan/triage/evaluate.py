@@ -57,6 +57,20 @@ class Report:
         present = [c for c in self.gold if self.gold[c]]
         return sum(self.recall(c) for c in present) / len(present) if present else 0.0
 
+    def add(self, row: Labelled, decision: Decision) -> None:
+        """Count one labelled complaint and the decision made for it."""
+        self.total += 1
+        self.gold[row.category] += 1
+        self.predicted[decision.category] += 1
+        if decision.category == row.category:
+            self.correct += 1
+            self.hits[row.category] += 1
+        else:
+            self.errors.append((row, decision))
+        if row.priority == "high":
+            self.high_total += 1
+            self.high_found += decision.priority == "high"
+
     @property
     def high_priority_recall(self) -> float:
         return self.high_found / self.high_total if self.high_total else 1.0
@@ -114,16 +128,5 @@ def read_labelled(path: Path) -> list[Labelled]:
 def evaluate(rows: list[Labelled]) -> Report:
     report = Report()
     for row in rows:
-        decision = decide(matching_form(row.text), channel=row.channel)
-        report.total += 1
-        report.gold[row.category] += 1
-        report.predicted[decision.category] += 1
-        if decision.category == row.category:
-            report.correct += 1
-            report.hits[row.category] += 1
-        else:
-            report.errors.append((row, decision))
-        if row.priority == "high":
-            report.high_total += 1
-            report.high_found += decision.priority == "high"
+        report.add(row, decide(matching_form(row.text), channel=row.channel))
     return report

@@ -1,5 +1,9 @@
 """The one writer of triage results: every rule-made decision reaches the store here.
 
+What is decided comes from :class:`aduan.triage.router.Router`: the rules,
+the danger detector and, when switched on, the learned model, blended; the
+recorded rules name both sources (``model:roads:0.83``, ``why:rules: ...``).
+
 Two doors, one rule — *a human's decision stands*: a complaint whose
 ``triage_source`` is ``manual`` is never updated by rules, and every change
 is recorded as a ``triage_decisions`` row (what changed, from what to what,
@@ -29,7 +33,8 @@ from sqlalchemy import Connection, and_, or_, select
 from aduan.core.clock import utcnow
 from aduan.store.bulk import insert_rows, update_rows
 from aduan.store.models import TriageDecision, complaints
-from aduan.triage import Decision, active
+from aduan.triage import Decision
+from aduan.triage.router import Router
 
 triage_decisions = TriageDecision.__table__  # type: ignore[attr-defined]
 FIELDS = ("category", "agency", "priority", "track", "due_at")
@@ -143,7 +148,8 @@ class BatchTriage:
     def __init__(self, conn: Connection, now: datetime) -> None:
         self.conn = conn
         self.now = now
-        self.triage = active()
+        self.router = Router()
+        self.triage = self.router.triage
         self.decisions: list[dict[str, Any]] = []
         self.updates: list[dict[str, Any]] = []
         self.current: dict[int, Any] = {}
@@ -158,7 +164,7 @@ class BatchTriage:
         received_at: datetime,
     ) -> dict[str, Any]:
         """A new complaint's triage columns; its decision is recorded (actor ``normalizer``)."""
-        decision = self.triage.decide(match_text, channel=channel, hint=hint)
+        decision = self.router.recorded(self.router.decide(match_text, channel=channel, hint=hint))
         due = self.triage.due_at(received_at)
         self.decisions.append(
             decision_row(complaint_id, decision, due, at=self.now, actor="normalizer", changes={})
@@ -186,7 +192,7 @@ class BatchTriage:
             return "same"
         if row.triage_source == "manual":
             return "manual"
-        decision = self.triage.decide(match_text, channel=channel, hint=hint)
+        decision = self.router.recorded(self.router.decide(match_text, channel=channel, hint=hint))
         due = self.triage.due_at(row.received_at)
         values = values_of(decision, due)
         changes = diff(row, values)

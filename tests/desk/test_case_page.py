@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from aduan.store.cases import history
+from aduan.triage.labels import read_labels
 from tests.desk.helpers import client_for, csrf_of, login, make_runtime
 from tests.helpers.complaints import insert_complaint
 
@@ -35,3 +36,20 @@ def test_clerk_updates_a_status(engine: Engine, tmp_path: Path) -> None:
         "desk:sari",
         "Lampu sudah diganti",
     )
+
+
+def test_clerk_corrects_the_category_and_it_becomes_a_label(engine: Engine, tmp_path: Path) -> None:
+    insert_complaint(engine, reference="ADU-2026-300002")
+    with client_for(make_runtime(engine, tmp_path)) as client:
+        path = "/desk/aduan/ADU-2026-300002"
+        login(client)
+        page = client.get(path)
+        assert 'name="kategori"' in page.text
+        token = csrf_of(page.text)
+        assert client.post(path, data={"kategori": "waste"}).status_code == 403
+        wrong = client.post(path, data={"csrf": token, "kategori": "nope"})
+        assert wrong.status_code == 400
+        done = client.post(path, data={"csrf": token, "kategori": "waste"})
+        assert done.status_code == 200 and "Kategori disimpan" in done.text
+    (label,) = read_labels(engine)
+    assert (label.category, label.actor, label.origin) == ("waste", "desk:sari", "desk")

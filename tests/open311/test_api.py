@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 
 from aduan.runtime import Runtime
 from aduan.store.models import raw_messages
+from aduan.triage.labels import read_labels
 from tests.helpers.complaints import insert_complaint, tracking
 from tests.open311.conftest import JAKI_KEY, LAPOR_KEY
 
@@ -266,3 +267,19 @@ def test_partner_status_update(api: Client) -> None:
         ).status_code
         == 404
     )
+
+
+def test_partner_corrects_the_service_code_as_a_human_decision(api: Client) -> None:
+    """A partner with ``can_update`` correcting the category records a manual decision:
+    a training label with who and when."""
+    client, runtime = api
+    insert_complaint(runtime.engine, reference="ADU-2026-777002")
+    path = "/open311/v2/requests/ADU-2026-777002/status.json"
+    bad = client.post(path, data={"api_key": JAKI_KEY, "service_code": "nope"})
+    assert bad.status_code == 400
+    fixed = client.post(path, data={"api_key": JAKI_KEY, "service_code": "street_lighting"})
+    assert fixed.status_code == 200
+    (record,) = fixed.json()
+    assert record["service_code"] == "street_lighting"
+    (label,) = read_labels(runtime.engine)
+    assert (label.category, label.actor) == ("street_lighting", "open311:jaki")

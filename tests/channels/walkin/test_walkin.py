@@ -150,3 +150,22 @@ def test_import_maps_a_spreadsheets_own_columns(
     assert unmapped.returncode == 1 and "isi_aduan" in unmapped.stderr
     bad = aduan(*mapped[:4], "--column", "isi_aduan", url=store_url, cwd=tmp_path)
     assert bad.returncode == 2
+
+
+def test_an_old_systems_decisions_come_in_as_labels(tmp_path: Path) -> None:
+    """``aduan import --column category=Bidang --column agency=Dinas``: training labels."""
+    export = tmp_path / "lama.csv"
+    export.write_text(
+        "No,Keluhan,Bidang,Dinas,petugas\n"
+        "1,Lampu jalan mati di gang buntu,street_lighting,dinas_bina_marga,Petugas A\n"
+        "2,Sampah belum diangkut,,,\n",
+        encoding="utf-8",
+    )
+    columns = {"nomor": "No", "isi_aduan": "Keluhan", "category": "Bidang", "agency": "Dinas"}
+    first, second = (channel().read(raw) for raw in channel().backlog(export, columns))
+    assert first.extra["label"] == {
+        "category": "street_lighting",
+        "agency": "dinas_bina_marga",
+        "by": "Petugas A",
+    }
+    assert "label" not in second.extra
