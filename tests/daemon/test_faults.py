@@ -124,7 +124,9 @@ def test_two_replicas_one_poller_and_takeover_after_kill(
         killed_at = time.monotonic()
         feeds.add("shared", 60)
         wait_until(
-            lambda: any(r == str(standby.pid) for _, r, _ in feeds.requests("shared")),
+            lambda: any(
+                r == str(standby.pid) and t >= killed_at for t, r, _ in feeds.requests("shared")
+            ),
             10,
             0.05,
             "the standby replica to take over",
