@@ -15,6 +15,24 @@ from tests.helpers import channels as test_channels
 from tests.helpers.databases import create_database, reset_schema
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked ``only_on(db)`` runs on that database alone: its ``store_url``
+    parametrization on the other is not collected (deselected, never skipped)."""
+    keep: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        mark = item.get_closest_marker("only_on")
+        params = getattr(item, "callspec", None)
+        wanted = mark.args[0] if mark else None
+        if wanted and params and params.params.get("store_url", wanted) != wanted:
+            dropped.append(item)
+        else:
+            keep.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
 @pytest.fixture(scope="session")
 def pg_database() -> Iterator[str]:
     yield from create_database()

@@ -41,8 +41,6 @@ def as_role(url: str, role: str) -> str:
 @pytest.fixture
 def pg_role(engine: Engine, store_url: str) -> Iterator[str]:
     """A plain login role owning the complaints table, dropped afterwards."""
-    if engine.dialect.name != "postgresql":
-        pytest.skip("roles are PostgreSQL's")
     role = f"aduan_owner_{uuid.uuid4().hex[:8]}"
     with engine.begin() as conn:
         conn.exec_driver_sql(f'CREATE ROLE "{role}" LOGIN')
@@ -68,6 +66,7 @@ def test_statement_chain_cannot_write_as_superuser(engine: Engine, store_url: st
     assert status_of(engine, complaint) == "triaged"
 
 
+@pytest.mark.only_on("postgresql")
 def test_statement_chain_cannot_write_as_owner_role(
     engine: Engine, store_url: str, pg_role: str
 ) -> None:
@@ -76,12 +75,11 @@ def test_statement_chain_cannot_write_as_owner_role(
     assert status_of(engine, complaint) == "triaged"
 
 
+@pytest.mark.only_on("postgresql")
 @pytest.mark.parametrize("target", ["program", "file"])
 def test_copy_runs_no_program_and_writes_no_file(
     engine: Engine, store_url: str, tmp_path: Path, target: str
 ) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("COPY is PostgreSQL's")
     out = tmp_path / f"pwned-{uuid.uuid4().hex[:6]}"
     tmp_path.chmod(0o777)  # the server's user could write here if aduan let it
     sql = (
@@ -94,6 +92,7 @@ def test_copy_runs_no_program_and_writes_no_file(
     assert not out.exists()
 
 
+@pytest.mark.only_on("postgresql")
 @pytest.mark.parametrize(
     "sql",
     [
@@ -104,15 +103,12 @@ def test_copy_runs_no_program_and_writes_no_file(
     ],
 )
 def test_no_server_file_function_as_superuser(engine: Engine, store_url: str, sql: str) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("server functions are PostgreSQL's")
     with pytest.raises(AduanError):
         run_query(read_only_engine(store_url), sql)
 
 
+@pytest.mark.only_on("sqlite")
 def test_sqlite_attach_creates_no_file(engine: Engine, store_url: str, tmp_path: Path) -> None:
-    if engine.dialect.name != "sqlite":
-        pytest.skip("ATTACH is SQLite's")
     target = tmp_path / "x.db"
     for sql in (
         f"ATTACH DATABASE '{target}' AS x",
@@ -137,11 +133,10 @@ def test_reads_still_work(engine: Engine, store_url: str) -> None:
     assert [tuple(r) for r in rows] == [(1,)]
 
 
+@pytest.mark.only_on("postgresql")
 def test_grant_readonly_role_reads_views_only(
     engine: Engine, store_url: str, tmp_path: Path
 ) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("roles are PostgreSQL's")
     insert_complaint(engine)
     role = f"analyst_{uuid.uuid4().hex[:8]}"
     result = aduan("db", "grant-readonly", role, url=store_url, cwd=tmp_path)
@@ -166,9 +161,8 @@ def test_grant_readonly_role_reads_views_only(
             conn.exec_driver_sql(f'DROP ROLE "{role}"')
 
 
+@pytest.mark.only_on("postgresql")
 def test_query_as_superuser_warns_once(engine: Engine, store_url: str, tmp_path: Path) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("superusers are PostgreSQL's")
     result = aduan("query", "SELECT 1 AS one", url=store_url, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stderr.count("superuser") == 1
