@@ -1,0 +1,228 @@
+"""Text and channel hints -> :class:`Place`: only what the message states.
+
+Rules, in the order they apply to each name found by the lexicon:
+
+* a name right after a title ("Ibu Melawai", "Bpk. Guntur") is a person: skipped;
+* a name inside a street ("Jl. Bangka XI", "Jln. Kalibata Utara II") or
+  after "kali"/"sungai" names the street or the river, not the region;
+* a name that is both a kelurahan and a kecamatan ("Pasar Minggu") is the
+  kelurahan only after "Kel."/"Kelurahan"/"Lurah", else the kecamatan;
+* a kelurahan listed in the gazetteer's ``needs_marker`` ("Gunung", "Senayan")
+  counts only after such a marker;
+* a landmark sets its kecamatan, and its kelurahan only when its name
+  contains that kelurahan ("Stasiun Tanjung Barat"); a landmark through
+  several kecamatan sets neither;
+* a name outside the city sets nothing (``Place.outside`` says which).
+
+Two different kelurahan (or kecamatan, when no kelurahan) with nothing to
+choose between them give none: an invented place is worse than no place.
+A kelurahan always sets its kecamatan from the official table. Form fields
+(a walk-in clerk's) win over the text, the text over coordinates; a map
+pin is placed in the kelurahan of the nearest gazetteer place within
+``max_distance_m``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+
+from aduan.places.address import Street, coordinates, rt_rw, streets
+from aduan.places.gazetteer import Gazetteer, Landmark, load_gazetteer
+from aduan.places.lexicon import Lexicon, Match
+from aduan.places.regions import Region, fold
+
+FORM, TEXT, CHANNEL, COORDINATES, GAZETTEER = "form", "text", "channel", "coordinates", "gazetteer"
+_BEFORE = re.compile(
+    r"(?P<kel>\b(?:kel|kelurahan|lurah)\s*[.:]?\s*)$"
+    r"|(?P<kec>\b(?:kec|kecamatan|camat)\s*[.:]?\s*)$"
+    r"|(?P<person>\b(?:ibu|bu|bapak|pak|bpk|bp|sdr|sdri|saudara|saudari|mas|mbak|mba|bang|abang"
+    r"|kak|om|tante|haji|hj|h|dr|nama|namanya)\.?\s+)$"
+    r"|(?P<river>\b(?:kali|sungai)\s+)$"
+)
+
+
+@dataclass(frozen=True)
+class Hints:
+    """What the channel knows besides the text: a map pin, a walk-in form's fields."""
+
+    lat: float | None = None
+    lon: float | None = None
+    kelurahan: str | None = None
+    kecamatan: str | None = None
+    rt: str | int | None = None
+    rw: str | int | None = None
+    street: str | None = None
+
+
+@dataclass(frozen=True)
+class Place:
+    kelurahan: str | None = None
+    kecamatan: str | None = None
+    region_code: str | None = None  # the most precise Kemendagri code known
+    rt: str | None = None  # "005"
+    rw: str | None = None
+    street: str | None = None  # "Jl. Ampera Raya", no house number
+    place_name: str | None = None  # the gazetteer's name of a landmark named
+    lat: float | None = None
+    lon: float | None = None
+    outside: str | None = None  # a place outside the city named instead
+    sources: Mapping[str, str] = field(default_factory=dict)  # field -> form/text/channel/...
+
+
+@dataclass
+class _Found:
+    kelurahan: list[tuple[Region, bool]] = field(default_factory=list)  # (region, marked)
+    kecamatan: list[tuple[Region, bool]] = field(default_factory=list)
+    landmark: Landmark | None = None
+    outside: str | None = None
+    city: bool = False
+
+
+def _pick(hits: list[tuple[Region, bool]]) -> Region | None:
+    distinct = {r for r, _ in hits}
+    if len(distinct) == 1:
+        return hits[0][0]
+    marked = {r for r, m in hits if m}
+    return marked.pop() if len(marked) == 1 else None
+
+
+def _number(value: str | int | None) -> str | None:
+    text = str(value).strip() if value is not None else ""
+    return f"{int(text):03d}" if text.isdigit() and 0 < int(text) < 1000 else None
+
+
+class PlaceExtractor:
+    def __init__(self, gazetteer: Gazetteer, max_distance_m: float = 300.0) -> None:
+        self.gazetteer = gazetteer
+        self.regions = gazetteer.regions
+        self.lexicon = Lexicon(gazetteer)
+        self.max_distance_m = max_distance_m
+        both = set(self.regions.kelurahan) & set(self.regions.kecamatan)
+        both |= {k for k in self.regions.kelurahan if k.replace(" ", "") in
+                 {c.replace(" ", "") for c in self.regions.kecamatan}}
+        self._both = frozenset(both)  # kelurahan named like a kecamatan
+
+    def _read(self, norm: str, low: str) -> tuple[_Found, str | None]:
+        found = _Found()
+        spans = list(streets(norm))
+        for match in self.lexicon.find(low):
+            self._one(match, low, spans, found)
+        return found, spans[0].display if spans else None
+
+    def _one(self, match: Match, low: str, spans: list[Street], found: _Found) -> None:
+        ctx = _BEFORE.search(low, max(0, match.start - 16), match.start)
+        role = ctx.lastgroup if ctx else None
+        if role in ("person", "river"):
+            return
+        in_street = any(s.start <= match.start and match.end <= s.end for s in spans)
+        kinds = {e.kind: e for e in match.entries}
+        if "place" in kinds:
+            place = kinds["place"].place
+            assert place is not None
+            if in_street and place.kind != "road":
+                return
+            found.landmark = found.landmark or place
+            written = low[match.start : match.end]
+            kel = place.kelurahan
+            if kel and fold(kel.name) in written and fold(kel.name) not in self._both:
+                found.kelurahan.append((kel, False))
+            elif place.kecamatan:
+                found.kecamatan.append((place.kecamatan, False))
+            return
+        if in_street:
+            return
+        if "outside" in kinds:
+            found.outside = found.outside or kinds["outside"].name
+            return
+        if "city" in kinds:
+            found.city = True
+            return
+        kel_entry, kec_entry = kinds.get("kelurahan"), kinds.get("kecamatan")
+        if kel_entry and kel_entry.region and (role == "kel" or kec_entry is None):
+            name = fold(kel_entry.region.name)
+            if role == "kel" or name not in self.gazetteer.needs_marker:
+                found.kelurahan.append((kel_entry.region, role == "kel"))
+            return
+        if kec_entry and kec_entry.region:
+            found.kecamatan.append((kec_entry.region, role == "kec"))
+
+    def extract(self, text: str, hints: Hints | None = None) -> Place:
+        hints = hints or Hints()
+        norm = " ".join(text.split())
+        low = norm.lower()
+        if len(low) != len(norm):  # a few letters change length when lowered
+            norm = low
+        found, street = self._read(norm, low)
+        sources: dict[str, str] = {}
+        kel = _pick(found.kelurahan)
+        kec = None if kel else _pick(found.kecamatan)
+        if kel or kec:
+            sources["kelurahan" if kel else "kecamatan"] = TEXT
+        form_kel = self.regions.lookup(hints.kelurahan, 4) if hints.kelurahan else None
+        form_kec = self.regions.lookup(hints.kecamatan, 3) if hints.kecamatan else None
+        if form_kel:
+            kel, kec, sources["kelurahan"] = form_kel, None, FORM
+        elif form_kec and (kel is None or self.regions.kecamatan_of(kel) != form_kec):
+            kel, kec, sources["kecamatan"] = None, form_kec, FORM
+            sources.pop("kelurahan", None)
+        lat, lon, where = hints.lat, hints.lon, CHANNEL
+        if lat is None or lon is None:
+            pin = coordinates(norm)
+            lat, lon, where = (pin[0], pin[1], TEXT) if pin else (None, None, "")
+        if lat is not None and lon is not None:
+            sources["lat"] = sources["lon"] = where
+            if kel is None:
+                near = self.gazetteer.nearest(lat, lon, self.max_distance_m)
+                fits = near and (kec is None or near[0].kecamatan == kec)
+                if near and fits and near[0].kelurahan:
+                    kel, sources["kelurahan"] = near[0].kelurahan, COORDINATES
+                elif near and fits and kec is None:
+                    kec, sources["kecamatan"] = near[0].kecamatan, COORDINATES
+        landmark = found.landmark
+        if landmark is not None:
+            sources["place_name"] = TEXT
+            if lat is None:
+                lat, lon = landmark.lat, landmark.lon
+                sources["lat"] = sources["lon"] = GAZETTEER
+        if kel is not None:
+            kec = self.regions.kecamatan_of(kel)
+            sources.setdefault("kecamatan", sources["kelurahan"])
+        rt, rw = rt_rw(norm)
+        given = {
+            "rt": _number(hints.rt),
+            "rw": _number(hints.rw),
+            "street": hints.street.strip() if hints.street and hints.street.strip() else None,
+        }
+        for name, mine in (("rt", rt), ("rw", rw), ("street", street)):
+            if given[name] is not None:
+                sources[name] = FORM
+            elif mine is not None:
+                sources[name] = TEXT
+        code = kel.code if kel else kec.code if kec else self.regions.city.code if found.city else None
+        return Place(
+            kelurahan=kel.name if kel else None,
+            kecamatan=kec.name if kec else None,
+            region_code=code,
+            rt=given["rt"] or rt,
+            rw=given["rw"] or rw,
+            street=given["street"] or street,
+            place_name=landmark.name if landmark else None,
+            lat=lat,
+            lon=lon,
+            outside=None if (kel or kec or found.city) else found.outside,
+            sources=sources,
+        )
+
+
+@cache
+def default_extractor() -> PlaceExtractor:
+    """The extractor over the shipped South Jakarta gazetteer, built once per process."""
+    return PlaceExtractor(load_gazetteer())
+
+
+def extract(text: str, hints: Hints | None = None) -> Place:
+    """Extract the place of one complaint with the shipped gazetteer."""
+    return default_extractor().extract(text, hints)
