@@ -24,7 +24,9 @@ PROVINCE = "31"
 
 
 def main(data_dir: Path, version: str) -> None:
-    regions: dict[str, str] = json.loads(gzip.decompress((data_dir / "wilayah.json.gz").read_bytes()))
+    regions: dict[str, str] = json.loads(
+        gzip.decompress((data_dir / "wilayah.json.gz").read_bytes())
+    )
     villages: dict[str, str] = json.loads(gzip.decompress((data_dir / "desa.json.gz").read_bytes()))
     rows = {k: v for k, v in {**regions, **villages}.items() if k.split(".")[0] == PROVINCE}
     lines = [

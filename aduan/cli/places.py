@@ -15,7 +15,9 @@ eval_app = eval_group()
 
 @eval_app.command("places")
 def eval_places(
-    path: Path = typer.Argument(..., help="JSON lines: text, kelurahan, kecamatan, rt, rw, street."),
+    path: Path = typer.Argument(
+        ..., help="JSON lines: text, kelurahan, kecamatan, rt, rw, street."
+    ),
     as_json: bool = typer.Option(False, "--json", help="One JSON object with the scores."),
     errors: bool = typer.Option(False, "--errors", help="Also list each wrong or missed field."),
 ) -> None:

@@ -26,17 +26,34 @@ _RT_RW = re.compile(
 _PREFIX = r"(?P<prefix>jl\b\.?|jln\b\.?|jalan\b|gg\b\.?|gang\b)"
 _WORD = r"(?:[A-Za-z]{1,4}\.(?=\s)|[A-Za-z][\w'’-]*|\d+[A-Za-z]?)"
 _STREET = re.compile(rf"(?<![\w.]){_PREFIX}\s*(?P<name>{_WORD}(?:[ \t]+{_WORD}){{0,6}})", re.I)
-_STOP = frozenset(
-    """rt rw no nomor kel kelurahan kec kecamatan kota depan dekat belakang samping sebelah arah
-    menuju ke di dari dan yang ga gak nggak tidak tdk belum blm sudah sdh udah udh sejak sampai
-    smp mati rusak banjir tergenang macet ada sering tiap setiap pak bu mohon tolong sekitar
-    persis tepat untuk utk karena krn jadi pada pd tapi tp lagi lg juga jg nutup bau numpuk ambles
-    amblas longsor berlubang bolong jebol mampet gelap retak roboh tumbang putus menumpuk ambrol
-    licin becek kotor rawan parah dipake dipakai tersumbat tergenang kebanjiran rumah sy saya aku
-    kami kita warga itu ini sini situ sana tsb tersebut sempit buntu""".split()
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_STOP = _words(
+    """
+    rt rw no nomor kel kelurahan kec kecamatan kota depan dekat belakang samping sebelah
+    arah menuju ke di dari dan yang ga gak nggak tidak tdk belum blm sudah sdh udah udh
+    sejak sampai smp mati rusak banjir tergenang macet ada sering tiap setiap pak bu
+    mohon tolong sekitar persis tepat untuk utk karena krn jadi pada pd tapi tp lagi lg
+    juga jg nutup bau numpuk ambles amblas longsor berlubang bolong jebol mampet gelap
+    retak roboh tumbang putus menumpuk ambrol licin becek kotor rawan parah dipake
+    dipakai tersumbat tergenang kebanjiran rumah sy saya aku kami kita warga itu ini
+    sini situ sana tsb tersebut sempit buntu
+    """
 )
-_GENERIC = frozenset("raya besar utama kecil lingkungan umum protokol tol setapak".split())
-_LOWER_OK = frozenset("raya dalam utara selatan barat timur tengah baru lama ujung".split())
+_GENERIC = _words(
+    """
+    raya besar utama kecil lingkungan umum protokol tol setapak
+    """
+)
+_LOWER_OK = _words(
+    """
+    raya dalam utara selatan barat timur tengah baru lama ujung
+    """
+)
 _COORDS = re.compile(r"(?<![\d.])(-?\d{1,2}\.(\d+))\s*,\s*(-?\d{1,3}\.(\d+))(?![\d])")
 _PIN = ("q=", "@", "ll=", "query=", "\N{ROUND PUSHPIN}", "loc")
 _PREFIX_RE = re.compile(r"\s*(jl\b\.?|jln\b\.?|jalan\b|gg\b\.?|gang\b)\s*", re.I)

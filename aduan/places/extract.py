@@ -101,8 +101,11 @@ class PlaceExtractor:
         self.lexicon = Lexicon(gazetteer)
         self.max_distance_m = max_distance_m
         both = set(self.regions.kelurahan) & set(self.regions.kecamatan)
-        both |= {k for k in self.regions.kelurahan if k.replace(" ", "") in
-                 {c.replace(" ", "") for c in self.regions.kecamatan}}
+        both |= {
+            k
+            for k in self.regions.kelurahan
+            if k.replace(" ", "") in {c.replace(" ", "") for c in self.regions.kecamatan}
+        }
         self._both = frozenset(both)  # kelurahan named like a kecamatan
 
     def _read(self, norm: str, low: str) -> tuple[_Found, str | None]:
@@ -201,7 +204,9 @@ class PlaceExtractor:
                 sources[name] = FORM
             elif mine is not None:
                 sources[name] = TEXT
-        code = kel.code if kel else kec.code if kec else self.regions.city.code if found.city else None
+        code = (
+            kel.code if kel else kec.code if kec else self.regions.city.code if found.city else None
+        )
         return Place(
             kelurahan=kel.name if kel else None,
             kecamatan=kec.name if kec else None,

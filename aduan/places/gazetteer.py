@@ -38,9 +38,16 @@ from typing import Any
 from aduan.errors import ConfigError
 from aduan.places.regions import DEFAULT_CITY, Region, Regions, load_regions
 
-KINDS = frozenset(
-    "station terminal park market hospital school campus mall road underpass flyover bridge"
-    " area office cemetery stadium worship river other".split()
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+KINDS = _words(
+    """
+    station terminal park market hospital school campus mall road underpass flyover
+    bridge area office cemetery stadium worship river other
+    """
 )
 _PLACE_KEYS = frozenset({"name", "kind", "aliases", "kelurahan", "kecamatan", "lat", "lon"})
 EARTH_RADIUS_M = 6_371_000.0
@@ -187,7 +194,9 @@ def parse_gazetteer(text: str, source: str) -> Gazetteer:
         if isinstance(official, str):
             found = regions.lookup(official, 4) or regions.lookup(official, 3)
         if found is None:
-            check.fail(f"aliases.{variant}", f"{official!r} is not an official kelurahan or kecamatan")
+            check.fail(
+                f"aliases.{variant}", f"{official!r} is not an official kelurahan or kecamatan"
+            )
         else:
             aliases[variant] = found
     raw_places = data.get("place", [])
