@@ -25,7 +25,7 @@ _RT_RW = re.compile(
 )
 _PREFIX = r"(?P<prefix>jl\b\.?|jln\b\.?|jalan\b|gg\b\.?|gang\b)"
 _WORD = r"(?:[A-Za-z]{1,4}\.(?=\s)|[A-Za-z][\w'’-]*|\d+[A-Za-z]?)"
-_STREET = re.compile(rf"(?<![\w.]){_PREFIX}\s*(?P<name>{_WORD}(?:[ \t]+{_WORD}){{0,6}})", re.I)
+_STREET = re.compile(rf"{_PREFIX}\s*(?P<name>{_WORD}(?:[ \t]+{_WORD}){{0,6}})", re.I)
 
 
 def _words(text: str) -> frozenset[str]:
@@ -66,13 +66,25 @@ class Street:
     end: int
 
 
+def _starts(low: str, heads: tuple[str, ...]) -> list[int]:
+    """Where a word in ``low`` starts with one of ``heads`` (str.find is much faster than re)."""
+    out = []
+    for head in heads:
+        i = low.find(head)
+        while i != -1:
+            if i == 0 or not (low[i - 1].isalnum() or low[i - 1] == "."):
+                out.append(i)
+            i = low.find(head, i + 1)
+    return sorted(out)
+
+
 def rt_rw(text: str) -> tuple[str | None, str | None]:
     """The first RT and RW written in ``text``, zero-padded, or None."""
-    low = text.lower()
-    if "rt" not in low and "rw" not in low:
-        return None, None
     rt = rw = None
-    for m in _RT_RW.finditer(text):
+    for i in _starts(text.lower(), ("rt", "rw")):
+        m = _RT_RW.match(text, i)
+        if m is None:
+            continue
         g = m.groups()
         found_rt = g[0] or g[2]
         found_rw = g[1] or g[3] or g[4] or g[5]
@@ -103,12 +115,11 @@ def _name_words(words: list[str]) -> list[str]:
 
 def streets(text: str) -> Iterator[Street]:
     """Each street or gang named in ``text``, house number left out."""
-    low = text.lower()
-    if "jl" not in low and "jalan" not in low and "gg" not in low and "gang" not in low:
-        return
     pos = 0
-    while (m := _STREET.search(text, pos)) is not None:
-        pos = m.end("prefix")
+    for i in _starts(text.lower(), ("jl", "jalan", "gg", "gang")):
+        m = _STREET.match(text, i) if i >= pos else None
+        if m is None:
+            continue
         prefix = m.group("prefix").lower().rstrip(".")
         kept = _name_words(m.group("name").split())
         if not kept or all(w.lower() in _GENERIC for w in kept):
@@ -131,9 +142,14 @@ def canonical_street(value: str) -> str:
 
 def coordinates(text: str) -> tuple[float, float] | None:
     """The first latitude, longitude pair written in ``text``."""
-    if "," not in text:
+    i = text.find(".")
+    while i != -1 and not (
+        0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()
+    ):
+        i = text.find(".", i + 1)
+    if i == -1 or "," not in text:
         return None
-    for m in _COORDS.finditer(text):
+    for m in _COORDS.finditer(text, max(0, i - 4)):
         lat, lon = float(m.group(1)), float(m.group(3))
         pinned = any(p in text[max(0, m.start() - 8) : m.start()] for p in _PIN)
         if not pinned and min(len(m.group(2)), len(m.group(4))) < 2:

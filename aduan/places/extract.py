@@ -35,13 +35,33 @@ from aduan.places.lexicon import Lexicon, Match
 from aduan.places.regions import Region, fold
 
 FORM, TEXT, CHANNEL, COORDINATES, GAZETTEER = "form", "text", "channel", "coordinates", "gazetteer"
-_BEFORE = re.compile(
-    r"(?P<kel>\b(?:kel|kelurahan|lurah)\s*[.:]?\s*)$"
-    r"|(?P<kec>\b(?:kec|kecamatan|camat)\s*[.:]?\s*)$"
-    r"|(?P<person>\b(?:ibu|bu|bapak|pak|bpk|bp|sdr|sdri|saudara|saudari|mas|mbak|mba|bang|abang"
-    r"|kak|om|tante|haji|hj|h|dr|nama|namanya)\.?\s+)$"
-    r"|(?P<river>\b(?:kali|sungai)\s+)$"
-)
+_FORM_PREFIX = re.compile(r"^(?:kel(?:urahan)?|kec(?:amatan)?)\b[.:]?\s*", re.I)
+_ROLES = {
+    **dict.fromkeys(("kel", "kelurahan", "lurah"), "kel"),
+    **dict.fromkeys(("kec", "kecamatan", "camat"), "kec"),
+    **dict.fromkeys(("kali", "sungai"), "river"),
+    **dict.fromkeys(
+        (
+            *("ibu", "bu", "bapak", "pak", "bpk", "bp", "sdr", "sdri", "saudara", "saudari"),
+            *("mas", "mbak", "mba", "bang", "abang", "kak", "om", "tante", "haji", "hj", "h"),
+            *("dr", "nama", "namanya"),
+        ),
+        "person",
+    ),
+}
+
+
+def _role(low: str, start: int) -> str | None:
+    """What the word right before ``start`` makes of a name: kel, kec, person, river."""
+    before = low[max(0, start - 16) : start]
+    glued = before[-1:] not in (" ", "")  # "kel.pondok labu"
+    words = before.split()
+    if not words or words[-1].endswith(","):
+        return None
+    role = _ROLES.get(words[-1].lstrip("(").rstrip(".:"))
+    if glued and role not in ("kel", "kec"):
+        return None
+    return role
 
 
 @dataclass(frozen=True)
@@ -107,6 +127,18 @@ class PlaceExtractor:
             if k.replace(" ", "") in {c.replace(" ", "") for c in self.regions.kecamatan}
         }
         self._both = frozenset(both)  # kelurahan named like a kecamatan
+        self._aliases = {fold(k): r for k, r in gazetteer.aliases.items()}
+
+    def official(self, value: str | None, level: int) -> Region | None:
+        """A form field's kelurahan (level 4) or kecamatan (3), validated; None if not official."""
+        if not value or not value.strip():
+            return None
+        name = _FORM_PREFIX.sub("", value.strip())
+        found = self.regions.lookup(name, level)
+        if found is None:
+            alias = self._aliases.get(fold(name))
+            found = alias if alias is not None and alias.level == level else None
+        return found
 
     def _read(self, norm: str, low: str) -> tuple[_Found, str | None]:
         found = _Found()
@@ -116,8 +148,7 @@ class PlaceExtractor:
         return found, spans[0].display if spans else None
 
     def _one(self, match: Match, low: str, spans: list[Street], found: _Found) -> None:
-        ctx = _BEFORE.search(low, max(0, match.start - 16), match.start)
-        role = ctx.lastgroup if ctx else None
+        role = _role(low, match.start)
         if role in ("person", "river"):
             return
         in_street = any(s.start <= match.start and match.end <= s.end for s in spans)
@@ -164,8 +195,8 @@ class PlaceExtractor:
         kec = None if kel else _pick(found.kecamatan)
         if kel or kec:
             sources["kelurahan" if kel else "kecamatan"] = TEXT
-        form_kel = self.regions.lookup(hints.kelurahan, 4) if hints.kelurahan else None
-        form_kec = self.regions.lookup(hints.kecamatan, 3) if hints.kecamatan else None
+        form_kel = self.official(hints.kelurahan, 4)
+        form_kec = self.official(hints.kecamatan, 3)
         if form_kel:
             kel, kec, sources["kelurahan"] = form_kel, None, FORM
         elif form_kec and (kel is None or self.regions.kecamatan_of(kel) != form_kec):
