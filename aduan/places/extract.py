@@ -44,7 +44,7 @@ _ROLES = {
         (
             *("ibu", "bu", "bapak", "pak", "bpk", "bp", "sdr", "sdri", "saudara", "saudari"),
             *("mas", "mbak", "mba", "bang", "abang", "kak", "om", "tante", "haji", "hj", "h"),
-            *("dr", "nama", "namanya"),
+            *("nama", "namanya"),
         ),
         "person",
     ),

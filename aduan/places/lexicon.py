@@ -38,6 +38,7 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "lama": ("lm",),
     "jakarta": ("jkt", "jkt."),
 }
+DIRECTIONS = frozenset({"utara", "selatan", "barat", "timur", "tengah"})
 CITY_NAMES = {"31.74": ("jakarta selatan", "jaksel", "jkt sel", "jakarta sel")}
 
 
@@ -85,6 +86,10 @@ class Lexicon:
         for region in regions.outside:
             if len(region.name) >= 5:
                 add(fold(region.name), Entry("outside", region, name=region.name))
+            words = fold(region.name).split()
+            if len(words) > 2 and words[-1] in DIRECTIONS:
+                # "Gunung Sahari" for Gunung Sahari Utara/Selatan (Jakarta Pusat)
+                add(" ".join(words[:-1]), Entry("outside", region, name=region.name))
         for name in gazetteer.outside:
             for v in variants(name):
                 add(v, Entry("outside", name=name))
