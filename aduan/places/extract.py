@@ -75,6 +75,7 @@ class Hints:
     rt: str | int | None = None
     rw: str | int | None = None
     street: str | None = None
+    address: str | None = None  # the channel's own place text (a Telegram venue, a tweet's place)
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,21 @@ class PlaceExtractor:
             found = alias if alias is not None and alias.level == level else None
         return found
 
+    def _from_address(
+        self, address: str, street: str | None, sources: dict[str, str]
+    ) -> tuple[Region | None, Region | None, str | None]:
+        """Kelurahan/kecamatan and street from the channel's place text, when the text has none."""
+        norm = " ".join(address.split())
+        found, its_street = self._read(norm, norm.lower())
+        kel = _pick(found.kelurahan)
+        kec = None if kel else _pick(found.kecamatan)
+        if kel or kec:
+            sources["kelurahan" if kel else "kecamatan"] = CHANNEL
+        if street is None and its_street is not None:
+            sources["street"] = CHANNEL
+            return kel, kec, its_street
+        return kel, kec, street
+
     def _read(self, norm: str, low: str) -> tuple[_Found, str | None]:
         found = _Found()
         spans = list(streets(norm))
@@ -195,6 +211,8 @@ class PlaceExtractor:
         kec = None if kel else _pick(found.kecamatan)
         if kel or kec:
             sources["kelurahan" if kel else "kecamatan"] = TEXT
+        elif hints.address:
+            kel, kec, street = self._from_address(hints.address, street, sources)
         form_kel = self.official(hints.kelurahan, 4)
         form_kec = self.official(hints.kecamatan, 3)
         if form_kel:
@@ -234,7 +252,7 @@ class PlaceExtractor:
             if given[name] is not None:
                 sources[name] = FORM
             elif mine is not None:
-                sources[name] = TEXT
+                sources.setdefault(name, TEXT)
         code = (
             kel.code if kel else kec.code if kec else self.regions.city.code if found.city else None
         )

@@ -140,3 +140,11 @@ def test_official_table_of_south_jakarta() -> None:
     assert len(regions.kecamatan) == 10 and len(regions.kelurahan) == 65
     assert regions.lookup("setia budi", 4) is not None
     assert regions.lookup("Setia Budi", 3) == regions.lookup("Setiabudi", 3)
+
+
+def test_channel_address_when_the_text_has_no_place() -> None:
+    venue = extract("pohon tumbang nutup jalan", Hints(address="Stasiun Tebet, Jl. Tebet Raya"))
+    assert (venue.kecamatan, venue.street) == ("Tebet", "Jl. Tebet Raya")
+    assert venue.sources == {"kecamatan": "channel", "street": "channel"}
+    stated = extract("banjir di Kel. Bangka", Hints(address="Kebayoran Baru, Indonesia"))
+    assert (stated.kelurahan, stated.sources["kelurahan"]) == ("Bangka", "text")
