@@ -44,6 +44,7 @@ _STOP = _words(
     sini situ sana tsb tersebut sempit buntu
     """
 )
+_HARD_STOP = _words("rt rw no nomor kel kelurahan kec kecamatan kota")
 _GENERIC = _words(
     """
     raya besar utama kecil lingkungan umum protokol tol setapak
@@ -103,8 +104,10 @@ def _name_words(words: list[str]) -> list[str]:
     capitals = words[0][:1].isupper()
     for word in words:
         low = word.lower()
-        if low.rstrip(".") in _STOP or (low[:2] in ("rt", "rw") and low[2:3].isdigit()):
+        if low.rstrip(".") in _HARD_STOP or (low[:2] in ("rt", "rw") and low[2:3].isdigit()):
             break
+        if low.rstrip(".") in _STOP and not (capitals and word[:1].isupper()):
+            break  # "Jl. Mangga Bolong" is a name, "jl mangga bolong" is a hole
         if capitals and kept and word.islower() and low not in _LOWER_OK:
             break  # "Jl. Tebet Timur Dalam VI tersumbat"
         kept.append(word)

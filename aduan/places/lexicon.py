@@ -36,6 +36,7 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "dalam": ("dalem", "dlm"),
     "tiga": ("3",),
     "lama": ("lm",),
+    "petukangan": ("ptkgn", "ptk"),
     "jakarta": ("jkt", "jkt."),
 }
 DIRECTIONS = frozenset({"utara", "selatan", "barat", "timur", "tengah"})

@@ -42,6 +42,8 @@ STREETS = [
     ("jl TB Simatupang dipake parkir", "Jl. TB Simatupang"),
     ("jalan di karet kuningan dkt jl karet pedurenan ambles", "Jl. karet pedurenan"),
     ("di gang aye, Gg. Kober RT 03", "Gg. Kober"),
+    ("danau di Jl. Mangga Bolong ini", "Jl. Mangga Bolong"),
+    ("jl mangga bolong", "Jl. mangga"),
     ("jalan berlubang di Lenteng Agung", None),
     ("parkiran sampe ke jalan raya", None),
     ("depan gg rumah sy", None),

@@ -59,6 +59,8 @@ REGIONS = [
     ("macet depan Pondok Indah Mall", None, "Kebayoran Lama"),
     ("trotoar Jl. TB Simatupang rusak", None, None),
     ("lampu mati di Kemang", None, None),
+    ("dahan patah di pertigaan Jl. Senopati", None, "Kebayoran Baru"),
+    ("Pusk. Kel. Ptkgn Sltn tutup", "Petukangan Selatan", "Pesanggrahan"),
     # nothing stated
     ("Waspada penipuan mengatasnamakan petugas PLN", None, None),
 ]
