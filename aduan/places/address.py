@@ -25,7 +25,7 @@ _RT_RW = re.compile(
 )
 _PREFIX = r"(?P<prefix>jl\b\.?|jln\b\.?|jalan\b|gg\b\.?|gang\b)"
 _WORD = r"(?:[A-Za-z]{1,4}\.(?=\s)|[A-Za-z][\w'’-]*|\d+[A-Za-z]?)"
-_STREET = re.compile(rf"{_PREFIX}\s*(?P<name>{_WORD}(?:[ \t]+{_WORD}){{0,6}})", re.I)
+_STREET = re.compile(rf"{_PREFIX}[ \t]*(?P<name>{_WORD}(?:[ \t]+{_WORD}){{0,6}})", re.I)
 
 
 def _words(text: str) -> frozenset[str]:
@@ -41,10 +41,13 @@ _STOP = _words(
     juga jg nutup bau numpuk ambles amblas longsor berlubang bolong jebol mampet gelap
     retak roboh tumbang putus menumpuk ambrol licin becek kotor rawan parah dipake
     dipakai tersumbat tergenang kebanjiran rumah sy saya aku kami kita warga itu ini
-    sini situ sana tsb tersebut sempit buntu
+    sini situ sana tsb tersebut sempit buntu dkt dpn deket blkg sblh tuh nih sih dong deh kok
+    yg pertigaan perempatan simpang
     """
 )
-_HARD_STOP = _words("rt rw no nomor kel kelurahan kec kecamatan kota")
+_TITLES = _words("h hj kh dr drs ir prof moh muh mohd jend kol kapt let st tb hr")
+_NOT_A_STREET = _words("penerangan lampu badan bahu rambu marka")  # "Penerangan Jalan Umum"
+_HARD_STOP = _words("rt rw no nomor kel kelurahan kec kecamatan kota jl jln gg")
 _GENERIC = _words(
     """
     raya besar utama kecil lingkungan umum protokol tol setapak
@@ -65,6 +68,14 @@ class Street:
     display: str  # "Jl. Ampera Raya", "Gg. Langgar"
     start: int  # span in the text it was read from
     end: int
+    name_start: int  # where the name begins, after "Jl."
+
+    def cut(self, text: str, at: int) -> Street:
+        """The street ending before ``at`` ("Jl. Siaga Raya | Pejaten": a place follows)."""
+        name = text[self.name_start : at].strip().rstrip(".,")
+        return Street(
+            f"{self.display[:3]} {name}", self.start, self.name_start + len(name), self.name_start
+        )
 
 
 def _starts(low: str, heads: tuple[str, ...]) -> list[int]:
@@ -104,6 +115,14 @@ def _name_words(words: list[str]) -> list[str]:
     capitals = words[0][:1].isupper()
     for word in words:
         low = word.lower()
+        if (
+            word.endswith(".")
+            and low[:-1] not in _TITLES
+            and not (len(word) == 2 and word[0] not in "IVX")
+        ):
+            if low[:-1] not in _STOP and low[:-1] not in _HARD_STOP:
+                kept.append(word[:-1])  # "Jl. Cipete VIII. Sepanjang ...": the sentence ends
+            break
         if low.rstrip(".") in _HARD_STOP or (low[:2] in ("rt", "rw") and low[2:3].isdigit()):
             break
         if low.rstrip(".") in _STOP and not (capitals and word[:1].isupper()):
@@ -118,8 +137,8 @@ def _name_words(words: list[str]) -> list[str]:
 
 def streets(text: str) -> Iterator[Street]:
     """Each street or gang named in ``text``, house number left out."""
-    pos = 0
-    for i in _starts(text.lower(), ("jl", "jalan", "gg", "gang")):
+    pos, low = 0, text.lower()
+    for i in _starts(low, ("jl", "jalan", "gg", "gang")):
         m = _STREET.match(text, i) if i >= pos else None
         if m is None:
             continue
@@ -129,10 +148,14 @@ def streets(text: str) -> Iterator[Street]:
             continue  # "jalan raya": any main road
         if prefix in ("jalan", "gang") and not (kept[0][0].isupper() or kept[0].lower() == "raya"):
             continue
+        if prefix == "jalan" and low[max(0, i - 12) : i].split()[-1:] in (
+            [w] for w in _NOT_A_STREET
+        ):
+            continue
         end = m.start("name") + len(" ".join(kept))
         pos = end
         head = "Gg." if prefix.startswith("g") else "Jl."
-        yield Street(f"{head} {' '.join(kept).rstrip('.')}", m.start(), end)
+        yield Street(f"{head} {' '.join(kept).rstrip('.')}", m.start(), end, m.start("name"))
 
 
 def canonical_street(value: str) -> str:

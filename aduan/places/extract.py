@@ -102,6 +102,37 @@ class _Found:
     city: bool = False
 
 
+def _squeeze(text: str) -> str:
+    """Runs of spaces as one space, lines kept apart (a street name never runs on past a line)."""
+    if "\n" not in text:
+        return " ".join(text.split())
+    return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
+
+
+_ROMAN = frozenset(("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"))
+
+
+def _trim(street: Street, norm: str, matches: list[Match]) -> Street:
+    """A street whose name runs on into a region name ends before it.
+
+    "Jl. Siaga Raya Pejaten", "Jl. Wijaya I Petogogan", "gg langgar petukangan
+    selatan" are a street and a place; "Jl. Raya Pasar Minggu", "Jl. Tebet
+    Barat IV" and "Jl. Metro Pondok Indah" are street names.
+    """
+    for match in matches:
+        if not street.name_start < match.start < street.end:
+            continue
+        if all(e.place and e.place.kind != "area" for e in match.entries):
+            continue  # a landmark's name inside a street's is part of it
+        before = norm[street.name_start : match.start].split()
+        last = before[-1].lower().rstrip(".,") if before else ""
+        named = any(w.lower() != "raya" for w in before)  # "jl. raya ragunan" is one name
+        lower = named and norm[street.name_start : street.end].islower()
+        if (len(before) > 1 and last == "raya") or last in _ROMAN or last.isdigit() or lower:
+            return street.cut(norm, match.start)
+    return street
+
+
 def _pick(hits: list[tuple[Region, bool]]) -> Region | None:
     distinct = {r for r, _ in hits}
     if len(distinct) == 1:
@@ -145,7 +176,7 @@ class PlaceExtractor:
         self, address: str, street: str | None, sources: dict[str, str]
     ) -> tuple[Region | None, Region | None, str | None]:
         """Kelurahan/kecamatan and street from the channel's place text, when the text has none."""
-        norm = " ".join(address.split())
+        norm = _squeeze(address)
         found, its_street = self._read(norm, norm.lower())
         kel = _pick(found.kelurahan)
         kec = None if kel else _pick(found.kecamatan)
@@ -159,7 +190,10 @@ class PlaceExtractor:
     def _read(self, norm: str, low: str) -> tuple[_Found, str | None]:
         found = _Found()
         spans = list(streets(norm))
-        for match in self.lexicon.find(low):
+        matches = self.lexicon.find(low)
+        if spans and matches:
+            spans = [_trim(s, norm, matches) for s in spans]
+        for match in matches:
             self._one(match, low, spans, found)
         return found, spans[0].display if spans else None
 
@@ -201,7 +235,7 @@ class PlaceExtractor:
 
     def extract(self, text: str, hints: Hints | None = None) -> Place:
         hints = hints or Hints()
-        norm = " ".join(text.split())
+        norm = _squeeze(text)
         low = norm.lower()
         if len(low) != len(norm):  # a few letters change length when lowered
             norm = low

@@ -85,7 +85,7 @@ class Lexicon:
                 bucket.append(entry)
 
         for region in regions.outside:
-            if len(region.name) >= 5:
+            if len(region.name) >= 7 or " " in region.name:  # not "Tengah", "Kramat"
                 add(fold(region.name), Entry("outside", region, name=region.name))
             words = fold(region.name).split()
             if len(words) > 2 and words[-1] in DIRECTIONS:

@@ -150,3 +150,27 @@ def test_channel_address_when_the_text_has_no_place() -> None:
     assert venue.sources == {"kecamatan": "channel", "street": "channel"}
     stated = extract("banjir di Kel. Bangka", Hints(address="Kebayoran Baru, Indonesia"))
     assert (stated.kelurahan, stated.sources["kelurahan"]) == ("Bangka", "text")
+
+
+@pytest.mark.parametrize(
+    ("text", "street", "kelurahan", "kecamatan"),
+    [
+        ("di Jl. Siaga Raya Pejaten ada lubang", "Jl. Siaga Raya", None, "Pasar Minggu"),
+        ("Jl. Wijaya I Petogogan banjir", "Jl. Wijaya I", "Petogogan", "Kebayoran Baru"),
+        (
+            "di gg langgar petukangan selatan rt 1",
+            "Gg. langgar",
+            "Petukangan Selatan",
+            "Pesanggrahan",
+        ),
+        ("Jl. Raya Pasar Minggu macet", "Jl. Raya Pasar Minggu", None, None),
+        ("lapor, ular di jl. raya ragunan no 12", "Jl. raya ragunan", None, None),
+        ("Jl. Metro Pondok Indah rusak", "Jl. Metro Pondok Indah", None, None),
+        ("Lampu jln Jl. Tanjung Barat Raya dkt SMPN mati", "Jl. Tanjung Barat Raya", None, None),
+    ],
+)
+def test_street_ends_where_a_place_follows(
+    text: str, street: str, kelurahan: str | None, kecamatan: str | None
+) -> None:
+    place = extract(text)
+    assert (place.street, place.kelurahan, place.kecamatan) == (street, kelurahan, kecamatan)
