@@ -173,11 +173,13 @@ class PlaceExtractor:
         return found
 
     def _from_address(
-        self, address: str, street: str | None, sources: dict[str, str]
+        self, address: str, street: str | None, sources: dict[str, str], text: _Found
     ) -> tuple[Region | None, Region | None, str | None]:
-        """Kelurahan/kecamatan and street from the channel's place text, when the text has none."""
+        """Region, street and landmark from the channel's place text, when the text has none."""
         norm = _squeeze(address)
         found, its_street = self._read(norm, norm.lower())
+        if text.landmark is None and found.landmark is not None:
+            text.landmark, sources["place_name"] = found.landmark, CHANNEL
         kel = _pick(found.kelurahan)
         kec = None if kel else _pick(found.kecamatan)
         if kel or kec:
@@ -246,7 +248,7 @@ class PlaceExtractor:
         if kel or kec:
             sources["kelurahan" if kel else "kecamatan"] = TEXT
         elif hints.address:
-            kel, kec, street = self._from_address(hints.address, street, sources)
+            kel, kec, street = self._from_address(hints.address, street, sources, found)
         form_kel = self.official(hints.kelurahan, 4)
         form_kec = self.official(hints.kecamatan, 3)
         if form_kel:
@@ -269,7 +271,7 @@ class PlaceExtractor:
                     kec, sources["kecamatan"] = near[0].kecamatan, COORDINATES
         landmark = found.landmark
         if landmark is not None:
-            sources["place_name"] = TEXT
+            sources.setdefault("place_name", TEXT)
             if lat is None:
                 lat, lon = landmark.lat, landmark.lon
                 sources["lat"] = sources["lon"] = GAZETTEER

@@ -146,8 +146,18 @@ def test_official_table_of_south_jakarta() -> None:
 
 def test_channel_address_when_the_text_has_no_place() -> None:
     venue = extract("pohon tumbang nutup jalan", Hints(address="Stasiun Tebet, Jl. Tebet Raya"))
-    assert (venue.kecamatan, venue.street) == ("Tebet", "Jl. Tebet Raya")
-    assert venue.sources == {"kecamatan": "channel", "street": "channel"}
+    assert (venue.kecamatan, venue.street, venue.place_name) == (
+        "Tebet",
+        "Jl. Tebet Raya",
+        "Stasiun Tebet",
+    )
+    assert venue.sources == {
+        "kecamatan": "channel",
+        "street": "channel",
+        "place_name": "channel",
+        "lat": "gazetteer",
+        "lon": "gazetteer",
+    }
     stated = extract("banjir di Kel. Bangka", Hints(address="Kebayoran Baru, Indonesia"))
     assert (stated.kelurahan, stated.sources["kelurahan"]) == ("Bangka", "text")
 
