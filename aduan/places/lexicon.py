@@ -121,8 +121,10 @@ class Lexicon:
         n = len(low)
         for end, (length, entries) in self.automaton.iter(low):
             start = end - length + 1
-            if (start > 0 and low[start - 1].isalnum()) or (end + 1 < n and low[end + 1].isalnum()):
-                continue
+            before = low[start - 1] if start else " "
+            after = low[end + 1] if end + 1 < n else " "
+            if before.isalnum() or before in "_@" or after.isalnum() or after == "_":
+                continue  # inside a word, or a handle ("@warga_tebet")
             found.append((start, end + 1, entries))
         if len(found) < 2:
             return [Match(*f) for f in found]

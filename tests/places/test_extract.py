@@ -63,6 +63,8 @@ REGIONS = [
     ("Pusk. Kel. Ptkgn Sltn tutup", "Petukangan Selatan", "Pesanggrahan"),
     # nothing stated
     ("Waspada penipuan mengatasnamakan petugas PLN", None, None),
+    ("cc @warga_tebet @pasarminggu", None, None),
+    ("#PasarMinggu banjir lagi", None, "Pasar Minggu"),
 ]
 
 

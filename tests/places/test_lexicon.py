@@ -18,9 +18,9 @@ def reference(lexicon: Lexicon, low: str) -> list[tuple[int, int]]:
         start = low.find(key)
         while start != -1:
             end = start + len(key)
-            if (start == 0 or not low[start - 1].isalnum()) and (
-                end == len(low) or not low[end].isalnum()
-            ):
+            inside_before = start > 0 and (low[start - 1].isalnum() or low[start - 1] in "_@")
+            inside_after = end < len(low) and (low[end].isalnum() or low[end] == "_")
+            if not inside_before and not inside_after:
                 hits.append((start, end))
             start = low.find(key, start + 1)
     hits.sort(key=lambda h: (h[0], h[0] - h[1]))
