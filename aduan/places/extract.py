@@ -180,14 +180,25 @@ class PlaceExtractor:
         found, its_street = self._read(norm, norm.lower())
         if text.landmark is None and found.landmark is not None:
             text.landmark, sources["place_name"] = found.landmark, CHANNEL
-        kel = _pick(found.kelurahan)
-        kec = None if kel else _pick(found.kecamatan)
+        kel, kec = self._choose(found)
         if kel or kec:
             sources["kelurahan" if kel else "kecamatan"] = CHANNEL
         if street is None and its_street is not None:
             sources["street"] = CHANNEL
             return kel, kec, its_street
         return kel, kec, street
+
+    def _choose(self, found: _Found) -> tuple[Region | None, Region | None]:
+        """One kelurahan, else one kecamatan, else nothing; a kelurahan named without
+        "Kel." beside another kecamatan ("lampu merah Pasar Minggu-Kalibata") is refused."""
+        kel = _pick(found.kelurahan)
+        if kel is None:
+            return None, _pick(found.kecamatan)
+        own = self.regions.kecamatan_of(kel)
+        marked = any(m for r, m in found.kelurahan if r == kel)
+        if not marked and any(r != own for r, _ in found.kecamatan):
+            return None, None
+        return kel, None
 
     def _read(self, norm: str, low: str) -> tuple[_Found, str | None]:
         found = _Found()
@@ -243,8 +254,7 @@ class PlaceExtractor:
             norm = low
         found, street = self._read(norm, low)
         sources: dict[str, str] = {}
-        kel = _pick(found.kelurahan)
-        kec = None if kel else _pick(found.kecamatan)
+        kel, kec = self._choose(found)
         if kel or kec:
             sources["kelurahan" if kel else "kecamatan"] = TEXT
         elif hints.address:

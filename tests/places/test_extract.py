@@ -31,6 +31,9 @@ REGIONS = [
     ("Pelapor (Ibu Melawai) mengadukan tetangga", None, None),
     ("Bapak Guntur Saputra warga Depok", None, None),
     ("Macet dr Tebet sampe Pancoran", None, None),
+    ("lampu merah Pasar Minggu-Kalibata mati", None, None),
+    ("lampu merah Pasar Minggu, Kel. Kalibata", "Kalibata", "Pancoran"),
+    ("Warga Kebon Baru, Tebet", "Kebon Baru", "Tebet"),
     ("Kuningan banjir", None, None),
     # kelurahan and kecamatan of one name
     ("RSUD Pasar Minggu antre lama", None, "Pasar Minggu"),
