@@ -15,7 +15,10 @@ Rules, in the order they apply to each name found by the lexicon:
 * a name outside the city sets nothing (``Place.outside`` says which).
 
 Two different kelurahan (or kecamatan, when no kelurahan) with nothing to
-choose between them give none: an invented place is worse than no place.
+choose between them give none, and so does a kelurahan written without
+"Kel." beside another kecamatan ("perempatan Pasar Minggu-Kalibata"): an
+invented place is worse than no place. A street ends where a place name
+follows it ("Jl. Siaga Raya Pejaten").
 A kelurahan always sets its kecamatan from the official table. Form fields
 (a walk-in clerk's) win over the text, the text over coordinates; a map
 pin is placed in the kelurahan of the nearest gazetteer place within
