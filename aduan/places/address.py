@@ -90,10 +90,10 @@ def _starts(low: str, heads: tuple[str, ...]) -> list[int]:
     return sorted(out)
 
 
-def rt_rw(text: str) -> tuple[str | None, str | None]:
-    """The first RT and RW written in ``text``, zero-padded, or None."""
+def rt_rw(text: str, low: str | None = None) -> tuple[str | None, str | None]:
+    """The first RT and RW written in ``text`` (``low``: it lower-cased), zero-padded, or None."""
     rt = rw = None
-    for i in _starts(text.lower(), ("rt", "rw")):
+    for i in _starts(low if low is not None else text.lower(), ("rt", "rw")):
         m = _RT_RW.match(text, i)
         if m is None:
             continue
@@ -135,9 +135,9 @@ def _name_words(words: list[str]) -> list[str]:
     return kept
 
 
-def streets(text: str) -> Iterator[Street]:
-    """Each street or gang named in ``text``, house number left out."""
-    pos, low = 0, text.lower()
+def streets(text: str, low: str | None = None) -> Iterator[Street]:
+    """Each street or gang named in ``text`` (``low``: it lower-cased), house number left out."""
+    pos, low = 0, low if low is not None else text.lower()
     for i in _starts(low, ("jl", "jalan", "gg", "gang")):
         m = _STREET.match(text, i) if i >= pos else None
         if m is None:

@@ -105,6 +105,13 @@ class _Found:
     city: bool = False
 
 
+def _forms(text: str) -> tuple[str, str]:
+    """The text squeezed, and lower-cased at the same positions."""
+    norm = _squeeze(text)
+    low = norm.lower()
+    return (low, low) if len(low) != len(norm) else (norm, low)  # "İ" lowers to two letters
+
+
 def _squeeze(text: str) -> str:
     """Runs of spaces as one space, lines kept apart (a street name never runs on past a line)."""
     if "\n" not in text:
@@ -179,8 +186,7 @@ class PlaceExtractor:
         self, address: str, street: str | None, sources: dict[str, str], text: _Found
     ) -> tuple[Region | None, Region | None, str | None]:
         """Region, street and landmark from the channel's place text, when the text has none."""
-        norm = _squeeze(address)
-        found, its_street = self._read(norm, norm.lower())
+        found, its_street = self._read(*_forms(address))
         if text.landmark is None and found.landmark is not None:
             text.landmark, sources["place_name"] = found.landmark, CHANNEL
         kel, kec = self._choose(found)
@@ -205,7 +211,7 @@ class PlaceExtractor:
 
     def _read(self, norm: str, low: str) -> tuple[_Found, str | None]:
         found = _Found()
-        spans = list(streets(norm))
+        spans = list(streets(norm, low))
         matches = self.lexicon.find(low)
         if spans and matches:
             spans = [_trim(s, norm, matches) for s in spans]
@@ -250,11 +256,8 @@ class PlaceExtractor:
             found.kecamatan.append((kec_entry.region, role == "kec"))
 
     def extract(self, text: str, hints: Hints | None = None) -> Place:
-        hints = hints or Hints()
-        norm = _squeeze(text)
-        low = norm.lower()
-        if len(low) != len(norm):  # a few letters change length when lowered
-            norm = low
+        hints = hints or _NO_HINTS
+        norm, low = _forms(text)
         found, street = self._read(norm, low)
         sources: dict[str, str] = {}
         kel, kec = self._choose(found)
@@ -262,13 +265,8 @@ class PlaceExtractor:
             sources["kelurahan" if kel else "kecamatan"] = TEXT
         elif hints.address:
             kel, kec, street = self._from_address(hints.address, street, sources, found)
-        form_kel = self.official(hints.kelurahan, 4)
-        form_kec = self.official(hints.kecamatan, 3)
-        if form_kel:
-            kel, kec, sources["kelurahan"] = form_kel, None, FORM
-        elif form_kec and (kel is None or self.regions.kecamatan_of(kel) != form_kec):
-            kel, kec, sources["kecamatan"] = None, form_kec, FORM
-            sources.pop("kelurahan", None)
+        if hints.kelurahan or hints.kecamatan:
+            kel, kec = self._form_region(hints, kel, kec, sources)
         lat, lon, where = hints.lat, hints.lon, CHANNEL
         if lat is None or lon is None:
             pin = coordinates(norm)
@@ -276,12 +274,7 @@ class PlaceExtractor:
         if lat is not None and lon is not None:
             sources["lat"] = sources["lon"] = where
             if kel is None:
-                near = self.gazetteer.nearest(lat, lon, self.max_distance_m)
-                fits = near and (kec is None or near[0].kecamatan == kec)
-                if near and fits and near[0].kelurahan:
-                    kel, sources["kelurahan"] = near[0].kelurahan, COORDINATES
-                elif near and fits and kec is None:
-                    kec, sources["kecamatan"] = near[0].kecamatan, COORDINATES
+                kel, kec = self._placed(lat, lon, kec, sources)
         landmark = found.landmark
         if landmark is not None:
             sources.setdefault("place_name", TEXT)
@@ -291,12 +284,8 @@ class PlaceExtractor:
         if kel is not None:
             kec = self.regions.kecamatan_of(kel)
             sources.setdefault("kecamatan", sources["kelurahan"])
-        rt, rw = rt_rw(norm)
-        given = {
-            "rt": _number(hints.rt),
-            "rw": _number(hints.rw),
-            "street": hints.street.strip() if hints.street and hints.street.strip() else None,
-        }
+        rt, rw = rt_rw(norm, low)
+        given = _form_fields(hints) if hints is not _NO_HINTS else _NO_FIELDS
         for name, mine in (("rt", rt), ("rw", rw), ("street", street)):
             if given[name] is not None:
                 sources[name] = FORM
@@ -318,6 +307,45 @@ class PlaceExtractor:
             outside=None if (kel or kec or found.city) else found.outside,
             sources=sources,
         )
+
+    def _form_region(
+        self, hints: Hints, kel: Region | None, kec: Region | None, sources: dict[str, str]
+    ) -> tuple[Region | None, Region | None]:
+        """The form's kelurahan or kecamatan, when official, over what the text said."""
+        form_kel = self.official(hints.kelurahan, 4)
+        form_kec = self.official(hints.kecamatan, 3)
+        if form_kel:
+            sources["kelurahan"] = FORM
+            return form_kel, None
+        if form_kec and (kel is None or self.regions.kecamatan_of(kel) != form_kec):
+            sources.pop("kelurahan", None)
+            sources["kecamatan"] = FORM
+            return None, form_kec
+        return kel, kec
+
+    def _placed(
+        self, lat: float, lon: float, kec: Region | None, sources: dict[str, str]
+    ) -> tuple[Region | None, Region | None]:
+        """A pin in the kelurahan (or kecamatan) of the nearest gazetteer place, if near."""
+        near = self.gazetteer.nearest(lat, lon, self.max_distance_m)
+        if near is None or (kec is not None and near[0].kecamatan != kec):
+            return None, kec
+        if near[0].kelurahan:
+            sources["kelurahan"] = COORDINATES
+            return near[0].kelurahan, None
+        if kec is None:
+            sources["kecamatan"] = COORDINATES
+            return None, near[0].kecamatan
+        return None, kec
+
+
+def _form_fields(hints: Hints) -> dict[str, str | None]:
+    street = hints.street.strip() if hints.street and hints.street.strip() else None
+    return {"rt": _number(hints.rt), "rw": _number(hints.rw), "street": street}
+
+
+_NO_HINTS = Hints()
+_NO_FIELDS: dict[str, str | None] = {"rt": None, "rw": None, "street": None}
 
 
 @cache

@@ -189,3 +189,9 @@ def test_street_ends_where_a_place_follows(
 ) -> None:
     place = extract(text)
     assert (place.street, place.kelurahan, place.kecamatan) == (street, kelurahan, kecamatan)
+
+
+def test_letters_that_grow_when_lowered() -> None:
+    """A letter that lowers to two ("İ"): text and lower case must stay aligned."""
+    place = extract("İzin bangunan di Jl. Kemang Raya, Kel. Bangka")
+    assert (place.kelurahan, place.street) == ("Bangka", "Jl. kemang raya")
