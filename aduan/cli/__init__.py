@@ -31,6 +31,7 @@ def _register() -> None:
     import aduan.cli.evaluate
     import aduan.cli.export
     import aduan.cli.importer
+    import aduan.cli.places
     import aduan.cli.poll
     import aduan.cli.quarantine
     import aduan.cli.query
