@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aduan.errors import AduanError
+from aduan.core.errors import AduanError
 from aduan.places.address import canonical_street
 from aduan.places.extract import Place, PlaceExtractor, default_extractor
 from aduan.places.regions import fold

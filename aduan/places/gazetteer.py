@@ -35,7 +35,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from aduan.errors import ConfigError
+from aduan.core.errors import ConfigError
 from aduan.places.regions import DEFAULT_CITY, Region, Regions, load_regions
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from aduan.errors import ConfigError
+from aduan.core.errors import ConfigError
 from aduan.places import PlaceExtractor, load_gazetteer
 from aduan.places.gazetteer import haversine_m
 
