@@ -283,4 +283,5 @@ def _parse_when(value: str) -> datetime | None:
         return when.astimezone(UTC)
     return None
 
+
 __all__ = ["CSV_COLUMNS", "Reporter", "WalkinChannel", "WalkinConfig", "WalkinEntry"]

@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from aduan.config.desk import DeskSettings
 from aduan.config.normalize import NormalizeSettings
+from aduan.config.places import PlacesSettings
 from aduan.config.triage import TriageSettings
 
 
@@ -79,6 +80,7 @@ class Settings(BaseSettings):
     triage: TriageSettings = TriageSettings()
     desk: DeskSettings = DeskSettings()
     normalize: NormalizeSettings = NormalizeSettings()
+    places: PlacesSettings = PlacesSettings()
     channels: dict[str, dict[str, dict[str, Any]]] = Field(
         default_factory=dict, description="channels.<type>.<name> = that adapter's settings."
     )

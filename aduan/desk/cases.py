@@ -99,4 +99,3 @@ class CasePages:
 def routes(runtime: Runtime) -> list[BaseRoute]:
     pages = CasePages(DeskPages(runtime))
     return [Route("/desk/aduan/{reference}", pages.case, methods=["GET", "POST"])]
-

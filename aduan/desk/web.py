@@ -333,4 +333,3 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
         Route("/desk", pages.desk, methods=["GET", "POST"]),
         Route("/dashboard", pages.dashboard, methods=["GET"]),
     ]
-

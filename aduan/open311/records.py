@@ -40,6 +40,15 @@ class Search:
     statuses: tuple[str, ...] = ()
 
 
+_PLACE = ("kelurahan", "kecamatan", "region_code", "street", "place_name")
+
+
+def _place(row: Any) -> dict[str, Any]:
+    """The place fields (an extension of GeoReport v2): official regions, the street
+    without house number, the landmark; None until the complaint is normalized."""
+    return {name: getattr(row, name) if row is not None else None for name in _PLACE}
+
+
 def _when(value: str | None, name: str) -> datetime | None:
     if not value:
         return None
@@ -110,6 +119,7 @@ class Records:
             "lat": row.lat,
             "long": row.lon,
             "media_url": self._media(conn, row.id),
+            **_place(row),
         }
 
     def from_raw(self, row: Any, reference: str) -> dict[str, Any]:
@@ -139,6 +149,7 @@ class Records:
             "lat": data.get("lat") if isinstance(data, dict) else None,
             "long": data.get("long") if isinstance(data, dict) else None,
             "media_url": data.get("media_url") if isinstance(data, dict) else None,
+            **_place(None),
         }
 
     def one(self, reference: str) -> dict[str, Any] | None:

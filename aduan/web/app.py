@@ -111,9 +111,7 @@ class WebhookEndpoint:
         instance = request.path_params["instance"]
         started = time.perf_counter()
         response = await self.handle(request, kind, instance)
-        metrics.observe_webhook(
-            kind, instance, response.status_code, time.perf_counter() - started
-        )
+        metrics.observe_webhook(kind, instance, response.status_code, time.perf_counter() - started)
         return response
 
     async def handle(self, request: Request, kind: str, instance: str) -> Response:
