@@ -29,6 +29,25 @@ def test_dev_set_meets_the_targets(tmp_path: Path) -> None:
     assert scores["recall"]["same"] >= 0.85, scores
 
 
+def test_several_files_report_each_and_together(tmp_path: Path) -> None:
+    lines = DEV.read_text(encoding="utf-8").splitlines()
+    first, second = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    first.write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
+    second.write_text("\n".join(lines[3:5]) + "\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "aduan", "eval", "dedup", str(first), str(second), "--json"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin", "ADUAN_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"},
+    )
+    assert done.returncode == 0, done.stderr
+    scores = json.loads(done.stdout)
+    assert scores["combined"]["pairs"] == 5
+    assert [v["pairs"] for v in scores["files"].values()] == [3, 2]
+
+
 def test_bad_file_is_one_clear_error(tmp_path: Path) -> None:
     bad = tmp_path / "pairs.jsonl"
     bad.write_text('{"id": "x", "a": {}}\n')
