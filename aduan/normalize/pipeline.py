@@ -111,6 +111,7 @@ class _Batch:
         self.edited: set[int] = set()
         self.stored_match: dict[int, str] = {}
         self.stored_place: dict[int, str | None] = {}
+        self.stored_kecamatan: dict[int, str | None] = {}
         self.reporters.begin(conn)
         normalizer.complaint_ids.begin(conn)
         normalizer.incident_ids.begin(conn)
@@ -232,14 +233,15 @@ class _Batch:
     def _create(self, item: Item, reporter: int | None) -> None:
         raw = item.stored.raw
         cid = self.normalizer.complaint_ids.take()[0]
+        place = self._place(raw.channel, item.message, item.clean)
         routed = self.triage.route(
             cid,
             item.match,
             channel=raw.channel,
             hint=item.message.subject,
             received_at=raw.received_at,
+            kecamatan=place.kecamatan,
         )
-        place = self._place(item.stored.raw.channel, item.message, item.clean)
         where = where_of(place, self.normalizer.extractor)
         count = 1 + len(item.extra_raws)
         entry = Entry(
@@ -325,14 +327,18 @@ class _Batch:
             ).scalars()
         )
         rows = self.conn.execute(
-            select(complaints.c.id, complaints.c.match_text, complaints.c.place_source).where(
-                complaints.c.id.in_(ids)
-            )
+            select(
+                complaints.c.id,
+                complaints.c.match_text,
+                complaints.c.place_source,
+                complaints.c.kecamatan,
+            ).where(complaints.c.id.in_(ids))
         )
         self.stored_match = {}
         for r in rows:
             self.stored_match[r.id] = r.match_text
             self.stored_place[r.id] = r.place_source
+            self.stored_kecamatan[r.id] = r.kecamatan
         self.triage.prepare(ids)
 
     def _replayed(self, stored: StoredRaw) -> None:
@@ -366,9 +372,13 @@ class _Batch:
                     "updated_at": self.now,
                 },
             )
-        self._replace_place(complaint_id, stored.raw.channel, message, item.clean)
+        kecamatan = self._replace_place(complaint_id, stored.raw.channel, message, item.clean)
         outcome = self.triage.refresh(
-            complaint_id, item.match, channel=stored.raw.channel, hint=message.subject
+            complaint_id,
+            item.match,
+            channel=stored.raw.channel,
+            hint=message.subject,
+            kecamatan=kecamatan,
         )
         if outcome == "manual":
             self.stats.manual_kept += 1
@@ -377,15 +387,19 @@ class _Batch:
         else:
             self.stats.unchanged += 1
 
-    def _replace_place(self, complaint_id: int, channel: str, message: Message, clean: str) -> None:
+    def _replace_place(
+        self, complaint_id: int, channel: str, message: Message, clean: str
+    ) -> str | None:
         """A replay reads the place again (a store from before places gets its columns);
-        a clerk's correction of the place is kept."""
+        a clerk's correction of the place is kept. The complaint's kecamatan, for triage."""
         stored = self.stored_place.get(complaint_id)
         if stored is not None and '"clerk"' in stored:
-            return
+            return self.stored_kecamatan.get(complaint_id)
         columns = place_columns(self._place(channel, message, clean), message.location)
         if columns["place_source"] != stored:
             self.rows.update_complaint(complaint_id, **columns)
+        kecamatan: str | None = columns["kecamatan"]
+        return kecamatan
 
 
 def _identities(item: Item) -> list[str]:
