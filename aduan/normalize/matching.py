@@ -174,6 +174,7 @@ class Matcher:
         span = timedelta(days=self.settings.incident_window_days)
         candidates = self.window.neighbours(item.keys, item.features, where, category)
         problem = category if category and category != "other" else None
+        known = bool(where)
         best: tuple[float, int] | None = None
         entries = self.window.entries
         for cid in candidates:
@@ -182,7 +183,7 @@ class Matcher:
                 continue
             if reporter is not None and entry.reporter == reporter:
                 continue
-            rel = relation(entry.where, where, self.places)
+            rel = relation(entry.where, where, self.places) if known and entry.where else None
             if rel == "conflict" or conflict(entry.features, item.features) is not None:
                 continue
             if rel in ("same", "near") and _same_problem(entry, item, problem):

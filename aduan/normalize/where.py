@@ -51,9 +51,9 @@ class Where:
     near_kelurahan: str | None = None  # the kelurahan, or the one its landmark lies in
 
     def __bool__(self) -> bool:
-        return any(
-            (self.kelurahan, self.kecamatan, self.street, self.place_name, self.lat is not None)
-        )
+        return bool(
+            self.kelurahan or self.kecamatan or self.street or self.place_name or self.rt
+        ) or (self.lat is not None)
 
 
 NOWHERE = Where()

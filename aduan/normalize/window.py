@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import heapq
+import itertools
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,6 +36,9 @@ from aduan.normalize.sketch import BandKeys, MinHasher, WindowLSH
 from aduan.normalize.where import NOWHERE, Where, place_keys, where_of_row
 from aduan.places import PlaceExtractor
 from aduan.store.models import Incident, complaints
+
+_PLACE_CANDIDATES = 6
+"""Most recent complaints of the same place and category checked per message."""
 
 _BLOCK_SWEEP = 50_000
 """Evictions from the window between two sweeps of the block index."""
@@ -262,15 +266,15 @@ class Window:
         where: Where = NOWHERE,
         category: str | None = None,
     ) -> tuple[int, ...]:
-        """Candidates for the same incident: LSH neighbours, then the blocks' most recent,
-        at most ``max_candidates`` of each."""
+        """Candidates for the same incident: LSH neighbours, the word blocks' most recent
+        (at most ``max_candidates`` of each), and the few most recent of the same place
+        and category (:data:`_PLACE_CANDIDATES`)."""
         limit = self.settings.max_candidates
         near: set[int] = set()
         if keys is not None:
             near = self.lsh.query(keys)
         blocked: set[int] = set()
-        asked = (*block_keys(features, asking=True), *place_keys(where, category, asking=True))
-        for key in asked:
+        for key in block_keys(features, asking=True):
             block = self.blocks.get(key)
             if block:
                 blocked.update(block)
@@ -279,7 +283,15 @@ class Window:
         blocked -= near
         if len(blocked) > limit:
             blocked = set(heapq.nlargest(limit, blocked))  # the most recent
-        return (*near, *blocked)
+        placed: set[int] = set()
+        for key in place_keys(where, category, asking=True):
+            block = self.blocks.get(key)
+            if block:
+                placed.update(itertools.islice(reversed(block), _PLACE_CANDIDATES))
+        placed -= near | blocked
+        if len(placed) > _PLACE_CANDIDATES:
+            placed = set(heapq.nlargest(_PLACE_CANDIDATES, placed))
+        return (*near, *blocked, *placed)
 
     def load(self, conn: Connection, start: datetime, end: datetime) -> None:
         """Stored complaints the batch's messages (received ``start``..``end``) may join.
