@@ -14,7 +14,9 @@
 
 Same incident: a place conflict (:func:`aduan.normalize.where.relation`, or
 the texts' own RT/house/kelurahan conflict) vetoes; the same place and the
-same triage category link; otherwise the judge's word rules decide.
+same problem (triage category or concept) link; at one place another
+problem joins only as a near-duplicate text; where either place is unknown
+the judge's word rules decide.
 
 Candidates come from the :class:`~aduan.normalize.window.Window`; each is
 confirmed by :func:`aduan.normalize.judge.judge`. Known message ids and
@@ -189,9 +191,9 @@ class Matcher:
             if rel in ("same", "near") and _same_problem(entry, item, problem):
                 sim = similarity(entry.match, item.match)
             else:
-                same, sim, _why = self._judge(entry, item, same_reporter=False)
-                if not same:
-                    continue
+                same, sim, why = self._judge(entry, item, same_reporter=False)
+                if not same or (rel is not None and why != "near_duplicate"):
+                    continue  # one place, another problem: only one text told twice joins
             if best is None or (sim, cid) > best:
                 best = (sim, cid)
         return best[1] if best else None
@@ -234,11 +236,14 @@ class Matcher:
 
 def _same_problem(entry: Entry, item: Item, category: str | None) -> bool:
     """One problem: the same triage category or a shared concept, and no two
-    different problems named ("ayunan patah" and "pohon tumbang" are both parks)."""
+    different problems named ("ayunan patah" and "pohon tumbang" are both parks);
+    where the rules gave two categories, two concepts in common."""
     a, b = entry.features, item.features
     if b.resolved:
         return False
     shared = a.concepts & b.concepts
     if a.concepts and b.concepts and not shared:
         return False
+    if category is not None and entry.category not in (None, "other", category):
+        return len(shared) >= 2  # the rules disagree: more than a "trotoar" in common
     return bool(shared) or (category is not None and entry.category == category)
