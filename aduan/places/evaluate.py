@@ -15,13 +15,13 @@ form ("Jalan X" = "Jl. X", "Gang X" = "Gg. X").
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from aduan.core.errors import AduanError
+from aduan.core.jsonl import labelled_rows
 from aduan.places.address import canonical_street
 from aduan.places.extract import Place, PlaceExtractor, default_extractor
 from aduan.places.regions import fold
@@ -121,20 +121,8 @@ class Report:
 
 def read_labelled(path: Path) -> list[Labelled]:
     """Read a labelled JSON-lines file; AduanError names the first bad line."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise AduanError(f"cannot read {path}: {exc.strerror}") from None
     out: list[Labelled] = []
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise AduanError(f"{path}:{n}: not JSON: {exc.msg}") from None
-        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
-            raise AduanError(f"{path}:{n}: needs a string 'text'")
+    for n, row in labelled_rows(path):
         gold: dict[str, str | None] = {}
         for name in FIELDS:
             value = row.get(name)

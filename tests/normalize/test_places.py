@@ -121,7 +121,9 @@ def test_one_problem_at_two_streets_stays_apart(engine: Engine, normalize: Run) 
 def test_different_problems_at_one_place_stay_apart(engine: Engine, normalize: Run) -> None:
     normalize(
         raw("e1", "Jalan berlubang di Jl. Kalibata Timur IV Kel. Kalibata", "tel:+6281200000031"),
-        raw("e2", "Lampu jalan di Jl. Kalibata Timur IV mati semua", "tel:+6281200000032", minutes=9),
+        raw(
+            "e2", "Lampu jalan di Jl. Kalibata Timur IV mati semua", "tel:+6281200000032", minutes=9
+        ),
     )
     assert all(r["incident_id"] is None for r in _complaints(engine))
 
