@@ -25,6 +25,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from rapidfuzz.fuzz import partial_ratio
+
 from aduan.config.places import PlacesSettings
 from aduan.core.messages import Location
 from aduan.places import Hints, Place, PlaceExtractor
@@ -195,11 +197,16 @@ def street_key(street: str) -> str:
 
 
 def _streets_apart(a: str | None, b: str | None) -> bool:
-    """Two streets named, neither the other's beginning ("tirtayasa" and
-    "tirtayasa nimpa mobil", a name that ran on, are one)."""
-    if a is None or b is None:
+    """Two streets named, and not one: neither inside the other ("tirtayasa" and
+    "tirtayasa nimpa mobil", a name that ran on) nor one typed with a slip
+    ("kemang ray 5"); numbered streets are the judge's matter."""
+    if a is None or b is None or a.startswith(b) or b.startswith(a):
         return False
-    return not (a.startswith(b) or b.startswith(a))
+    return partial_ratio(a, b) < _SAME_STREET
+
+
+_SAME_STREET = 85.0
+"""rapidfuzz partial ratio from which two street names are one street misspelt."""
 
 
 def _finer_apart(a: Where, b: Where) -> bool:
