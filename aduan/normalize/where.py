@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz.fuzz import partial_ratio
@@ -152,8 +153,14 @@ def place_columns(place: Place, location: Location | None) -> dict[str, Any]:
         "place_name": place.place_name,
         "lat": place.lat if stated else (location.lat if location else None),
         "lon": place.lon if stated else (location.lon if location else None),
-        "place_source": json.dumps(dict(place.sources), sort_keys=True) if place.sources else None,
+        "place_source": _sources_json(tuple(place.sources.items())) if place.sources else None,
     }
+
+
+@lru_cache(maxsize=1024)
+def _sources_json(sources: tuple[tuple[str, str], ...]) -> str:
+    """``place_source``: a few fields and their sources, the same few again and again."""
+    return json.dumps(dict(sorted(sources)))
 
 
 def relation(a: Where, b: Where, settings: PlacesSettings) -> str | None:
@@ -189,6 +196,7 @@ _ROMAN = {
 }
 
 
+@lru_cache(maxsize=8192)
 def street_key(street: str) -> str:
     """A street as compared: no "Jl."/"Gg." head, no "raya", numbers in digits
     ("Jl. Lebak Bulus III" and "jl lebak bulus 3" are one street)."""
