@@ -34,7 +34,7 @@ from sqlalchemy import Connection, select
 from aduan.config.normalize import NormalizeSettings
 from aduan.config.places import PlacesSettings
 from aduan.core.messages import Disposition, RawMessage
-from aduan.normalize.judge import Verdict, conflict, judge, similarity
+from aduan.normalize.judge import Verdict, conflict, judge
 from aduan.normalize.reading import Item
 from aduan.normalize.reporters import ReporterBook
 from aduan.normalize.where import Where, relation
@@ -189,7 +189,7 @@ class Matcher:
             if rel == "conflict" or conflict(entry.features, item.features) is not None:
                 continue
             if rel in ("same", "near") and _same_problem(entry, item, problem):
-                sim = similarity(entry.match, item.match)
+                sim = 0.0  # linked by place and problem: the newest such wins
             else:
                 same, sim, why = self._judge(entry, item, same_reporter=False)
                 if not same or (rel is not None and why != "near_duplicate"):
