@@ -131,3 +131,16 @@ def test_bad_config_stops_cli_with_exit_2_and_no_traceback(tmp_path: Path) -> No
     assert all(line.startswith(f"aduan: config: {config}: server.") for line in lines)
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "aduan.db").exists()
+
+
+def test_a_bad_gazetteer_stops_start_up_naming_the_place(tmp_path: Path) -> None:
+    gazetteer = write(
+        tmp_path / "gazetteer.toml",
+        '[gazetteer]\ncity = "31.74"\n\n[[place]]\nname = "Taman X"\nkind = "park"\n'
+        'kelurahan = "Bangka"\nkecamatan = "Tebet"\nlat = -6.25\nlon = 106.82\n',
+    )
+    config = write(tmp_path / "a.toml", f'[places]\ngazetteer = "{gazetteer}"\n')
+    (problem,) = problems(path=config, env={})
+    assert "gazetteer.toml" in problem and "kecamatan" in problem
+    settings = load_settings(path=write(tmp_path / "b.toml", "[places]\n"), env={})
+    assert settings.places.gazetteer is None and settings.places.incident_distance_m == 250.0

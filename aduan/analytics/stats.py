@@ -1,4 +1,4 @@
-"""Complaint figures per channel, category, agency, local day or ISO week.
+"""Complaint figures per channel, category, agency, kecamatan, kelurahan, day or ISO week.
 
 For each group, from ``v_complaints`` rows received in the period:
 
@@ -41,6 +41,8 @@ class By(StrEnum):
     agency = "agency"
     day = "day"
     week = "week"
+    kecamatan = "kecamatan"
+    kelurahan = "kelurahan"
 
 
 @dataclass
@@ -110,7 +112,15 @@ def _key(by: By | None, row: Any, zone: tzinfo) -> str | None:
 def stats_query(period: Period) -> Select[Any]:
     v = v_complaints.c
     query = select(
-        v.channel, v.category, v.agency, v.received_at, v.due_at, v.resolved_at, v.overdue
+        v.channel,
+        v.category,
+        v.agency,
+        v.kecamatan,
+        v.kelurahan,
+        v.received_at,
+        v.due_at,
+        v.resolved_at,
+        v.overdue,
     )
     if period.since is not None:
         query = query.where(v.received_at >= period.since)

@@ -1,6 +1,6 @@
 """The analysts' views as SQLAlchemy tables: their stable names, columns and types.
 
-The views are created by migration ``0002_views`` with the same SQL on SQLite
+The views are created by migrations ``0002_views`` and ``0004_places`` with the same SQL on SQLite
 and PostgreSQL; these declarations let code select from them with proper
 types (UTC-aware datetimes on both databases) and are the one list the README
 and the tests check against. Flags (``overdue``, ``resolved_in_time``) are
@@ -40,6 +40,11 @@ v_complaints = Table(
     Column("kecamatan", String),
     Column("kelurahan", String),
     Column("source_count", Integer),
+    Column("region_code", String),
+    Column("rt", String),
+    Column("rw", String),
+    Column("street", String),
+    Column("place_name", String),
 )
 
 v_complaint_sources = Table(

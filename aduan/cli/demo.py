@@ -34,8 +34,10 @@ def demo(
     typer.echo(f"  {url}/dashboard      charts, SLA, overdue list (log in at {url}/login)")
     typer.echo(f"  {url}/desk           the walk-in desk form")
     typer.echo(f"  {url}/track/<ref>    what a citizen sees; {url}/healthz and {url}/metrics")
-    typer.echo("  aduan stats --by category      aduan stats --by channel")
-    typer.echo('  aduan query "SELECT reference, channel, category, status FROM v_complaints"')
+    typer.echo("  aduan stats --by category      aduan stats --by kecamatan")
+    typer.echo(
+        '  aduan query "SELECT reference, category, kelurahan, kecamatan, street FROM v_complaints"'
+    )
     typer.echo("  aduan quarantine list")
     if clerk:
         typer.echo(f"Clerk login written to aduan.toml: user {clerk[0]}, password {clerk[1]}")

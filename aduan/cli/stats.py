@@ -1,8 +1,8 @@
 """``aduan stats``: complaint counts, overdue share, time to resolution, SLA compliance.
 
 Read-only (the same connection as ``aduan query``). Grouped ``--by`` channel,
-category, agency, the office's local day or ISO week; ``--since``/``--until``
-are local dates (see :mod:`aduan.analytics.period`). Definitions are in
+category, agency, kecamatan, kelurahan, the office's local day or ISO week;
+``--since``/``--until`` are local dates (see :mod:`aduan.analytics.period`). Definitions are in
 :mod:`aduan.analytics.stats` and the README.
 """
 
@@ -66,7 +66,9 @@ def render_table(report: Report) -> Table:
 
 @app.command("stats")
 def stats(
-    by: By | None = typer.Option(None, "--by", help="channel, category, agency, day or week."),
+    by: By | None = typer.Option(
+        None, "--by", help="channel, category, agency, kecamatan, kelurahan, day or week."
+    ),
     since: str | None = typer.Option(None, "--since", help="First local day (YYYY-MM-DD)."),
     until: str | None = typer.Option(None, "--until", help="Last local day, included."),
     format: StatsFormat = typer.Option(StatsFormat.table, "--format", "-f", help="table or json."),

@@ -41,6 +41,21 @@ class DeskUser(BaseModel):
         return value
 
 
+SATURDAY_SERVICE = "Senin-Jumat 08:00-16:00, Sabtu 08:00-11:00"
+
+
+class DeskOffice(BaseModel):
+    """A kecamatan or kelurahan office that receives complaints in person."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(description='As shown: "Kantor Kecamatan Tebet".')
+    kecamatan: str = Field(description="Official kecamatan name.")
+    kelurahan: str | None = Field(None, description="Official kelurahan name (a kelurahan office).")
+    address: str | None = None
+    hours: str = Field(SATURDAY_SERVICE, description="Service hours, as shown.")
+
+
 class DeskSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -62,6 +77,10 @@ class DeskSettings(BaseModel):
     default_desk: str = Field("loket-1", description="Desk id for clerks without their own.")
     max_file_bytes: int = Field(5_000_000, gt=0, description="Largest single attachment.")
     max_files: int = Field(5, gt=0, le=50, description="Attachments per entry.")
+    offices: list[DeskOffice] = Field(
+        default_factory=list,
+        description="Offices shown on the desk page; none: each kecamatan office of the city.",
+    )
 
     @field_validator("trusted_proxies")
     @classmethod

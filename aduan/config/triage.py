@@ -153,6 +153,13 @@ class TriageSettings(_Section):
         None, description="Routing rules (TOML); default: the packaged aduan/config/routing.toml."
     )
     batch: int = Field(200, ge=1, description="Complaints triaged per run of the triage job.")
+    agency_by_kecamatan: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description=(
+            'Per-kecamatan agency overrides: kecamatan -> {category (or "*") -> agency}, '
+            "e.g. a kecamatan's own office for public order."
+        ),
+    )
     calendar: CalendarSettings = CalendarSettings()
     escalation: EscalationSettings = EscalationSettings()
     danger: bool = Field(

@@ -26,6 +26,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import OperationalError
 
 from aduan.config.normalize import NormalizeSettings
+from aduan.config.places import PlacesSettings
 from aduan.core import heap
 from aduan.core.clock import utcnow
 from aduan.core.errors import StoreUnavailable
@@ -56,12 +57,13 @@ def normalizer_for(
     *,
     triage: TriageFactory | None = None,
     data_dir: Path | None = None,
+    places: PlacesSettings | None = None,
 ) -> Normalizer:
     """The long-lived normalizer of this engine (its window survives between batches)."""
     with _LOCK:
         found = _NORMALIZERS.get(id(engine))
         if found is None:
-            found = Normalizer(settings, readers, triage=triage, data_dir=data_dir)
+            found = Normalizer(settings, readers, triage=triage, data_dir=data_dir, places=places)
             _NORMALIZERS[id(engine)] = found
         return found
 
@@ -231,6 +233,7 @@ def runtime_normalizer(runtime: Runtime) -> Normalizer:
         readers,
         triage=BatchTriage,
         data_dir=settings.data_dir,
+        places=settings.places,
     )
     normalizer.nik_key = nik_key(runtime.engine, key)
     return normalizer

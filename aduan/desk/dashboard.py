@@ -97,12 +97,14 @@ def collect(engine: Engine, days: int = 14, timezone: str = "Asia/Jakarta") -> F
         ]
         i = incidents.c
         top = [
-            dict(row._mapping)
+            {**row._mapping, "place": incident_place(row)}
             for row in conn.execute(
                 select(
                     i.reference,
                     i.category,
-                    i.address,
+                    i.place_name,
+                    i.kelurahan,
+                    i.kecamatan,
                     i.complaint_count,
                     i.first_received_at,
                     i.last_received_at,
@@ -129,6 +131,13 @@ def collect(engine: Engine, days: int = 14, timezone: str = "Asia/Jakarta") -> F
         overdue_count=overdue_count,
         top_incidents=top,
     )
+
+
+def incident_place(row: Any) -> str | None:
+    """An incident's place as shown: landmark, kelurahan, kecamatan (what is known)."""
+    kel = f"Kel. {row.kelurahan}" if row.kelurahan else None
+    kec = f"Kec. {row.kecamatan}" if row.kecamatan else None
+    return ", ".join(p for p in (row.place_name, kel, kec) if p) or None
 
 
 def _grouped(conn: Any, column: Any, where: Any, missing: str) -> list[tuple[str, int]]:

@@ -39,6 +39,7 @@ from aduan.desk.auth import (
 from aduan.desk.entry import CATEGORIES, Upload, check_entry
 from aduan.desk.intake import intake
 from aduan.desk.logins import LoginThrottle, SessionState
+from aduan.desk.offices import office_list, official_names
 from aduan.runtime import Runtime
 from aduan.store.references import receipt_code
 from aduan.web.app import client_of, read_body
@@ -295,6 +296,8 @@ class DeskPages:
             entry_id=values.get("entry_id") if _uuid(values.get("entry_id", "")) else uuid4(),
             max_files=self.settings.max_files,
             max_mb=self.settings.max_file_bytes / 1_000_000,
+            names=official_names(self.runtime.settings.places),
+            offices=office_list(self.settings.offices, self.runtime.settings.places),
         )
 
     # -- dashboard --------------------------------------------------------------------
@@ -349,4 +352,3 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
         Route("/desk", pages.desk, methods=["GET", "POST"]),
         Route("/dashboard", pages.dashboard, methods=["GET"]),
     ]
-

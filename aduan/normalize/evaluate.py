@@ -11,8 +11,10 @@ Each pair gets a fresh store (a copy of one migrated empty SQLite file):
 ``a`` is stored and normalized, then ``b``; the pair is ``same_complaint``
 when ``b`` joined ``a``'s complaint, ``same_incident`` when their complaints
 share an incident, else ``different``. Scores per label, plus the combined
-label ``same`` (either kind) against ``different``. The normalizer runs
-without triage: which complaint a message joins does not depend on it.
+label ``same`` (either kind) against ``different``. The caller hands in
+the triage (``aduan eval dedup``: the rules in force): one incident needs the
+same problem, and the triage category says which. Several files give one
+report each and their sum (:meth:`Report.plus`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from aduan.core.messages import Message, RawMessage
 from aduan.normalize.pipeline import Normalizer
 from aduan.normalize.readers import MESSAGE_JSON, Readers
 from aduan.normalize.reading import load_raws
+from aduan.normalize.triaging import TriageFactory
 from aduan.store import open_store, save_batch
 from aduan.store.models import complaints, raw_messages
 
@@ -73,13 +76,19 @@ def _raw(side: dict[str, Any], name: str) -> RawMessage:
     )
 
 
-def classify(pair: Pair, template: Path, workdir: Path, settings: NormalizeSettings) -> str:
+def classify(
+    pair: Pair,
+    template: Path,
+    workdir: Path,
+    settings: NormalizeSettings,
+    triage: TriageFactory | None = None,
+) -> str:
     """Run ``a`` then ``b`` through a fresh store; return the predicted label."""
     db = workdir / "pair.db"
     shutil.copyfile(template, db)
     engine = open_store(f"sqlite:///{db}", migrate=False)
     try:
-        normalizer = Normalizer(settings, Readers())
+        normalizer = Normalizer(settings, Readers(), triage=triage)
         ids: list[int] = []
         for name, side in (("a", pair.a), ("b", pair.b)):
             result = save_batch(engine, [_raw(side, f"{pair.id}-{name}")])
@@ -118,6 +127,14 @@ class Report:
     confusion: Counter[tuple[str, str]]
     mistakes: list[tuple[str, str, str]]
 
+    def plus(self, other: Report) -> Report:
+        """The report of both sets of pairs together."""
+        return Report(
+            self.total + other.total,
+            self.confusion + other.confusion,
+            self.mistakes + other.mistakes,
+        )
+
     def _pr(self, positive: set[str]) -> tuple[float, float]:
         tp = sum(v for (g, p), v in self.confusion.items() if g in positive and p in positive)
         predicted = sum(v for (_, p), v in self.confusion.items() if p in positive)
@@ -155,7 +172,9 @@ class Report:
         return "\n".join(lines)
 
 
-def evaluate(path: Path, settings: NormalizeSettings | None = None) -> Report:
+def evaluate(
+    path: Path, settings: NormalizeSettings | None = None, triage: TriageFactory | None = None
+) -> Report:
     settings = settings or NormalizeSettings()
     confusion: Counter[tuple[str, str]] = Counter()
     mistakes: list[tuple[str, str, str]] = []
@@ -165,7 +184,7 @@ def evaluate(path: Path, settings: NormalizeSettings | None = None) -> Report:
         open_store(f"sqlite:///{template}").dispose()
         total = 0
         for pair in read_pairs(path):
-            predicted = classify(pair, template, workdir, settings)
+            predicted = classify(pair, template, workdir, settings, triage)
             confusion[(pair.label, predicted)] += 1
             if predicted != pair.label:
                 mistakes.append((pair.id, pair.label, predicted))

@@ -7,9 +7,16 @@
 3. the same reporter with the same problem within ``window_days`` (an explicit
    "gimana kelanjutannya?" within ``followup_days``) -> one more source
    (``resend`` when nearly the same text, else ``followup``);
-4. another reporter, the same problem at the same place within
-   ``incident_window_days`` -> a new complaint linked to that one's incident;
-5. otherwise a new complaint.
+4. otherwise a new complaint; :meth:`Matcher.same_incident` then looks, once
+   its place and triage category are known, for another reporter's complaint
+   about the same problem at the same place within ``incident_window_days``:
+   the new complaint joins that one's incident.
+
+Same incident: a place conflict (:func:`aduan.normalize.where.relation`, or
+the texts' own RT/house/kelurahan conflict) vetoes; the same place and the
+same problem (triage category or concept) link; at one place another
+problem joins only as a near-duplicate text; where either place is unknown
+the judge's word rules decide.
 
 Candidates come from the :class:`~aduan.normalize.window.Window`; each is
 confirmed by :func:`aduan.normalize.judge.judge`. Known message ids and
@@ -25,10 +32,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, select
 
 from aduan.config.normalize import NormalizeSettings
+from aduan.config.places import PlacesSettings
 from aduan.core.messages import Disposition, RawMessage
-from aduan.normalize.judge import Verdict, judge
+from aduan.normalize.judge import Verdict, conflict, judge
 from aduan.normalize.reading import Item
 from aduan.normalize.reporters import ReporterBook
+from aduan.normalize.where import Where, relation
 from aduan.normalize.window import Entry, Window
 from aduan.store.models import complaint_sources, complaints
 from aduan.store.models import raw_messages as raws_table
@@ -57,9 +66,14 @@ class Matcher:
     """The matching decisions, over the window and what the store remembers."""
 
     def __init__(
-        self, settings: NormalizeSettings, window: Window, reporters: ReporterBook
+        self,
+        settings: NormalizeSettings,
+        window: Window,
+        reporters: ReporterBook,
+        places: PlacesSettings,
     ) -> None:
         self.settings = settings
+        self.places = places
         self.window = window
         self.reporters = reporters
         self._refs: dict[str, int] = {}
@@ -81,7 +95,7 @@ class Matcher:
             target, sim = match
             role = "resend" if sim >= self.settings.near_duplicate else "followup"
             return Placement("attach", target, role, sim)
-        return Placement("new", self._same_incident(item, reporter))
+        return Placement("new")
 
     def by_ref(self, conn: Connection, raw: RawMessage, refs: list[str]) -> int | None:
         """The complaint of a message ``raw`` refers to (by provider id or reference)."""
@@ -154,12 +168,35 @@ class Matcher:
                 return (cid, verdict.similarity)
         return None
 
-    def _same_incident(self, item: Item, reporter: int | None) -> int | None:
+    def same_incident(
+        self, item: Item, reporter: int | None, where: Where, category: str | None
+    ) -> int | None:
+        """Another reporter's complaint about the same problem at the same place, if any."""
         at = item.stored.raw.received_at
-        horizon = at - timedelta(days=self.settings.incident_window_days)
-        candidates = self.window.neighbours(item.keys, item.features)
-        best = self._best(item, candidates, horizon, reporter, same_reporter=False)
-        return best[0] if best else None
+        span = timedelta(days=self.settings.incident_window_days)
+        candidates = self.window.neighbours(item.keys, item.features, where, category)
+        problem = category if category and category != "other" else None
+        known = bool(where)
+        best: tuple[float, int] | None = None
+        entries = self.window.entries
+        for cid in candidates:
+            entry = entries.get(cid)
+            if entry is None or abs(entry.received_at - at) > span:
+                continue
+            if reporter is not None and entry.reporter == reporter:
+                continue
+            rel = relation(entry.where, where, self.places) if known and entry.where else None
+            if rel == "conflict" or conflict(entry.features, item.features) is not None:
+                continue
+            if rel in ("same", "near") and _same_problem(entry, item, problem):
+                sim = 0.0  # linked by place and problem: the newest such wins
+            else:
+                same, sim, why = self._judge(entry, item, same_reporter=False)
+                if not same or (rel is not None and why != "near_duplicate"):
+                    continue  # one place, another problem: only one text told twice joins
+            if best is None or (sim, cid) > best:
+                best = (sim, cid)
+        return best[1] if best else None
 
     def _judge(self, entry: Entry, item: Item, *, same_reporter: bool) -> Verdict:
         return judge(
@@ -195,3 +232,18 @@ class Matcher:
             if same and (best is None or (sim, cid) > (best[1], best[0])):
                 best = (cid, sim)
         return best
+
+
+def _same_problem(entry: Entry, item: Item, category: str | None) -> bool:
+    """One problem: the same triage category or a shared concept, and no two
+    different problems named ("ayunan patah" and "pohon tumbang" are both parks);
+    where the rules gave two categories, two concepts in common."""
+    a, b = entry.features, item.features
+    if b.resolved:
+        return False
+    shared = a.concepts & b.concepts
+    if a.concepts and b.concepts and not shared:
+        return False
+    if category is not None and entry.category not in (None, "other", category):
+        return len(shared) >= 2  # the rules disagree: more than a "trotoar" in common
+    return bool(shared) or (category is not None and entry.category == category)

@@ -6,7 +6,9 @@ reporter (:mod:`.reporters`), decide where it belongs (:mod:`.matching`:
 an edit, a reply, the same complaint, the same incident, or new) over the
 window of recent complaints (:mod:`.window`), and gather the rows that
 decision makes (:mod:`.rows`). New complaints are triaged through the
-:class:`~aduan.normalize.triaging.TriageBatch` the normalizer was given.
+:class:`~aduan.normalize.triaging.TriageBatch` the normalizer was given,
+their place read (:mod:`aduan.places`, :mod:`.where`), and only then, with
+category and place known, linked to another reporter's incident.
 All rows are written in bulk at the end of the batch; the caller commits.
 
 A raw message that already fed a complaint (a replay) keeps its place: if it
@@ -18,14 +20,15 @@ the window.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, select
 
 from aduan.config.normalize import NormalizeSettings
+from aduan.config.places import PlacesSettings
 from aduan.core.clock import utcnow
 from aduan.core.identity import phones_in_text
+from aduan.core.messages import Message
 from aduan.normalize.ids import IdAllocator
 from aduan.normalize.matching import Matcher, Placement
 from aduan.normalize.readers import Readers
@@ -33,7 +36,16 @@ from aduan.normalize.reading import BatchReader, Item, StoredRaw, build_item
 from aduan.normalize.reporters import ReporterBook
 from aduan.normalize.rows import NewComplaint, Rows, Stats, text_hash
 from aduan.normalize.triaging import NoTriage, TriageBatch, TriageFactory
+from aduan.normalize.where import (
+    hints_of,
+    place_columns,
+    place_text,
+    region_code,
+    where_of,
+)
 from aduan.normalize.window import Entry, IncidentState, Window
+from aduan.places import Place
+from aduan.places.configured import extractor_for
 from aduan.store.models import complaint_sources, complaints
 
 
@@ -42,6 +54,7 @@ class Normalizer:
 
     ``triage``: what triages new complaints and refreshes replayed ones
     (:class:`aduan.triage.writer.BatchTriage`); None leaves them to the triage job.
+    ``places``: the gazetteer and distances (None: the defaults).
     """
 
     def __init__(
@@ -52,8 +65,11 @@ class Normalizer:
         triage: TriageFactory | None = None,
         data_dir: Path | None = None,
         nik_key: bytes | None = None,
+        places: PlacesSettings | None = None,
     ) -> None:
         self.settings = settings
+        self.places = places or PlacesSettings()
+        self.extractor = extractor_for(self.places)
         self.readers = readers
         self.triage: TriageFactory = triage or NoTriage
         self.data_dir = data_dir
@@ -69,8 +85,8 @@ class Normalizer:
         """Start with empty memory: the window, reporters, known refs, id blocks (and
         after a rollback, drop what it undid)."""
         self.reporters = ReporterBook()
-        self.window = Window(self.settings, self.reporters)
-        self.matcher = Matcher(self.settings, self.window, self.reporters)
+        self.window = Window(self.settings, self.reporters, self.extractor)
+        self.matcher = Matcher(self.settings, self.window, self.reporters, self.places)
         self.complaint_ids = IdAllocator("complaints")
         self.incident_ids = IdAllocator("incidents")
         self.waiting = True
@@ -93,6 +109,8 @@ class _Batch:
         self.first_sources: set[int] = set()
         self.edited: set[int] = set()
         self.stored_match: dict[int, str] = {}
+        self.stored_place: dict[int, str | None] = {}
+        self.stored_kecamatan: dict[int, str | None] = {}
         self.reporters.begin(conn)
         normalizer.complaint_ids.begin(conn)
         normalizer.incident_ids.begin(conn)
@@ -147,7 +165,7 @@ class _Batch:
         elif placement.kind == "attach":
             self._attach(item, placement)
         else:
-            self._create(item, reporter, placement.target)
+            self._create(item, reporter)
 
     def _sources(
         self,
@@ -211,34 +229,55 @@ class _Batch:
         )
         self.stats.edited += 1
 
-    def _create(self, item: Item, reporter: int | None, incident_of: int | None) -> None:
+    def _create(self, item: Item, reporter: int | None) -> None:
         raw = item.stored.raw
         cid = self.normalizer.complaint_ids.take()[0]
+        place = self._place(raw.channel, item.message, item.clean)
         routed = self.triage.route(
             cid,
             item.match,
             channel=raw.channel,
             hint=item.message.subject,
             received_at=raw.received_at,
+            kecamatan=place.kecamatan,
         )
         if routed.get("triage_source"):
             self.stats.triaged_by_source[routed["triage_source"]] += 1
-        incident_id = self._link_incident(incident_of, raw.received_at) if incident_of else None
+        where = where_of(place, self.normalizer.extractor)
         count = 1 + len(item.extra_raws)
+        entry = Entry(
+            cid,
+            reporter,
+            raw.received_at,
+            item.match,
+            item.features,
+            None,
+            count,
+            where,
+            routed["category"],
+        )
+        other = self.matcher.same_incident(item, reporter, where, routed["category"])
+        if other is not None:
+            entry.incident = self._link_incident(other, entry, place.region_code)
         self.rows.new_complaint(
             NewComplaint(
-                cid, raw, item.message, item.clean, item.match, reporter, incident_id, count
+                cid, raw, item.message, item.clean, item.match, reporter, entry.incident, count
             ),
             routed,
+            place_columns(place, item.message.location),
         )
         self._sources(item, cid, "first")
         self.rows.attach_files(cid, item.stored.id, item.message.attachments)
-        entry = Entry(cid, reporter, raw.received_at, item.match, item.features, incident_id, count)
         self.window.register(entry, item.keys)
         self.matcher.remember(item, cid)
         self.stats.created += 1
 
-    def _link_incident(self, other_id: int, at: datetime) -> int:
+    def _place(self, channel: str, message: Message, clean: str) -> Place:
+        hints = hints_of(message.location, message.extra, channel)
+        return self.normalizer.extractor.extract(place_text(message.subject, clean, channel), hints)
+
+    def _link_incident(self, other_id: int, entry: Entry, code: str | None) -> int:
+        at = entry.received_at
         incidents = self.window.incidents
         other = self.window.entry(self.conn, other_id)
         assert other is not None
@@ -247,10 +286,14 @@ class _Batch:
             state = incidents[other.incident]
             state.count += 1
             state.last = max(state.last, at)
+            state.add(entry, code)
             self.rows.incident_grew(state.id)
             return state.id
         iid = self.normalizer.incident_ids.take()[0]
-        incidents[iid] = IncidentState(iid, 2, max(at, other.received_at), True)
+        state = IncidentState(iid, 2, max(at, other.received_at), True)
+        state.add(other, region_code(self.normalizer.extractor, other.where))
+        state.add(entry, code)
+        incidents[iid] = state
         self.rows.new_incident(iid, other.received_at)
         other.incident = iid
         self.rows.update_complaint(other.id, incident_id=iid)
@@ -285,9 +328,18 @@ class _Batch:
             ).scalars()
         )
         rows = self.conn.execute(
-            select(complaints.c.id, complaints.c.match_text).where(complaints.c.id.in_(ids))
+            select(
+                complaints.c.id,
+                complaints.c.match_text,
+                complaints.c.place_source,
+                complaints.c.kecamatan,
+            ).where(complaints.c.id.in_(ids))
         )
-        self.stored_match = {r.id: r.match_text for r in rows}
+        self.stored_match = {}
+        for r in rows:
+            self.stored_match[r.id] = r.match_text
+            self.stored_place[r.id] = r.place_source
+            self.stored_kecamatan[r.id] = r.kecamatan
         self.triage.prepare(ids)
 
     def _replayed(self, stored: StoredRaw) -> None:
@@ -321,8 +373,13 @@ class _Batch:
                     "updated_at": self.now,
                 },
             )
+        kecamatan = self._replace_place(complaint_id, stored.raw.channel, message, item.clean)
         outcome = self.triage.refresh(
-            complaint_id, item.match, channel=stored.raw.channel, hint=message.subject
+            complaint_id,
+            item.match,
+            channel=stored.raw.channel,
+            hint=message.subject,
+            kecamatan=kecamatan,
         )
         if outcome == "manual":
             self.stats.manual_kept += 1
@@ -330,6 +387,20 @@ class _Batch:
             self.stats.refreshed += 1
         else:
             self.stats.unchanged += 1
+
+    def _replace_place(
+        self, complaint_id: int, channel: str, message: Message, clean: str
+    ) -> str | None:
+        """A replay reads the place again (a store from before places gets its columns);
+        a clerk's correction of the place is kept. The complaint's kecamatan, for triage."""
+        stored = self.stored_place.get(complaint_id)
+        if stored is not None and '"clerk"' in stored:
+            return self.stored_kecamatan.get(complaint_id)
+        columns = place_columns(self._place(channel, message, clean), message.location)
+        if columns["place_source"] != stored:
+            self.rows.update_complaint(complaint_id, **columns)
+        kecamatan: str | None = columns["kecamatan"]
+        return kecamatan
 
 
 def _identities(item: Item) -> list[str]:

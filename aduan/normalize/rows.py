@@ -177,9 +177,11 @@ class Rows:
                 }
             )
 
-    def new_complaint(self, new: NewComplaint, triage: Mapping[str, Any]) -> None:
+    def new_complaint(
+        self, new: NewComplaint, triage: Mapping[str, Any], place: Mapping[str, Any]
+    ) -> None:
         """A complaint row; ``triage``: its category, agency, priority, track, due date,
-        triage source and status."""
+        triage source and status; ``place``: its place columns."""
         raw, msg, loc = new.raw, new.message, new.message.location
         self.complaints[new.id] = {
             "id": new.id,
@@ -193,11 +195,8 @@ class Rows:
             "text_hash": text_hash(new.match),
             "subject": msg.subject,
             "language": msg.language or "id",
-            "lat": loc.lat if loc else None,
-            "lon": loc.lon if loc else None,
             "address": loc.address if loc else None,
-            "kelurahan": None,
-            "kecamatan": None,
+            **place,
             "received_at": raw.received_at,
             "created_at": self.now,
             "updated_at": self.now,
@@ -245,10 +244,8 @@ class Rows:
                 row.update(
                     complaint_count=state.count,
                     last_received_at=state.last,
-                    category=None,
-                    lat=None,
-                    lon=None,
                     address=None,
+                    **state.place_row(),
                 )
             insert_rows(conn, incidents_table, self.new_incidents)
         new_rows = list(self.complaints.values())
@@ -262,7 +259,12 @@ class Rows:
             conn,
             incidents_table,
             [
-                {"id": state.id, "complaint_count": state.count, "last_received_at": state.last}
+                {
+                    "id": state.id,
+                    "complaint_count": state.count,
+                    "last_received_at": state.last,
+                    **state.place_row(),
+                }
                 for state in touched
                 if not state.new
             ],

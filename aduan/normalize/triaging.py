@@ -29,6 +29,7 @@ class TriageBatch(Protocol):
         channel: str,
         hint: str | None,
         received_at: datetime,
+        kecamatan: str | None = None,
     ) -> dict[str, Any]:
         """A new complaint's triage columns (category, agency, priority, track, due_at,
         triage_source, status); its decision is recorded at :meth:`flush`."""
@@ -38,7 +39,15 @@ class TriageBatch(Protocol):
         """Read, once for the batch, the triage of the complaints :meth:`refresh` will see."""
         ...
 
-    def refresh(self, complaint_id: int, match_text: str, *, channel: str, hint: str | None) -> str:
+    def refresh(
+        self,
+        complaint_id: int,
+        match_text: str,
+        *,
+        channel: str,
+        hint: str | None,
+        kecamatan: str | None = None,
+    ) -> str:
         """Route a stored complaint again (a replay): ``changed``, ``same``, or ``manual``
         (a human decided it; nothing is changed)."""
         ...
@@ -66,6 +75,7 @@ class NoTriage:
         channel: str,
         hint: str | None,
         received_at: datetime,
+        kecamatan: str | None = None,
     ) -> dict[str, Any]:
         return {
             "category": None,
@@ -80,7 +90,15 @@ class NoTriage:
     def prepare(self, complaint_ids: Collection[int]) -> None:
         return None
 
-    def refresh(self, complaint_id: int, match_text: str, *, channel: str, hint: str | None) -> str:
+    def refresh(
+        self,
+        complaint_id: int,
+        match_text: str,
+        *,
+        channel: str,
+        hint: str | None,
+        kecamatan: str | None = None,
+    ) -> str:
         return "same"
 
     def flush(self) -> None:

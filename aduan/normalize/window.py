@@ -8,7 +8,8 @@ does not grow with the store. Three indexes point into it:
 * ``by_reporter`` — each reporter's complaints, oldest first (same complaint);
 * MinHash LSH over word shingles (:mod:`aduan.normalize.sketch`);
 * the block index on (concept, place word), refined by RT and RW
-  (:func:`block_keys`) — both for the same incident.
+  (:func:`block_keys`), and on (place, category) (:func:`~aduan.normalize.where.place_keys`)
+  — all three for the same incident.
 
 The window also tracks the incidents its complaints belong to (their count
 and last report), so a link adds to an incident without reading it again.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import heapq
+import itertools
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,12 +33,27 @@ from aduan.config.normalize import NormalizeSettings
 from aduan.normalize.features import Features, extract
 from aduan.normalize.reporters import ReporterBook
 from aduan.normalize.sketch import BandKeys, MinHasher, WindowLSH
+from aduan.normalize.where import NOWHERE, Where, place_keys, where_of_row
+from aduan.places import PlaceExtractor
 from aduan.store.models import Incident, complaints
+
+_PLACE_CANDIDATES = 6
+"""Most recent complaints of the same place and category checked per message."""
 
 _BLOCK_SWEEP = 50_000
 """Evictions from the window between two sweeps of the block index."""
 
 incidents_table = Incident.__table__  # type: ignore[attr-defined]
+
+_INCIDENT_PLACE = (
+    "category",
+    "kelurahan",
+    "kecamatan",
+    "region_code",
+    "place_name",
+    "lat",
+    "lon",
+)
 
 _ENTRY_COLUMNS = (
     complaints.c.id,
@@ -45,6 +62,15 @@ _ENTRY_COLUMNS = (
     complaints.c.match_text,
     complaints.c.incident_id,
     complaints.c.source_count,
+    complaints.c.category,
+    complaints.c.kelurahan,
+    complaints.c.kecamatan,
+    complaints.c.street,
+    complaints.c.place_name,
+    complaints.c.rt,
+    complaints.c.rw,
+    complaints.c.lat,
+    complaints.c.lon,
 )
 
 
@@ -59,16 +85,61 @@ class Entry:
     features: Features
     incident: int | None
     source_count: int
+    where: Where = NOWHERE
+    category: str | None = None
 
 
 @dataclass(slots=True)
 class IncidentState:
-    """An incident of the window: ``new`` until its row is written."""
+    """An incident of the window: ``new`` until its row is written.
+
+    Its place: the first complaint's category and regions (what is still unknown is
+    filled by later ones), and the centroid of its members' coordinates."""
 
     id: int
     count: int
     last: datetime
     new: bool
+    category: str | None = None
+    kelurahan: str | None = None
+    kecamatan: str | None = None
+    region_code: str | None = None
+    place_name: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    located: int = 0
+    """How many members' coordinates the centroid is the mean of."""
+
+    def add(self, entry: Entry, region_code: str | None) -> None:
+        """A member's place: fills what is unknown, moves the centroid."""
+        where = entry.where
+        if self.category is None:
+            self.category = entry.category
+        if self.kelurahan is None and self.kecamatan in (None, where.kecamatan):
+            self.kelurahan = where.kelurahan
+            if where.kelurahan:
+                self.region_code = region_code
+        if self.kecamatan is None:
+            self.kecamatan = where.kecamatan
+            self.region_code = self.region_code or region_code
+        if self.place_name is None:
+            self.place_name = where.place_name
+        if where.lat is not None and where.lon is not None:
+            n = self.located
+            self.lat = where.lat if self.lat is None else (self.lat * n + where.lat) / (n + 1)
+            self.lon = where.lon if self.lon is None else (self.lon * n + where.lon) / (n + 1)
+            self.located = n + 1
+
+    def place_row(self) -> dict[str, Any]:
+        return {
+            "category": self.category,
+            "kelurahan": self.kelurahan,
+            "kecamatan": self.kecamatan,
+            "region_code": self.region_code,
+            "place_name": self.place_name,
+            "lat": self.lat,
+            "lon": self.lon,
+        }
 
 
 @lru_cache(maxsize=4096)
@@ -109,9 +180,12 @@ def block_keys(f: Features, *, asking: bool = False) -> tuple[str, ...]:
 class Window:
     """Recent complaints in memory, their indexes and incidents; slides with :meth:`advance`."""
 
-    def __init__(self, settings: NormalizeSettings, reporters: ReporterBook) -> None:
+    def __init__(
+        self, settings: NormalizeSettings, reporters: ReporterBook, extractor: PlaceExtractor
+    ) -> None:
         self.settings = settings
         self.reporters = reporters
+        self.extractor = extractor
         self.hasher = MinHasher(settings.num_perm, settings.shingle_words, settings.lsh_threshold)
         self.lsh = WindowLSH(self.hasher.bands)
         self.span = timedelta(days=max(settings.window_days, settings.incident_window_days))
@@ -140,7 +214,7 @@ class Window:
         if keys is None:
             keys = self.hasher.keys([entry.match])[0]
         self.lsh.insert(entry.id, keys, entry.received_at)
-        for key in block_keys(entry.features):
+        for key in (*block_keys(entry.features), *place_keys(entry.where, entry.category)):
             block = self.blocks.get(key)
             if block is None:
                 block = self.blocks[key] = deque(maxlen=self.settings.max_candidates)
@@ -185,9 +259,16 @@ class Window:
         """The reporter's complaints in the window, newest first."""
         return list(reversed(self.by_reporter.get(reporter, ())))
 
-    def neighbours(self, keys: BandKeys | None, features: Features) -> tuple[int, ...]:
-        """Candidates for the same incident: LSH neighbours, then the blocks' most recent,
-        at most ``max_candidates`` of each."""
+    def neighbours(
+        self,
+        keys: BandKeys | None,
+        features: Features,
+        where: Where = NOWHERE,
+        category: str | None = None,
+    ) -> tuple[int, ...]:
+        """Candidates for the same incident: LSH neighbours, the word blocks' most recent
+        (at most ``max_candidates`` of each), and the few most recent of the same place
+        and category (:data:`_PLACE_CANDIDATES`)."""
         limit = self.settings.max_candidates
         near: set[int] = set()
         if keys is not None:
@@ -202,7 +283,15 @@ class Window:
         blocked -= near
         if len(blocked) > limit:
             blocked = set(heapq.nlargest(limit, blocked))  # the most recent
-        return (*near, *blocked)
+        placed: set[int] = set()
+        for key in place_keys(where, category, asking=True):
+            block = self.blocks.get(key)
+            if block:
+                placed.update(itertools.islice(reversed(block), _PLACE_CANDIDATES))
+        placed -= near | blocked
+        if len(placed) > _PLACE_CANDIDATES:
+            placed = set(heapq.nlargest(_PLACE_CANDIDATES, placed))
+        return (*near, *blocked, *placed)
 
     def load(self, conn: Connection, start: datetime, end: datetime) -> None:
         """Stored complaints the batch's messages (received ``start``..``end``) may join.
@@ -257,6 +346,8 @@ class Window:
                 extract(r.match_text),
                 r.incident_id,
                 r.source_count,
+                where_of_row(r, self.extractor),
+                r.category,
             )
             self.register(entry, keys)
         wanted = {r.incident_id for r in fresh if r.incident_id} - set(self.incidents)
@@ -266,6 +357,11 @@ class Window:
                     incidents_table.c.id,
                     incidents_table.c.complaint_count,
                     incidents_table.c.last_received_at,
+                    *(incidents_table.c[k] for k in _INCIDENT_PLACE),
                 ).where(incidents_table.c.id.in_(list(wanted)))
             ):
-                self.incidents[inc.id] = IncidentState(inc.id, inc.complaint_count, inc[2], False)
+                place = {k: inc._mapping[k] for k in _INCIDENT_PLACE}
+                located = inc.complaint_count if place["lat"] is not None else 0
+                self.incidents[inc.id] = IncidentState(
+                    inc.id, inc.complaint_count, inc[2], False, **place, located=located
+                )

@@ -47,6 +47,15 @@ class Search:
     statuses: tuple[str, ...] = ()
 
 
+_PLACE = ("kelurahan", "kecamatan", "region_code", "street", "place_name")
+
+
+def _place(row: Any) -> dict[str, Any]:
+    """The place fields (an extension of GeoReport v2): official regions, the street
+    without house number, the landmark; None until the complaint is normalized."""
+    return {name: getattr(row, name) if row is not None else None for name in _PLACE}
+
+
 def _when(value: str | None, name: str) -> datetime | None:
     if not value:
         return None
@@ -139,6 +148,7 @@ class Records:
             "lat": lat,
             "long": lon,
             "media_url": self._media(conn, row.id) if shown.shows(Item.media) else None,
+            **_place(row if shown.shows(Item.location) else None),
         }
 
     def from_raw(self, row: Any, reference: str, viewer: Viewer) -> dict[str, Any]:
@@ -174,6 +184,7 @@ class Records:
             "lat": lat,
             "long": lon,
             "media_url": shown.keep(Item.media, data.get("media_url")),
+            **_place(None),
         }
 
     def _owns(self, conn: Connection, partner: str | None, complaint_id: int) -> bool:

@@ -29,6 +29,7 @@ from pydantic import BaseModel, SecretStr, ValidationError
 from aduan.channels.registry import REGISTRY
 from aduan.config.settings import Settings
 from aduan.core.errors import ConfigError
+from aduan.places.configured import extractor_for
 
 ENV_PREFIX = "ADUAN_"
 NOT_SETTINGS = {"ADUAN_CONFIG", "ADUAN_SECRETS_FILE"}
@@ -257,6 +258,18 @@ def load_settings(
         problems += [_format(e, (), sources) for e in exc.errors()]
         raise ConfigError(problems) from None
     problems += _check_channels(settings, sources, secrets)
+    problems += _check_gazetteer(settings)
     if problems:
         raise ConfigError(problems)
     return settings
+
+
+def _check_gazetteer(settings: Settings) -> list[str]:
+    """A city gazetteer that cannot be used stops start-up, one line per problem."""
+    if settings.places.gazetteer is None:
+        return []
+    try:
+        extractor_for(settings.places)
+    except ConfigError as exc:
+        return list(exc.problems)
+    return []

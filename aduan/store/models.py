@@ -145,6 +145,10 @@ class Incident(SQLModel, table=True):
     lat: float | None = Field(default=None, sa_column=Column(Float, nullable=True))
     lon: float | None = Field(default=None, sa_column=Column(Float, nullable=True))
     address: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    kelurahan: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    kecamatan: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    region_code: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
+    place_name: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     complaint_count: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
     first_received_at: datetime = _when()
     last_received_at: datetime = _when()
@@ -158,6 +162,8 @@ class Complaint(SQLModel, table=True):
     __table_args__ = (
         Index("ix_complaints_status_due", "status", "due_at"),
         Index("ix_complaints_received", "received_at"),
+        Index("ix_complaints_kecamatan", "kecamatan"),
+        Index("ix_complaints_region", "region_code"),
     )
 
     id: int | None = _id()
@@ -176,6 +182,13 @@ class Complaint(SQLModel, table=True):
     address: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     kelurahan: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
     kecamatan: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    region_code: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
+    rt: str | None = Field(default=None, sa_column=Column(String(3), nullable=True))
+    rw: str | None = Field(default=None, sa_column=Column(String(3), nullable=True))
+    street: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    place_name: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    place_source: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    """Where each place column came from: JSON {column: form|text|channel|coordinates|...}."""
     received_at: datetime = _when()
     created_at: datetime = _when()
     updated_at: datetime = _when()

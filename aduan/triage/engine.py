@@ -370,21 +370,36 @@ def _tally(
 class Triage:
     """The rules and the calendar in force."""
 
-    def __init__(self, rules: RuleSet, calendar: OfficeCalendar) -> None:
+    def __init__(
+        self,
+        rules: RuleSet,
+        calendar: OfficeCalendar,
+        by_kecamatan: dict[str, dict[str, str]] | None = None,
+    ) -> None:
         self.rules = rules
         self.compiled = Compiled(rules)
         self.calendar = calendar
+        self.by_kecamatan = by_kecamatan or {}
 
     @classmethod
     def from_settings(
         cls, settings: TriageSettings, timezone: str, categories: tuple[str, ...]
     ) -> Triage:
         path = Path(settings.rules_file) if settings.rules_file else None
-        return cls(load_rules(path, categories), OfficeCalendar(settings.calendar, timezone))
+        calendar = OfficeCalendar(settings.calendar, timezone)
+        return cls(load_rules(path, categories), calendar, settings.agency_by_kecamatan)
 
-    def decide(self, match_text: str, *, channel: str | None, hint: str | None) -> Decision:
+    def decide(
+        self,
+        match_text: str,
+        *,
+        channel: str | None,
+        hint: str | None,
+        kecamatan: str | None = None,
+    ) -> Decision:
         """Route one matching form. ``channel`` is accepted for the interface; the
-        rules do not depend on it (an SMS and a letter about one pothole route alike)."""
+        rules do not depend on it (an SMS and a letter about one pothole route alike).
+        ``kecamatan``: where it is, for the config's per-kecamatan agency overrides."""
         rules = self.rules
         text = match_text
         bonus: str | None = None
@@ -417,9 +432,10 @@ class Triage:
         if scores.danger:
             priority, track = "high", "same_day"
             names.extend(scores.danger)
+        local = self.by_kecamatan.get(kecamatan or "", {})
         return Decision(
             category=best,
-            agency=category.agency,
+            agency=local.get(best) or local.get("*") or category.agency,
             priority=priority,
             track=track,
             score=round(max(best_score, 0.0), 3),

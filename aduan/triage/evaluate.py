@@ -10,13 +10,13 @@ the file) and the recall of priority ``high``.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from aduan.core.errors import AduanError
+from aduan.core.jsonl import labelled_rows
 from aduan.core.text import matching_form
 from aduan.triage import CATEGORIES, Decision, decide
 
@@ -98,20 +98,8 @@ class Report:
 
 def read_labelled(path: Path) -> list[Labelled]:
     """Read a labelled JSON-lines file; AduanError names the first bad line."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise AduanError(f"cannot read {path}: {exc.strerror}") from None
     out: list[Labelled] = []
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise AduanError(f"{path}:{n}: not JSON: {exc.msg}") from None
-        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
-            raise AduanError(f"{path}:{n}: needs a string 'text'")
+    for n, row in labelled_rows(path):
         category = row.get("category")
         if category not in CATEGORIES:
             raise AduanError(f"{path}:{n}: unknown category {category!r}")

@@ -116,8 +116,15 @@ class Router:
         self.detector = detector(self.triage) if settings.danger else None
         self.model = current_model() if self.settings.enabled else None
 
-    def decide(self, match_text: str, *, channel: str | None, hint: str | None) -> Blended:
-        rules = self.triage.decide(match_text, channel=channel, hint=hint)
+    def decide(
+        self,
+        match_text: str,
+        *,
+        channel: str | None,
+        hint: str | None,
+        kecamatan: str | None = None,
+    ) -> Blended:
+        rules = self.triage.decide(match_text, channel=channel, hint=hint, kecamatan=kecamatan)
         danger = self.detector.detect(match_text, rules.rules) if self.detector else None
         if danger is None and self.model is None:
             return Blended(rules, rules, None, None, "")

@@ -162,9 +162,12 @@ class BatchTriage:
         channel: str,
         hint: str | None,
         received_at: datetime,
+        kecamatan: str | None = None,
     ) -> dict[str, Any]:
         """A new complaint's triage columns; its decision is recorded (actor ``normalizer``)."""
-        decision = self.router.recorded(self.router.decide(match_text, channel=channel, hint=hint))
+        decision = self.router.recorded(
+            self.router.decide(match_text, channel=channel, hint=hint, kecamatan=kecamatan)
+        )
         due = self.triage.due_at(received_at)
         self.decisions.append(
             decision_row(complaint_id, decision, due, at=self.now, actor="normalizer", changes={})
@@ -184,7 +187,15 @@ class BatchTriage:
             query = query.with_for_update()
         self.current.update((row.id, row) for row in self.conn.execute(query))
 
-    def refresh(self, complaint_id: int, match_text: str, *, channel: str, hint: str | None) -> str:
+    def refresh(
+        self,
+        complaint_id: int,
+        match_text: str,
+        *,
+        channel: str,
+        hint: str | None,
+        kecamatan: str | None = None,
+    ) -> str:
         """Route a stored complaint again: ``manual`` (kept), ``same``, or ``changed``
         (recorded with what changed, actor ``replay``)."""
         row = self.current.get(complaint_id)
@@ -192,7 +203,9 @@ class BatchTriage:
             return "same"
         if row.triage_source == "manual":
             return "manual"
-        decision = self.router.recorded(self.router.decide(match_text, channel=channel, hint=hint))
+        decision = self.router.recorded(
+            self.router.decide(match_text, channel=channel, hint=hint, kecamatan=kecamatan)
+        )
         due = self.triage.due_at(row.received_at)
         values = values_of(decision, due)
         changes = diff(row, values)

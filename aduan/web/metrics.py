@@ -28,4 +28,3 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
 
 def _render(runtime: Runtime, health: Health | None) -> bytes:
     return metrics.render(runtime, health, spool_for(runtime).records)
-

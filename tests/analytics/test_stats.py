@@ -69,6 +69,14 @@ EXPECTED: dict[By, dict[str | None, dict[str, Any]]] = {
         "2026-W45": row(4, 2, 2, 72.0, 1, 4),
         "2026-W46": row(3, 1, 0, 6.0, 1, 1),
     },
+    By.kecamatan: {  # only A names its kecamatan
+        None: row(6, 2, 2, 63.0, 1, 4),
+        "Kebayoran Baru": row(1, 1, 0, 24.0, 1, 1),
+    },
+    By.kelurahan: {
+        None: row(6, 2, 2, 63.0, 1, 4),
+        "Gandaria Utara": row(1, 1, 0, 24.0, 1, 1),
+    },
 }
 TOTAL = row(7, 3, 2, 24.0, 2, 5)
 
@@ -109,5 +117,5 @@ def test_bad_dates_are_usage_errors(engine: Engine, store_url: str, tmp_path: Pa
         result = aduan("stats", *args, url=store_url, cwd=tmp_path)
         assert result.returncode == 2, result.stderr
         assert "Traceback" not in result.stderr
-    bad_by = aduan("stats", "--by", "kecamatan", url=store_url, cwd=tmp_path)
+    bad_by = aduan("stats", "--by", "district", url=store_url, cwd=tmp_path)
     assert bad_by.returncode == 2

@@ -122,6 +122,15 @@ def test_submit_stores_raw_blob_and_shows_reference(engine: Engine, tmp_path: Pa
     assert message.ref == reference
 
 
+def test_desk_page_lists_the_offices_and_official_names(engine: Engine, tmp_path: Path) -> None:
+    runtime = make_runtime(engine, tmp_path)
+    with client_for(runtime) as client:
+        login(client)
+        page = client.get("/desk").text
+    assert '<option value="Mampang Prapatan">' in page and '<option value="Bangka">' in page
+    assert "Kantor Kecamatan Tebet" in page and "Sabtu 08:00-11:00" in page
+
+
 def test_invalid_form_is_shown_again_with_messages(engine: Engine, tmp_path: Path) -> None:
     with client_for(make_runtime(engine, tmp_path)) as client:
         login(client)

@@ -43,6 +43,12 @@ REQUEST_KEYS = {
     "lat",
     "long",
     "media_url",
+    # aduan's extension: the place, official names, the street without house number
+    "kelurahan",
+    "kecamatan",
+    "region_code",
+    "street",
+    "place_name",
 }
 REFERENCE = re.compile(r"^ADU-\d{4}-\d{6}$")
 
@@ -283,3 +289,19 @@ def test_partner_corrects_the_service_code_as_a_human_decision(api: Client) -> N
     assert record["service_code"] == "street_lighting"
     (label,) = read_labels(runtime.engine)
     assert (label.category, label.actor) == ("street_lighting", "open311:jaki")
+
+
+def test_get_shows_the_place_without_house_number(api: Client) -> None:
+    client, runtime = api
+    insert_complaint(
+        runtime.engine,
+        reference="ADU-2026-777002",
+        kelurahan="Bangka",
+        kecamatan="Mampang Prapatan",
+        region_code="31.74.03.1002",
+        street="Jl. Kemang Raya",
+        rt="003",
+    )
+    (record,) = client.get("/open311/v2/requests/ADU-2026-777002.json").json()
+    assert (record["kelurahan"], record["kecamatan"]) == ("Bangka", "Mampang Prapatan")
+    assert record["street"] == "Jl. Kemang Raya" and "rt" not in record

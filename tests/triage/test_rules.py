@@ -195,3 +195,23 @@ def test_bad_regex_and_bad_toml(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_rules(tmp_path / "missing.toml", CATEGORIES)
     assert "file not found" in err.value.problems[0]
+
+
+def test_an_agency_may_depend_on_the_kecamatan() -> None:
+    from aduan.triage.engine import Triage
+
+    settings = TriageSettings(
+        agency_by_kecamatan={
+            "Tebet": {"waste": "kecamatan-tebet"},
+            "Cilandak": {"*": "kecamatan-cilandak"},
+        }
+    )
+    triage = Triage.from_settings(settings, "Asia/Jakarta", CATEGORIES)
+    text = matching_form("Sampah menumpuk tidak diangkut seminggu di TPS")
+    default = triage.decide(text, channel="sms", hint=None)
+    assert default.category == "waste"
+    tebet = triage.decide(text, channel="sms", hint=None, kecamatan="Tebet")
+    cilandak = triage.decide(text, channel="sms", hint=None, kecamatan="Cilandak")
+    elsewhere = triage.decide(text, channel="sms", hint=None, kecamatan="Pancoran")
+    assert tebet.agency == "kecamatan-tebet" and cilandak.agency == "kecamatan-cilandak"
+    assert elsewhere.agency == default.agency != "kecamatan-tebet"
