@@ -48,20 +48,24 @@ FULL = Row(
         "extra.desk": "loket-1",
         "extra.consent": True,
         "attachments.0.filename": "lampu.png",
-        "ref": "ADU-2026-000123",
+        "ref": None,
     },
     raw={
         "external_id": "desk:6a1c8a57-2f0e-4c53-9d57-1f6b8d0a0001",
-        "meta": {"reference": "ADU-2026-000123"},
+        "meta": {},
         "received_at": datetime(2026, 3, 2, 2, 15, tzinfo=UTC),
     },
 )
 CASES = [
     PayloadCase(
-        "entry_full_with_photo.json",
+        "kiosk_entry_full_with_photo.json",
         deliveries=2,
         rows=(FULL,),
         covers=frozenset({Negative.REPLAY}),
+    ),
+    # only the desk, which reserved it for the entry, may store a reference
+    PayloadCase(
+        "entry_full_with_photo.json", status=400, rows=(), answer={"has": "reference"}
     ),
     PayloadCase(
         "entry_phone_only.json", rows=(Row(fields={"identities": ("tel:+6281200055501",)}),)
