@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -67,6 +67,18 @@ class Disposition(StrEnum):
     COMPLAINT = "complaint"  # a complaint, or a follow-up when ``refs`` point at an earlier one
     EDIT = "edit"  # replaces the text of the message named by ``edit_of``
     IGNORE = "ignore"  # kept raw, not a complaint (auto-reply, command, own post, off-topic item)
+    RECEIPT = "receipt"  # a provider's delivery report for one of our replies (``Message.receipt``)
+
+
+class Receipt(BaseModel):
+    """A provider's word on a message aduan sent: it updates the outbox, never makes a complaint."""
+
+    model_config = ConfigDict(frozen=True)
+
+    provider_id: str
+    """The provider's id of the sent message (Twilio SID, Kannel's DLR id, a wamid...)."""
+    status: Literal["sent", "delivered", "read", "failed"]
+    error: str | None = None
 
 
 class Attachment(BaseModel):
@@ -125,5 +137,7 @@ class Message(BaseModel):
     linked_identities: tuple[str, ...] = ()
     """Identities the message proves belong to the sender (a shared contact's phone)."""
     fragment: Fragment | None = None
+    receipt: Receipt | None = None
+    """For ``RECEIPT``: the delivery report it carries."""
     extra: dict[str, Any] = Field(default_factory=dict)
     """Channel-specific facts worth keeping (partner ids, flags such as an unparsable phone)."""
