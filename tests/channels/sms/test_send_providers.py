@@ -159,3 +159,22 @@ def test_kannel_without_reports_asks_for_none(tmp_path: Path) -> None:
     query = fake.seen[0].query
     assert "dlr-url" not in query and "dlr-mask" not in query
     assert query["smsc"] == "TELKOMSEL"
+
+
+def test_twilio_status_callback_is_the_signed_public_url(tmp_path: Path) -> None:
+    url = "https://sms.example.org/webhooks/sms/twilio"
+    sent, fake = send("twilio", None, tmp_path, public_url=url)
+    assert not isinstance(sent, SendFailed)
+    assert form(fake.seen[0])["StatusCallback"] == url
+
+
+def test_the_generic_gateway_cannot_send(tmp_path: Path) -> None:
+    config = SmsConfig.model_validate({"gateway": "generic", "signing_secret": "s"})
+    channel = SmsChannel("generic", config, ChannelContext(tmp_path))
+    failure = None
+    try:
+        channel.send(Outbound(key=KEY, recipient=f"tel:{PHONE}", text=GSM))
+    except SendFailed as exc:
+        failure = exc
+    assert failure is not None and not failure.transient
+    assert failure.reason == "generic: this gateway cannot send"
