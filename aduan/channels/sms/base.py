@@ -22,16 +22,18 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any, ClassVar, Self, cast
+from typing import Any, ClassVar, Literal, Self, cast
 from urllib.parse import parse_qsl
 
+import httpx
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_core import InitErrorDetails
 
 from aduan.channels.base import ChannelConfig, WebhookRequest, WebhookResponse
+from aduan.channels.replies import Outbound, SendFailed, Sent
 from aduan.core.errors import BadPayload, BadRequest, Forbidden
 from aduan.core.identity import DEFAULT_REGION, phone_identity
-from aduan.core.messages import Fragment, Message, RawMessage
+from aduan.core.messages import Disposition, Fragment, Message, RawMessage, Receipt
 
 CHANNEL = "sms"
 FORM = "application/x-www-form-urlencoded"
@@ -44,6 +46,12 @@ class SmsConfig(ChannelConfig):
     gateway: str = Field(description="Which gateway posts to this instance.")
     region: str = Field(
         DEFAULT_REGION, description="Region for numbers written without a country code."
+    )
+    sender: str | None = Field(
+        None, description="Outgoing SMS: the number, short code or sender id they come from."
+    )
+    send_timeout_seconds: float = Field(
+        15.0, gt=0, description="Outgoing SMS: HTTP timeout of one call to the gateway."
     )
     required_secrets: ClassVar[tuple[str, ...]] = ()
 
@@ -105,6 +113,11 @@ class Gateway(ABC):
 
     def acknowledge(self, raws: list[RawMessage]) -> WebhookResponse:
         return WebhookResponse(200, b"OK")
+
+    def send(self, message: Outbound, http: httpx.Client, webhook_url: str) -> Sent:
+        """Hand one SMS to the gateway (``webhook_url``: this instance's public webhook,
+        for gateways told per message where delivery reports go)."""
+        raise SendFailed(f"{self.name}: this gateway cannot send", transient=False)
 
     def backlog_request(self, line: bytes) -> WebhookRequest:
         """One line of an exported backlog (a request body as the gateway sent it)
@@ -238,3 +251,35 @@ def parse_time(value: str) -> datetime | None:
     except (ValueError, OverflowError, OSError):
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+ReceiptStatus = Literal["sent", "delivered", "read", "failed"]
+
+
+def receipt_message(
+    config: SmsConfig,
+    provider_id: str,
+    status: ReceiptStatus | None,
+    *,
+    said: str,
+    error: str | None = None,
+) -> Message:
+    """A delivery report as the common message: a RECEIPT for the outbox, or IGNORE for
+    an intermediate state (queued, buffered) that changes nothing (``said``: the
+    provider's own word for the state)."""
+    if not provider_id:
+        raise BadPayload("delivery report without a message id")
+    facts = {"gateway": config.gateway, "provider_status": said}
+    if status is None:
+        return Message(
+            text="",
+            disposition=Disposition.IGNORE,
+            ignore_reason=f"intermediate delivery state {said!r}",
+            extra=facts,
+        )
+    return Message(
+        text="",
+        disposition=Disposition.RECEIPT,
+        receipt=Receipt(provider_id=provider_id, status=status, error=error or None),
+        extra=facts,
+    )

@@ -3,16 +3,25 @@
 The instance's ``gateway`` key picks the parser (:data:`GATEWAYS`, an
 explicit table; each gateway class names its config model) and the config
 model (:data:`CONFIG_ADAPTER`, the discriminated union built from that table). Webhooks arrive at
-``/webhooks/sms/<instance>`` (Africa's Talking: ``/webhooks/sms/<instance>/<path_secret>``).
+``/webhooks/sms/<instance>`` (Africa's Talking: ``/webhooks/sms/<instance>/<path_secret>``;
+Kannel's delivery reports: ``/webhooks/sms/<instance>/dlr``).
+
+The channel is a :class:`~aduan.channels.replies.Replier`: ``send(Outbound)`` hands
+one SMS to the instance's gateway (Twilio, Vonage, Africa's Talking, Kannel) over
+one HTTP client kept for the instance; delivery reports come back through the
+webhook and ``read`` makes them RECEIPT messages.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated, Any, Union
 
+import httpx
 from pydantic import Field, TypeAdapter
 
 from aduan.channels.base import ChannelContext, PushChannel, WebhookRequest, WebhookResponse
+from aduan.channels.replies import Outbound, Sent
 from aduan.channels.sms.africastalking import AfricasTalkingGateway
 from aduan.channels.sms.base import CHANNEL, Gateway, SmsConfig
 from aduan.channels.sms.generic import GenericConfig, GenericGateway
@@ -44,6 +53,8 @@ class SmsChannel(PushChannel):
     def __init__(self, name: str, config: SmsConfig, context: ChannelContext) -> None:
         super().__init__(name, config, context)
         self.gateway = GATEWAYS[config.gateway](name, config)
+        self._http: httpx.Client | None = None
+        self._http_lock = threading.Lock()
 
     def describe(self) -> str:
         return super().describe().replace(f"{self.type}/", f"{self.type}[{self.gateway.name}]/", 1)
@@ -70,6 +81,24 @@ class SmsChannel(PushChannel):
 
     def acknowledge(self, raws: list[RawMessage]) -> WebhookResponse:
         return self.gateway.acknowledge(raws)
+
+    @property
+    def webhook_url(self) -> str:
+        return f"{self.context.public_url.rstrip('/')}/webhooks/{self.type}/{self.name}"
+
+    def send(self, message: Outbound) -> Sent:
+        """One SMS to the gateway; :class:`~aduan.channels.replies.SendFailed` otherwise."""
+        with self._http_lock:
+            if self._http is None:
+                self._http = httpx.Client(follow_redirects=False)
+            http = self._http
+        return self.gateway.send(message, http, self.webhook_url)
+
+    def close(self) -> None:
+        with self._http_lock:
+            if self._http is not None:
+                self._http.close()
+                self._http = None
 
     def backlog_record(self, line: bytes, number: int) -> RawMessage:
         """A line of a gateway's exported log: one request body (Kannel: one get-url

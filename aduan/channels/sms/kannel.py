@@ -24,26 +24,61 @@ Kannel's message id (``%I``) is the external id: with ``http-request-retry``
 set, Kannel re-delivers with the same id, which adds nothing. The raw row
 keeps the body bytes as sent and, in ``meta``, the query string, the charset
 and the ``X-Kannel-*`` headers, so :meth:`KannelGateway.read` is pure.
+
+Outgoing SMS go through smsbox's ``sendsms`` (a ``sendsms-user`` group)::
+
+    GET {sendsms_url}?username=&password=&to=+62...&text=...&charset=UTF-8[&from=]
+        [&coding=2 when the text is not GSM-7][&smsc=][&dlr-mask=27&dlr-url=...]
+
+Kannel answers ``202 0: Accepted for delivery`` or ``202 3: Queued for later
+delivery``; a refusal is a 4xx with a text (403 ``Authorization failed for
+sendsms``, 400 ``Empty receiver number not allowed, rejected``), and 5xx is
+transient. Kannel 1.4 gives no message id, so aduan makes one: ``ref``, the
+first 32 hex digits of the SHA-256 of the outbox key (the same for every
+attempt at one message), and asks for delivery reports at::
+
+    {dlr_url or <webhook>/dlr}?key=<url_secret>&ref=<ref>&type=%d&smsc=%i&answer=%A&ts=%T
+
+``%d`` is the report type: 1 delivered to the phone, 2 not delivered, 4
+buffered (queued on the SMSC), 8 accepted by the SMSC, 16 rejected by the SMSC;
+the default ``dlr_mask`` 27 asks for all but 4. A report arrives on path
+``dlr``, is stored under ``dlr:<ref>:<type>`` and read as a RECEIPT with
+``provider_id=ref``: delivered (1), failed (2, 16; ``%A``, the SMSC's answer,
+as the error), sent (8).
 """
 
 from __future__ import annotations
 
 import codecs
+import hashlib
 import hmac
 from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Any, ClassVar, Literal
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
+import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from aduan.channels.base import WebhookRequest
+from aduan.channels.replies import Outbound, Sent
 from aduan.channels.sms.base import (
     FORM,
     Gateway,
+    ReceiptStatus,
     SmsConfig,
     first,
     parse_time,
+    receipt_message,
     sms_message,
+)
+from aduan.channels.sms.outbound import (
+    call,
+    detail,
+    is_gsm7,
+    missing,
+    phone_number,
+    refused,
+    unreadable,
 )
 from aduan.core.errors import BadPayload, BadRequest, Forbidden
 from aduan.core.messages import Message, RawMessage
@@ -74,7 +109,42 @@ class KannelConfig(SmsConfig):
     allowed_networks: list[IPv4Network | IPv6Network] = Field(
         default_factory=list, description="CIDR networks Kannel calls from; empty: any."
     )
+    sendsms_url: str = Field(
+        "http://127.0.0.1:13013/cgi-bin/sendsms", description="Outgoing SMS: smsbox's sendsms."
+    )
+    sendsms_username: str | None = Field(None, description="Outgoing SMS: sendsms-user username.")
+    sendsms_password: SecretStr | None = Field(
+        None, description="Outgoing SMS: the sendsms-user password."
+    )
+    smsc: str | None = Field(None, description="Outgoing SMS: route through this smsc-id.")
+    dlr_mask: int = Field(
+        27, ge=0, le=31, description="Delivery reports asked for (0: none; 27: all but buffered)."
+    )
+    dlr_url: str | None = Field(
+        None, description="Where Kannel sends delivery reports (default: <webhook URL>/dlr)."
+    )
     required_secrets: ClassVar[tuple[str, ...]] = ("url_secret",)
+
+
+ACCEPTED = ("0:", "3:")  # "0: Accepted for delivery", "3: Queued for later delivery"
+REPORT_PATH = "dlr"
+
+
+def message_ref(key: str) -> str:
+    """The id aduan gives an outgoing SMS (Kannel 1.4 answers none): stable per outbox key."""
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def dlr_status(kind: str) -> ReceiptStatus | None:
+    """What Kannel's ``%d`` means for the outbox; None for buffered (4) or nothing."""
+    bits = int(kind)
+    if bits & 1:
+        return "delivered"
+    if bits & (2 | 16):
+        return "failed"
+    if bits & 8:
+        return "sent"
+    return None
 
 
 def charset_of(content_type: str, default: str = "utf-8") -> str:
@@ -125,6 +195,12 @@ class KannelGateway(Gateway):
         kept_query = "&".join(
             part for part in raw_query.split("&") if part.split("=")[0] != self.config.secret_param
         )
+        if request.path.strip("/") == REPORT_PATH:
+            ref, kind = first(query, "ref"), first(query, "type")
+            if not ref or not kind.isdigit():
+                raise BadRequest("delivery report without ref or numeric type")
+            payload = kept_query.encode("ascii", "replace")
+            return [self.raw(f"dlr:{ref}:{kind}", payload, FORM, method="GET", report=True)]
         message_id = first(query, names.id)
         if not message_id:
             raise BadRequest(f"missing {names.id} (Kannel's %I)")
@@ -148,6 +224,8 @@ class KannelGateway(Gateway):
         return WebhookRequest("GET", f"http://backlog/?{query}", "", (), {}, b"")
 
     def read(self, raw: RawMessage) -> Message:
+        if raw.meta.get("report"):
+            return self._read_report(raw)
         names = self.config.params
         headers: dict[str, str] = dict(raw.meta.get("headers") or {})
         if raw.meta.get("method") == "POST":
@@ -173,3 +251,57 @@ class KannelGateway(Gateway):
             sent_at=parse_time(first(query, names.unixtime)),
             extra={k: v for k, v in extra.items() if v},
         )
+
+    def _read_report(self, raw: RawMessage) -> Message:
+        query = query_pairs(raw.payload.decode("ascii", "replace"))
+        kind = first(query, "type")
+        if not kind.isdigit():
+            raise BadPayload("delivery report type is not a number")
+        status = dlr_status(kind)
+        answer = first(query, "answer").encode("latin-1").decode("utf-8", "replace")
+        return receipt_message(
+            self.config,
+            first(query, "ref"),
+            status,
+            said=kind,
+            error=detail(answer) if status == "failed" and answer else None,
+        )
+
+    def send(self, message: Outbound, http: httpx.Client, webhook_url: str) -> Sent:
+        config = self.config
+        password = config.secret("sendsms_password")
+        if not config.sendsms_username or not password:
+            raise missing(self.name, "sendsms_username", "sendsms_password")
+        ref = message_ref(message.key)
+        params = [
+            ("username", config.sendsms_username),
+            ("password", password),
+            ("to", phone_number(self.name, message.recipient)),
+            ("text", message.text),
+            ("charset", "UTF-8"),
+        ]
+        if config.sender:
+            params.append(("from", config.sender))
+        if not is_gsm7(message.text):
+            params.append(("coding", "2"))
+        if config.smsc:
+            params.append(("smsc", config.smsc))
+        if config.dlr_mask:
+            base = config.dlr_url or f"{webhook_url}/{REPORT_PATH}"
+            mine = urlencode({config.secret_param: config.secret("url_secret"), "ref": ref})
+            report = f"{base}{'&' if '?' in base else '?'}{mine}&type=%d&smsc=%i&answer=%A&ts=%T"
+            params += [("dlr-mask", str(config.dlr_mask)), ("dlr-url", report)]
+        response = call(
+            http,
+            self.name,
+            "GET",
+            config.sendsms_url,
+            params=params,
+            timeout=config.send_timeout_seconds,
+        )
+        answer = response.text.strip()
+        if not response.is_success:
+            raise refused(self.name, response, answer)
+        if not answer.startswith(ACCEPTED):
+            raise unreadable(self.name, detail(answer) or "empty")
+        return Sent(provider_id=ref)

@@ -17,6 +17,18 @@ Sample body::
 
 ``MessageSid`` is the external id; media are recorded as attachment URLs
 (not fetched). The reply is empty TwiML, so Twilio sends no SMS back.
+
+Outgoing SMS (Messages API): ``POST {api_base_url}/2010-04-01/Accounts/{account_sid}/Messages.json``
+with HTTP basic auth (account SID, auth token) and the form ``To``, ``From`` (or
+``MessagingServiceSid``), ``Body`` and ``StatusCallback``; the answer's ``sid`` is
+the provider id, an error answer carries ``code`` and ``message``.
+
+Status callbacks come to the same URL as inbound SMS (``StatusCallback`` is set to
+it, so they are signed and checked the same way): a request with a
+``MessageStatus`` and no ``Body`` is one. It is stored under
+``dlr:<MessageSid>:<MessageStatus>`` (each state once) and read as a RECEIPT:
+sent, delivered, read, or failed for ``failed``/``undelivered``/``canceled``
+(``ErrorCode`` as the error); queued, accepted, scheduled and sending are IGNORE.
 """
 
 from __future__ import annotations
@@ -27,21 +39,34 @@ import hmac
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import ClassVar, Literal
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
+import httpx
 from pydantic import Field, SecretStr
 
 from aduan.channels.base import WebhookRequest, WebhookResponse
+from aduan.channels.replies import Outbound, Sent
 from aduan.channels.sms.base import (
     FORM,
     Gateway,
     Pairs,
+    ReceiptStatus,
     SmsConfig,
     check_digest,
     first,
     form_pairs,
+    receipt_message,
     sms_message,
     stored_pairs,
+)
+from aduan.channels.sms.outbound import (
+    call,
+    error_text,
+    json_object,
+    missing,
+    phone_number,
+    refused,
+    unreadable,
 )
 from aduan.core.errors import BadRequest, Forbidden
 from aduan.core.messages import Attachment, Message, RawMessage
@@ -61,7 +86,32 @@ class TwilioConfig(SmsConfig):
         description="The exact webhook URL configured at Twilio, when a proxy changes it "
         "(default: server.public_url + the request path).",
     )
+    account_sid: str | None = Field(None, description="Outgoing SMS: the account SID (AC...).")
+    messaging_service_sid: str | None = Field(
+        None, description="Outgoing SMS: send through this Messaging Service instead of sender."
+    )
+    api_base_url: str = Field("https://api.twilio.com", description="Base URL of the REST API.")
+    status_callback: bool = Field(
+        True, description="Ask Twilio for status callbacks (to this instance's webhook URL)."
+    )
     required_secrets: ClassVar[tuple[str, ...]] = ("auth_token",)
+
+
+RECEIPT_STATUS: dict[str, ReceiptStatus] = {
+    "sent": "sent",
+    "delivered": "delivered",
+    "read": "read",
+    "failed": "failed",
+    "undelivered": "failed",
+    "canceled": "failed",
+}
+
+
+def report_status(pairs: Pairs) -> str:
+    """The ``MessageStatus`` of a status callback; "" for an inbound message."""
+    if any(key == "Body" for key, _ in pairs):
+        return ""
+    return first(pairs, "MessageStatus")
 
 
 def signing_material(url: str, params: Sequence[tuple[str, str]]) -> bytes:
@@ -151,10 +201,22 @@ class TwilioGateway(Gateway):
         sid = first(pairs, "MessageSid", "SmsMessageSid", "SmsSid")
         if not sid:
             raise BadRequest("missing MessageSid")
+        status = report_status(pairs)
+        if status:
+            return [self.raw(f"dlr:{sid}:{status}", payload, FORM, report=True)]
         return [self.raw(sid, payload, FORM)]
 
     def read(self, raw: RawMessage) -> Message:
         pairs = stored_pairs(raw)
+        if raw.meta.get("report"):
+            status = first(pairs, "MessageStatus")
+            return receipt_message(
+                self.config,
+                first(pairs, "MessageSid", "SmsSid"),
+                RECEIPT_STATUS.get(status),
+                said=status,
+                error=first(pairs, "ErrorCode") or None,
+            )
         attachments = []
         count = first(pairs, "NumMedia")
         # Each medium needs its own MediaUrl<i> field, so there are never more than fields.
@@ -184,3 +246,36 @@ class TwilioGateway(Gateway):
 
     def acknowledge(self, raws: list[RawMessage]) -> WebhookResponse:
         return WebhookResponse(200, TWIML_EMPTY, "text/xml")
+
+    def send(self, message: Outbound, http: httpx.Client, webhook_url: str) -> Sent:
+        config = self.config
+        account, token = config.account_sid, config.secret("auth_token")
+        if not account or not token:
+            raise missing(self.name, "account_sid", "auth_token")
+        if not config.sender and not config.messaging_service_sid:
+            raise missing(self.name, "sender or messaging_service_sid")
+        form = {"To": phone_number(self.name, message.recipient), "Body": message.text}
+        if config.messaging_service_sid:
+            form["MessagingServiceSid"] = config.messaging_service_sid
+        else:
+            form["From"] = config.sender or ""
+        if config.status_callback:
+            form["StatusCallback"] = config.public_url or webhook_url
+        base = config.api_base_url.rstrip("/")
+        url = f"{base}/2010-04-01/Accounts/{quote(account, safe='')}/Messages.json"
+        response = call(
+            http,
+            self.name,
+            "POST",
+            url,
+            data=form,
+            auth=(account, token),
+            headers={"Accept": "application/json"},
+            timeout=config.send_timeout_seconds,
+        )
+        if not response.is_success:
+            raise refused(self.name, response, error_text(response, "code", "message"))
+        sid = json_object(self.name, response).get("sid")
+        if not isinstance(sid, str) or not sid:
+            raise unreadable(self.name, "no sid")
+        return Sent(provider_id=sid)

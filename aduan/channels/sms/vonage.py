@@ -24,6 +24,21 @@ gets a 200). A long SMS arrives as parts with ``concat=true``,
 ``concat-ref``, ``concat-part`` and ``concat-total``: each part is stored as
 its own raw message and read as a :class:`~aduan.channels.base.Fragment` of
 the group ``<concat-ref>:<msisdn>``, which the normalizer reassembles.
+
+Outgoing SMS (SMS API): ``POST {api_base_url}/sms/json`` with the form ``api_key``,
+``api_secret``, ``from``, ``to`` (E.164 without ``+``), ``text``, ``type=unicode``
+when the text is not GSM-7, and ``status-report-req=1`` with ``callback`` set to this
+instance's webhook. The answer lists ``messages[]`` (one per part), each with
+``status`` ("0": accepted), ``message-id`` and, on failure, ``error-text``: status 1
+(throttled) and 5 (internal error) are transient, the others permanent. The first
+part's ``message-id`` is the provider id.
+
+Delivery receipts come to the same URL, signed like inbound messages: a request
+with a ``status`` and no ``text``/``type`` is one (``msisdn``, ``to``, ``messageId``,
+``status``, ``scts``, ``err-code``, ``price``...). It is stored under
+``dlr:<messageId>:<status>`` and read as a RECEIPT: delivered; failed for
+``failed``/``rejected``/``expired`` (``err-code`` as the error); accepted, buffered
+and unknown are IGNORE.
 """
 
 from __future__ import annotations
@@ -36,20 +51,34 @@ from datetime import UTC, datetime
 from typing import ClassVar, Literal
 from urllib.parse import urlsplit
 
+import httpx
 from pydantic import Field, SecretStr, model_validator
 
 from aduan.channels.base import WebhookRequest
+from aduan.channels.replies import Outbound, SendFailed, Sent
 from aduan.channels.sms.base import (
     FORM,
     Gateway,
     Pairs,
+    ReceiptStatus,
     SmsConfig,
     check_digest,
     first,
     form_pairs,
     hmac_hex,
+    receipt_message,
     sms_message,
     unique_pairs,
+)
+from aduan.channels.sms.outbound import (
+    call,
+    detail,
+    is_gsm7,
+    json_object,
+    missing,
+    phone_number,
+    refused,
+    unreadable,
 )
 from aduan.core.errors import BadPayload, BadRequest, Forbidden
 from aduan.core.messages import Fragment, Message, RawMessage
@@ -66,6 +95,12 @@ class VonageConfig(SmsConfig):
         "md5hash", description="As set in the Vonage dashboard; 'none' accepts unsigned calls."
     )
     signature_secret: SecretStr | None = Field(None, description="The account's signature secret.")
+    api_key: str | None = Field(None, description="Outgoing SMS: the account's API key.")
+    api_secret: SecretStr | None = Field(None, description="Outgoing SMS: the API secret.")
+    api_base_url: str = Field("https://rest.nexmo.com", description="Base URL of the SMS API.")
+    delivery_receipts: bool = Field(
+        True, description="Ask for delivery receipts (to this instance's webhook URL)."
+    )
     required_secrets: ClassVar[tuple[str, ...]] = ()
 
     @model_validator(mode="after")
@@ -76,6 +111,20 @@ class VonageConfig(SmsConfig):
                 'or set signature_method = "none" for unsigned webhooks'
             )
         return self
+
+
+RECEIPT_STATUS: dict[str, ReceiptStatus] = {
+    "delivered": "delivered",
+    "failed": "failed",
+    "rejected": "failed",
+    "expired": "failed",
+}
+TRANSIENT_STATUS = frozenset({"1", "5"})  # throttled, internal error
+
+
+def is_report(params: dict[str, str]) -> bool:
+    """A delivery receipt (not an inbound SMS) arrived at the webhook."""
+    return "status" in params and not any(k in params for k in ("text", "type", "data"))
 
 
 def signing_text(params: Mapping[str, str] | Sequence[tuple[str, str]]) -> str:
@@ -124,6 +173,9 @@ class VonageGateway(Gateway):
     Config = VonageConfig
     config: VonageConfig
 
+    def send(self, message: Outbound, http: httpx.Client, webhook_url: str) -> Sent:
+        return send(self, message, http, webhook_url)
+
     def verify(self, request: WebhookRequest, now: float | None = None) -> None:
         method = self.config.signature_method
         if method == "none":
@@ -141,10 +193,14 @@ class VonageGateway(Gateway):
 
     def parse(self, request: WebhookRequest) -> list[RawMessage]:
         payload, content_type = _request_payload(request)
-        pairs = tuple(_params(payload, content_type).items())
+        params = _params(payload, content_type)
+        pairs = tuple(params.items())
         message_id = first(pairs, "messageId", "message_id")
         if not message_id:
             raise BadRequest("missing messageId")
+        if is_report(params):
+            key = f"dlr:{message_id}:{params['status']}"
+            return [self.raw(key, payload, content_type, report=True)]
         return [self.raw(message_id, payload, content_type)]
 
     def read(self, raw: RawMessage) -> Message:
@@ -152,6 +208,16 @@ class VonageGateway(Gateway):
             pairs = tuple(_params(raw.payload, raw.content_type).items())
         except BadRequest as exc:
             raise BadPayload(str(exc)) from exc
+        if raw.meta.get("report"):
+            status = first(pairs, "status")
+            error = first(pairs, "err-code")
+            return receipt_message(
+                self.config,
+                first(pairs, "messageId", "message_id"),
+                RECEIPT_STATUS.get(status),
+                said=status,
+                error=error if error not in ("", "0") else None,
+            )
         sender = first(pairs, "msisdn")
         fragment = None
         if first(pairs, "concat").lower() == "true":
@@ -181,3 +247,46 @@ def _vonage_time(value: str) -> datetime | None:
         return datetime.strptime(value.strip(), "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
     except ValueError:
         return None
+
+
+def _send_outcome(gateway: str, data: dict[str, object]) -> str:
+    """The first part's message id, or the failure of the first part that failed."""
+    parts = data.get("messages")
+    if not isinstance(parts, list) or not parts or not all(isinstance(p, dict) for p in parts):
+        raise unreadable(gateway, "no messages")
+    for part in parts:
+        status = str(part.get("status", ""))
+        if status != "0":
+            said = detail(part.get("error-text") or "")
+            reason = f"{gateway}: status {status or '?'}" + (f": {said}" if said else "")
+            raise SendFailed(reason, transient=status in TRANSIENT_STATUS)
+    message_id = parts[0].get("message-id")
+    if not isinstance(message_id, str) or not message_id:
+        raise unreadable(gateway, "no message-id")
+    return message_id
+
+
+def send(gateway: VonageGateway, message: Outbound, http: httpx.Client, webhook_url: str) -> Sent:
+    config = gateway.config
+    secret = config.secret("api_secret")
+    if not config.api_key or not secret:
+        raise missing(gateway.name, "api_key", "api_secret")
+    if not config.sender:
+        raise missing(gateway.name, "sender")
+    form = {
+        "api_key": config.api_key,
+        "api_secret": secret,
+        "from": config.sender,
+        "to": phone_number(gateway.name, message.recipient).lstrip("+"),
+        "text": message.text,
+    }
+    if not is_gsm7(message.text):
+        form["type"] = "unicode"
+    if config.delivery_receipts:
+        form["status-report-req"] = "1"
+        form["callback"] = webhook_url
+    url = config.api_base_url.rstrip("/") + "/sms/json"
+    response = call(http, gateway.name, "POST", url, data=form, timeout=config.send_timeout_seconds)
+    if not response.is_success:
+        raise refused(gateway.name, response, response.text[:500])
+    return Sent(provider_id=_send_outcome(gateway.name, json_object(gateway.name, response)))

@@ -112,6 +112,8 @@ def build(
         headers["x-timestamp"] = stamp
         headers["x-signature"] = "sha256=" + generic.signature(secret, stamp, body)
 
+    if case.get("subpath"):
+        path += "/" + str(case["subpath"])
     parts = [p for p in (urlencode(query), raw_query) if p]
     url = path + ("?" + "&".join(parts) if parts else "")
     return Delivery(method, url, headers, body)

@@ -4,7 +4,10 @@
 thread, as ``aduan run`` does. ``kannel`` writes a throw-away kannel.conf on
 free ports of 127.0.0.1 (``http-request-retry`` set, so a webhook that is not
 up yet gets the message later), starts both boxes and stops them afterwards.
-``FakeSmsc`` speaks the fake SMSC protocol: one line per mobile-originated SMS.
+``FakeSmsc`` speaks the fake SMSC protocol: one line per mobile-originated SMS
+sent, and one line per mobile-terminated SMS (``sendsms``) received. The
+``sendsms-user`` group takes :data:`SENDSMS_USER` / :data:`SENDSMS_PASSWORD`,
+up to three concatenated parts.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from aduan.runtime import Runtime
 from tests.conftest import free_port
 
 BEARERBOX = shutil.which("bearerbox") or "/usr/sbin/bearerbox"
+SENDSMS_USER = "aduan"
+SENDSMS_PASSWORD = "sendsms-pw-4b1d"
 SMSBOX = shutil.which("smsbox") or "/usr/sbin/smsbox"
 
 
@@ -110,6 +115,12 @@ http-request-retry = 10
 http-queue-delay = 1
 log-level = 0
 
+group = sendsms-user
+username = {sendsms_user}
+password = {sendsms_password}
+max-messages = 3
+concatenation = true
+
 group = sms-service
 keyword = default
 post-url = "{webhook}?key={key}&from=%p&to=%P&ts=%T&id=%I&coding=%c&smsc=%i"
@@ -124,7 +135,16 @@ def kannel(workdir: Path, webhook: str, key: str) -> Iterator[Kannel]:
     workdir.mkdir(parents=True, exist_ok=True)
     ports = {name: free_port() for name in ("admin", "smsbox", "smsc", "sendsms")}
     conf = workdir / "kannel.conf"
-    conf.write_text(CONFIG.format(work=workdir, webhook=webhook, key=key, **ports))
+    conf.write_text(
+        CONFIG.format(
+            work=workdir,
+            webhook=webhook,
+            key=key,
+            sendsms_user=SENDSMS_USER,
+            sendsms_password=SENDSMS_PASSWORD,
+            **ports,
+        )
+    )
     boxes: list[subprocess.Popen[bytes]] = []
     try:
         for binary, port in ((BEARERBOX, ports["smsbox"]), (SMSBOX, ports["sendsms"])):
@@ -148,6 +168,7 @@ class FakeSmsc:
 
     def __init__(self, port: int) -> None:
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+        self.pending = b""
 
     def send(self, sender: str, receiver: str, text: str) -> None:
         if text.isascii() and "\n" not in text:
@@ -156,6 +177,27 @@ class FakeSmsc:
             data = urllib.parse.quote(text.encode("utf-16-be"))
             line = f"{sender} {receiver} ucs2 {data}\n"
         self.sock.sendall(line.encode())
+
+    def receive(self, count: int, seconds: float = 10.0) -> list[tuple[str, str, str, str]]:
+        """The next ``count`` mobile-terminated lines as (from, to, kind, data): ``data`` is
+        the text for ``text`` lines, the still-encoded payload for ``ucs-2``/``udh``..."""
+        lines: list[tuple[str, str, str, str]] = []
+        deadline = time.monotonic() + seconds
+        while len(lines) < count and time.monotonic() < deadline:
+            while b"\n" in self.pending and len(lines) < count:
+                line, _, self.pending = self.pending.partition(b"\n")
+                sender, receiver, kind, data = line.decode().split(" ", 3)
+                lines.append((sender, receiver, kind, data))
+            if len(lines) < count:
+                self.sock.settimeout(max(0.05, deadline - time.monotonic()))
+                try:
+                    chunk = self.sock.recv(65536)
+                except TimeoutError:
+                    break
+                if not chunk:
+                    break
+                self.pending += chunk
+        return lines
 
     def close(self) -> None:
         self.sock.close()

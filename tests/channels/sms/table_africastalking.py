@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tests.channels.payloads import Negative, PayloadCase, Row
+from aduan.core.messages import Disposition
+from tests.channels.payloads import Dumped, Negative, PayloadCase, Row
 
 CASES = [
     # duplicate id
@@ -69,5 +70,55 @@ CASES = [
         covers=frozenset({Negative.BAD_AUTH}),
         rows=(),
         name="africastalking-wrong_path_secret",
+    ),
+    # delivery report (same callback URL): a RECEIPT
+    PayloadCase(
+        "africastalking/dlr_success.json",
+        deliveries=2,
+        rows=(
+            Row(
+                Disposition.RECEIPT,
+                fields={
+                    "receipt": Dumped(
+                        {"provider_id": "ATXid_5f0c1a2b", "status": "delivered", "error": None}
+                    )
+                },
+                raw={"external_id": "dlr:ATXid_5f0c1a2b:Success"},
+            ),
+        ),
+        name="africastalking-dlr_success_twice",
+    ),
+    # failed, with the failureReason as the error
+    PayloadCase(
+        "africastalking/dlr_failed_blacklist.json",
+        rows=(
+            Row(
+                Disposition.RECEIPT,
+                fields={"receipt.status": "failed", "receipt.error": "UserInBlackList"},
+            ),
+        ),
+        name="africastalking-dlr_failed",
+    ),
+    # Buffered: intermediate, ignored
+    PayloadCase(
+        "africastalking/dlr_buffered.json",
+        rows=(Row(Disposition.IGNORE),),
+        name="africastalking-dlr_buffered",
+    ),
+    # a report on a wrong path secret: 403
+    PayloadCase(
+        "africastalking/dlr_failed_blacklist.json",
+        status=403,
+        auth="wrong",
+        rows=(),
+        name="africastalking-dlr_bad_secret",
+    ),
+    # a report without id: 400
+    PayloadCase(
+        "africastalking/dlr_without_id.json",
+        status=400,
+        answer={"body": "missing id"},
+        rows=(),
+        name="africastalking-dlr_missing_id",
     ),
 ]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tests.channels.payloads import Negative, PayloadCase, Row
+from aduan.core.messages import Disposition
+from tests.channels.payloads import Dumped, Negative, PayloadCase, Row
 
 CASES = [
     # wrong url secret: 403
@@ -94,5 +95,74 @@ CASES = [
         answer={"body": "unknown charset X-NOPE"},
         rows=(),
         name="kannel-unknown_charset",
+    ),
+    # delivery report on <webhook>/dlr (the dlr-url aduan gives sendsms): delivered
+    PayloadCase(
+        "kannel/dlr_delivered.json",
+        deliveries=2,
+        rows=(
+            Row(
+                Disposition.RECEIPT,
+                fields={
+                    "receipt": Dumped(
+                        {
+                            "provider_id": "0f3a5c7e9b1d2f4a6c8e0b2d4f6a8c0e",
+                            "status": "delivered",
+                            "error": None,
+                        }
+                    )
+                },
+                raw={"external_id": "dlr:0f3a5c7e9b1d2f4a6c8e0b2d4f6a8c0e:1"},
+            ),
+        ),
+        name="kannel-dlr_delivered_twice",
+    ),
+    # type 8: the SMSC took it
+    PayloadCase(
+        "kannel/dlr_smsc_accepted.json",
+        rows=(Row(Disposition.RECEIPT, fields={"receipt.status": "sent", "receipt.error": None}),),
+        name="kannel-dlr_smsc_accepted",
+    ),
+    # type 16: the SMSC refused it, %A as the error
+    PayloadCase(
+        "kannel/dlr_smsc_rejected.json",
+        rows=(
+            Row(
+                Disposition.RECEIPT,
+                fields={
+                    "receipt.status": "failed",
+                    "receipt.error": "NACK/0x0000000b/Invalid Destination Address",
+                },
+            ),
+        ),
+        name="kannel-dlr_smsc_rejected",
+    ),
+    # type 4: buffered, ignored
+    PayloadCase(
+        "kannel/dlr_buffered.json",
+        rows=(Row(Disposition.IGNORE),),
+        name="kannel-dlr_buffered",
+    ),
+    # a report with the wrong url secret: 403
+    PayloadCase(
+        "kannel/dlr_buffered.json",
+        status=403,
+        auth="wrong",
+        rows=(),
+        name="kannel-dlr_bad_secret",
+    ),
+    # malformed reports: no ref, or %d not replaced: 400
+    PayloadCase(
+        "kannel/dlr_without_ref.json",
+        status=400,
+        answer={"body": "delivery report without ref or numeric type"},
+        rows=(),
+        name="kannel-dlr_missing_ref",
+    ),
+    PayloadCase(
+        "kannel/dlr_type_not_a_number.json",
+        status=400,
+        rows=(),
+        name="kannel-dlr_type_not_a_number",
     ),
 ]

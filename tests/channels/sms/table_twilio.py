@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.channels.payloads import Negative, PayloadCase, Row
+from aduan.core.messages import Disposition
+from tests.channels.payloads import Dumped, Negative, PayloadCase, Row
 
 CASES = [
     # bad signature: 403, nothing stored
@@ -101,5 +102,67 @@ CASES = [
     # no signature header: 403
     PayloadCase(
         "twilio/form_minimal_sm555.json", status=403, auth="none", rows=(), name="twilio-unsigned"
+    ),
+    # status callback (same URL, signed like inbound): a RECEIPT for the outbox
+    PayloadCase(
+        "twilio/status_delivered.json",
+        answer={"content_type": "text/xml"},
+        rows=(
+            Row(
+                Disposition.RECEIPT,
+                fields={
+                    "receipt": Dumped(
+                        {
+                            "provider_id": "SM5f0c1a2b3c4d5e6f708192a3b4c5d6e7",
+                            "status": "delivered",
+                            "error": None,
+                        }
+                    ),
+                    "identities": (),
+                },
+                raw={"external_id": "dlr:SM5f0c1a2b3c4d5e6f708192a3b4c5d6e7:delivered"},
+            ),
+        ),
+        name="twilio-status_delivered",
+    ),
+    # status callback, undelivered with Twilio's error code
+    PayloadCase(
+        "twilio/status_undelivered_30003.json",
+        rows=(
+            Row(
+                Disposition.RECEIPT,
+                fields={"receipt.status": "failed", "receipt.error": "30003"},
+            ),
+        ),
+        name="twilio-status_undelivered",
+    ),
+    # an intermediate state changes nothing: kept raw, ignored
+    PayloadCase(
+        "twilio/status_queued.json",
+        rows=(Row(Disposition.IGNORE, fields={"receipt": None}),),
+        name="twilio-status_queued",
+    ),
+    # the same callback twice: one row
+    PayloadCase(
+        "twilio/status_sent.json",
+        deliveries=2,
+        rows=(Row(Disposition.RECEIPT, fields={"receipt.status": "sent"}),),
+        name="twilio-status_duplicate",
+    ),
+    # a status callback with a bad signature: 403, nothing stored
+    PayloadCase(
+        "twilio/status_undelivered_30003.json",
+        status=403,
+        auth="wrong",
+        rows=(),
+        name="twilio-status_bad_signature",
+    ),
+    # a status callback without MessageSid: 400
+    PayloadCase(
+        "twilio/status_without_sid.json",
+        status=400,
+        answer={"body": "missing MessageSid"},
+        rows=(),
+        name="twilio-status_missing_id",
     ),
 ]

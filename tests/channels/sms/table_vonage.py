@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from aduan.core.messages import Disposition
 from tests.channels.payloads import Dumped, Negative, PayloadCase, Row
 
 CASES = [
@@ -101,5 +102,42 @@ CASES = [
     # no sig on a signed instance: 403
     PayloadCase(
         "vonage/query_minimal_0e2.json", status=403, auth="none", rows=(), name="vonage-unsigned"
+    ),
+    # delivery receipt by GET, signed like inbound: a RECEIPT
+    PayloadCase(
+        "vonage/dlr_delivered_query.json",
+        rows=(
+            Row(
+                Disposition.RECEIPT,
+                fields={
+                    "receipt": Dumped(
+                        {"provider_id": "0C0000000000000A", "status": "delivered", "error": None}
+                    )
+                },
+                raw={"external_id": "dlr:0C0000000000000A:delivered"},
+            ),
+        ),
+        name="vonage-dlr_delivered",
+    ),
+    # delivery receipt as JSON, failed with Vonage's err-code
+    PayloadCase(
+        "vonage/dlr_failed_json.json",
+        deliveries=2,
+        rows=(Row(Disposition.RECEIPT, fields={"receipt.status": "failed", "receipt.error": "6"}),),
+        name="vonage-dlr_failed_twice",
+    ),
+    # buffered: an intermediate state, kept and ignored
+    PayloadCase(
+        "vonage/dlr_buffered_query.json",
+        rows=(Row(Disposition.IGNORE, fields={"extra.provider_status": "buffered"}),),
+        name="vonage-dlr_buffered",
+    ),
+    # a receipt with a bad signature: 403
+    PayloadCase(
+        "vonage/dlr_buffered_query.json",
+        status=403,
+        auth="wrong",
+        rows=(),
+        name="vonage-dlr_bad_signature",
     ),
 ]
