@@ -22,8 +22,9 @@ generated once and kept in ``<data_dir>/desk-session.key``.
 from __future__ import annotations
 
 import ipaddress
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 
 class DeskUser(BaseModel):
@@ -32,6 +33,16 @@ class DeskUser(BaseModel):
     password_hash: str = Field(description="From `aduan desk hash-password` (scrypt, salted).")
     desk: str | None = Field(None, description="The desk (loket) this clerk sits at.")
     display_name: str | None = Field(None, description="Shown in the page header.")
+    role: Literal["clerk", "officer", "supervisor", "admin"] = Field(
+        "clerk", description="clerk, officer (one agency's cases), supervisor or admin."
+    )
+    agency: str | None = Field(None, description="An officer's agency (its routing id).")
+
+    @model_validator(mode="after")
+    def _officer_agency(self) -> DeskUser:
+        if self.role == "officer" and not self.agency:
+            raise ValueError("an officer needs an agency (its routing id, e.g. sudin-sda)")
+        return self
 
     @field_validator("password_hash")
     @classmethod

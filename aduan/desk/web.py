@@ -28,6 +28,7 @@ from starlette.routing import BaseRoute, Route
 from aduan.core.errors import PayloadTooLarge, StoreError
 from aduan.core.logs import get_logger
 from aduan.desk import dashboard
+from aduan.desk.access import Role, Viewer
 from aduan.desk.auth import (
     Clerk,
     Sessions,
@@ -104,6 +105,17 @@ class DeskPages:
             return None, None  # logged out, or the password changed since
         clerk = Clerk(session["user"], session.get("desk", ""), session.get("name", ""))
         return clerk, session
+
+    def viewer(self, request: Request) -> tuple[Viewer | None, dict[str, str] | None]:
+        """The logged-in user with their role and agency, read afresh on every request
+        (a changed role or a disabled user takes effect at once), and the session."""
+        clerk, session = self.clerk(request)
+        if clerk is None:
+            return None, session
+        entry = self.settings.users.get(clerk.user)
+        role: Role = entry.role if entry is not None else "clerk"
+        agency = entry.agency if entry is not None else None
+        return Viewer(clerk.user, role, agency, clerk.display_name or clerk.user), session
 
     def page(
         self,
