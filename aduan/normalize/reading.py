@@ -140,6 +140,11 @@ class BatchReader:
                 self.rows.mark(stored.id, "ignored", message.ignore_reason)
                 self.stats.ignored += 1
                 continue
+            if message.disposition == Disposition.RECEIPT:  # a delivery report, not a complaint
+                status = message.receipt.status if message.receipt else "unknown"
+                self.rows.mark(stored.id, "ignored", f"delivery report: {status}")
+                self.stats.ignored += 1
+                continue
             if message.fragment is not None and message.fragment.total > 1:
                 group = (stored.raw.channel, stored.raw.account, message.fragment.group)
                 fragments.setdefault(group, []).append((stored, message))

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from aduan.config.normalize import NormalizeSettings
-from aduan.core.messages import Attachment, Disposition, Fragment, Message, RawMessage
+from aduan.core.messages import Attachment, Disposition, Fragment, Message, RawMessage, Receipt
 from aduan.daemon.normalize_job import normalize_pending
 from aduan.normalize import reading
 from aduan.normalize.features import Features
@@ -401,3 +401,18 @@ def test_normalize_job_is_registered() -> None:
     from aduan.daemon.jobs import PERIODIC_JOBS
 
     assert "normalize" in {job.name for job in PERIODIC_JOBS}
+
+
+def test_a_delivery_report_is_never_a_complaint(engine: Engine, normalize: Run) -> None:
+    stats = normalize(
+        raw(
+            "dlr-1",
+            "",
+            "tel:+6281200077777",
+            disposition=Disposition.RECEIPT,
+            receipt=Receipt(provider_id="SM123", status="delivered"),
+        )
+    )
+    assert stats.ignored == 1
+    assert count(engine, complaints) == 0
+    assert status_of(engine)["dlr-1"] == "ignored"
