@@ -28,13 +28,10 @@ is the provider id. A refusal is ``{"ok": false, "error_code": 429,
 from __future__ import annotations
 
 import json
-import threading
 from typing import TYPE_CHECKING, Any, NoReturn
 
-import httpx
-
 from aduan.channels.replies import Outbound, SendFailed, Sent
-from aduan.channels.sms.outbound import call, detail, unreadable
+from aduan.channels.sms.outbound import KeptClient, call, detail, unreadable
 
 if TYPE_CHECKING:
     from aduan.channels.telegram import TelegramConfig
@@ -65,20 +62,10 @@ class TelegramReplier:
 
     def __init__(self, config: TelegramConfig) -> None:
         self.config = config
-        self._http: httpx.Client | None = None
-        self._lock = threading.Lock()
-
-    def _client(self) -> httpx.Client:
-        with self._lock:
-            if self._http is None:
-                self._http = httpx.Client(follow_redirects=False)
-            return self._http
+        self.http = KeptClient()
 
     def close(self) -> None:
-        with self._lock:
-            if self._http is not None:
-                self._http.close()
-                self._http = None
+        self.http.close()
 
     def send(self, message: Outbound) -> Sent:
         token = self.config.token.get_secret_value() if self.config.token else ""
@@ -91,7 +78,7 @@ class TelegramReplier:
             body["reply_parameters"] = {"message_id": parent, "allow_sending_without_reply": True}
         url = f"{self.config.api_base_url.rstrip('/')}/bot{token}/sendMessage"
         response = call(
-            self._client(), NAME, "POST", url, json=body, timeout=self.config.timeout_seconds
+            self.http.get(), NAME, "POST", url, json=body, timeout=self.config.timeout_seconds
         )
         try:
             answer = json.loads(response.content)
