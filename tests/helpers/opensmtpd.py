@@ -5,6 +5,8 @@ fixed paths: its queue under ``/var/spool/smtpd`` and its control socket
 ``/var/run/smtpd.sock``. To leave the machine's own paths alone and let
 several servers run at once, ``smtpd -d`` runs under ``unshare --mount`` with
 a private ``/var/spool`` and ``/run`` bind-mounted from its temporary folder.
+Where mount namespaces are not allowed (a container without CAP_SYS_ADMIN) it
+runs on the machine's own paths, so only one such server runs at a time.
 
 It listens for plain SMTP on ``port``, without AUTH: the OpenSMTPD 6.8 of
 Debian 12 fails every TLS handshake under OpenSSL 3 ("EVP lib", upstream issues
@@ -41,6 +43,19 @@ exec /usr/sbin/smtpd -d -f "$1/smtpd.conf"
 """
 
 
+def _private_mounts() -> bool:
+    """Can this process make a mount namespace (and bind-mount in it)?"""
+    try:
+        done = subprocess.run(
+            ["unshare", "--mount", "mount", "--bind", "/tmp", "/tmp"],
+            capture_output=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
 def available() -> bool:
     return (
         Path("/usr/sbin/smtpd").exists()
@@ -71,8 +86,12 @@ class OpenSmtpd:
         )
         (self.root / "start.sh").write_text(START)
         self.log = (self.root / "smtpd.log").open("wb")
+        if _private_mounts():
+            command = ["unshare", "--mount", "sh", str(self.root / "start.sh"), str(self.root)]
+        else:
+            command = ["/usr/sbin/smtpd", "-d", "-f", str(self.root / "smtpd.conf")]
         self.process = subprocess.Popen(
-            ["unshare", "--mount", "sh", str(self.root / "start.sh"), str(self.root)],
+            command,
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
