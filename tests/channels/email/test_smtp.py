@@ -349,3 +349,32 @@ def test_security_none_needs_loopback() -> None:
         EmailConfig(
             host="127.0.0.1", username="u", smtp_host="smtp.example.org", smtp_security="none"
         )
+
+
+def test_smtp_password_comes_only_from_the_environment(tmp_path: Path) -> None:
+    from aduan.core.errors import ConfigError
+    from aduan.runtime.loader import load_settings
+
+    table = '[channels.email.city]\nhost = "127.0.0.1"\nusername = "p@jaksel.go.id"\n'
+    table += 'smtp_host = "127.0.0.1"\nsmtp_username = "p@jaksel.go.id"\n'
+    env = {
+        "ADUAN_DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}",
+        "ADUAN_DATA_DIR": str(tmp_path / "data"),
+        "ADUAN_CHANNELS__EMAIL__CITY__PASSWORD": "imap-rahasia",
+    }
+    leaked = tmp_path / "leaked.toml"
+    leaked.write_text(table + 'smtp_password = "bocor"\n')
+    with pytest.raises(ConfigError) as refused:
+        load_settings(leaked, env=env)
+    assert "ADUAN_CHANNELS__EMAIL__CITY__SMTP_PASSWORD" in str(refused.value)
+    assert "bocor" not in str(refused.value)
+
+    good = tmp_path / "aduan.toml"
+    good.write_text(table)
+    secret = "smtp-rahasia-9"
+    env["ADUAN_CHANNELS__EMAIL__CITY__SMTP_PASSWORD"] = secret
+    settings = load_settings(good, env=env)
+    config = EmailConfig.model_validate(settings.channels["email"]["city"])
+    assert config.smtp_password is not None and config.smtp_password.get_secret_value() == secret
+    described = EmailChannel("city", config, ChannelContext(tmp_path)).describe()
+    assert secret not in described and "smtp_password='********'" in described
