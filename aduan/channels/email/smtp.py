@@ -10,8 +10,13 @@ finds it as the channel's ``send``.
 The message answers the citizen's: ``In-Reply-To`` is
 :attr:`Outbound.in_reply_to` (their Message-ID), ``References`` the thread's
 ids (:attr:`Outbound.references`, oldest first) ending with it, ``Subject``
-``Re: <their subject>``; a fresh ``Message-ID`` on the sender's domain is the
-provider id. Text is UTF-8 (quoted-printable when needed), headers RFC 2047.
+``Re: <their subject>``. The reply's own ``Message-ID`` is new, on the sender's
+domain, and made from the outbox key (``<aduan.<32 hex of its SHA-256>@domain>``),
+so every attempt at one outbox row carries the same id: when a server took a
+message but the answer was lost (a timeout after DATA) and the outbox retries,
+mail clients see one message, not two. It is the provider id. Text is UTF-8
+(quoted-printable when needed), headers RFC 2047. TLS uses the mailbox's
+``verify`` and ``ca_file`` settings, as IMAP does.
 
 Failures (:class:`~aduan.channels.replies.SendFailed`):
 
@@ -37,6 +42,7 @@ Sample message::
 
 from __future__ import annotations
 
+import hashlib
 import smtplib
 import ssl
 from email.headerregistry import Address
@@ -91,6 +97,13 @@ def thread(in_reply_to: str | None, references: tuple[str, ...]) -> list[str]:
     return ids if len(ids) <= MAX_REFERENCES else ids[:1] + ids[-(MAX_REFERENCES - 1) :]
 
 
+def reply_id(key: str, domain: str) -> str:
+    """The reply's Message-ID: the same for every attempt at one outbox row."""
+    if not key:
+        return make_msgid(domain=domain)
+    return f"<aduan.{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
+
+
 class SmtpReplier:
     """Sends an instance's replies through its SMTP server (a connection per message)."""
 
@@ -119,7 +132,7 @@ class SmtpReplier:
         mail["To"] = Address(addr_spec=to)
         mail["Subject"] = reply_subject(message.subject, self.config.reply_subject)
         mail["Date"] = formatdate(localtime=False, usegmt=True)
-        mail["Message-ID"] = make_msgid(domain=domain)
+        mail["Message-ID"] = reply_id(message.key, domain)
         ids = thread(message.in_reply_to, message.references)
         parent = msg_id(message.in_reply_to or "")
         if parent:
@@ -133,9 +146,12 @@ class SmtpReplier:
     def send(self, message: Outbound) -> Sent:
         mail = self.compose(message)
         try:
-            with self._connect() as server:
+            server = self._connect()
+            try:
                 self._login(server)
                 refused = server.send_message(mail)
+            finally:
+                _quit(server)
         except SendFailed:
             raise
         except smtplib.SMTPRecipientsRefused as exc:
@@ -147,6 +163,9 @@ class SmtpReplier:
             raise SendFailed(
                 f"{NAME}: the server does not offer STARTTLS", transient=False
             ) from None
+        except FileNotFoundError:
+            reason = f"{NAME}: ca_file {self.config.ca_file} does not exist"
+            raise SendFailed(reason, transient=False) from None
         except ssl.SSLCertVerificationError as exc:
             reason = f"{NAME}: the server's certificate does not verify ({exc.verify_message})"
             raise SendFailed(reason, transient=False) from None
@@ -182,6 +201,14 @@ class SmtpReplier:
         server.login(config.smtp_username, config.smtp_password.get_secret_value())
 
 
+def _quit(server: smtplib.SMTP) -> None:
+    """Say QUIT; the message is already taken or refused, so its answer changes nothing."""
+    try:
+        server.quit()
+    except (smtplib.SMTPException, OSError):
+        server.close()
+
+
 def failure(code: int, said: bytes | str) -> SendFailed:
     """An SMTP reply as a failure: 4xx transient, anything else permanent."""
     text = said.decode("utf-8", "replace") if isinstance(said, bytes) else str(said)
@@ -194,4 +221,4 @@ def replier(config: EmailConfig) -> SmtpReplier:
     return SmtpReplier(config)
 
 
-__all__ = ["SmtpReplier", "failure", "replier", "reply_subject", "thread"]
+__all__ = ["SmtpReplier", "failure", "replier", "reply_id", "reply_subject", "thread"]

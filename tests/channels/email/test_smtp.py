@@ -378,3 +378,25 @@ def test_smtp_password_comes_only_from_the_environment(tmp_path: Path) -> None:
     assert config.smtp_password is not None and config.smtp_password.get_secret_value() == secret
     described = EmailChannel("city", config, ChannelContext(tmp_path)).describe()
     assert secret not in described and "smtp_password='********'" in described
+
+
+def test_every_attempt_at_one_row_has_one_message_id() -> None:
+    script = smtp_stub.Script(replies={"QUIT": "421 4.4.2 Closing, but the message is taken"})
+    with smtp_stub.serve(script) as port:
+        mailbox = EmailChannel("city", stub_config(port), ChannelContext(Path(".")))
+        first, again, other = (
+            mailbox.send(Outbound(key=key, recipient=f"mailto:{address()}", text=TEXT))
+            for key in ("row-1", "row-1", "row-2")
+        )
+    assert first.provider_id == again.provider_id != other.provider_id
+    assert str(first.provider_id).endswith("@jaksel.go.id>")  # a bad QUIT changes nothing
+
+
+def test_missing_ca_file_is_permanent(tmp_path: Path) -> None:
+    with smtp_stub.serve(smtp_stub.Script()) as port:
+        cfg = stub_config(port, smtp_security="starttls", ca_file=tmp_path / "none.pem")
+        with pytest.raises(SendFailed) as failed:
+            EmailChannel("city", cfg, ChannelContext(tmp_path)).send(
+                Outbound(key="k", recipient=f"mailto:{address()}", text=TEXT)
+            )
+    assert not failed.value.transient and "does not exist" in failed.value.reason
