@@ -95,13 +95,13 @@ class CloudWhatsApp(WhatsAppChannel, PushChannel, PullChannel):
         except (ValueError, KeyError, TypeError, AttributeError):
             # Signed by Meta but not the shape we know: kept whole, quarantined by read.
             return [self.unkeyed(body, JSON, whole_body=True, **meta)]
-        raws = []
+        raws, now = [], utcnow()
         for key, envelope in found:
             payload = payloads.dumps(envelope)
             if key is None:
                 raws.append(self.unkeyed(payload, JSON, **meta))
             else:
-                raws.append(RawMessage(self.type, self.name, key, payload, JSON, utcnow(), meta))
+                raws.append(RawMessage(self.type, self.name, key, payload, JSON, now, meta))
         return raws or [self.unkeyed(body, JSON, whole_body=True, **meta)]
 
     def parse(self, request: WebhookRequest) -> list[RawMessage]:

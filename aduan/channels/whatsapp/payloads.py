@@ -29,6 +29,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from aduan.core.errors import BadPayload
 from aduan.core.identity import phone_identity
 from aduan.core.messages import Attachment, Disposition, Location, Message, Receipt
@@ -42,7 +44,12 @@ RECEIPT_STATUSES = ("sent", "delivered", "read", "failed")
 
 
 def dumps(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    """Compact UTF-8 JSON (orjson: ~10x the standard library, which mattered under load);
+    what orjson refuses (a lone surrogate, an integer past 64 bits) goes as ASCII escapes."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return json.dumps(value, separators=(",", ":")).encode()
 
 
 def _envelope(entry: dict[str, Any], field: Any, value: dict[str, Any]) -> dict[str, Any]:
