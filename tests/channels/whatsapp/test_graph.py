@@ -31,6 +31,7 @@ from aduan.store.models import AttachmentRow
 from tests.channels.local_http import serve
 from tests.channels.whatsapp.cases import APP_SECRET, PNID, env
 from tests.channels.whatsapp.graph_fake import GraphFake
+from tests.helpers.databases import reset_schema
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "whatsapp"
 PHOTO = b"\xff\xd8\xff\xe0" + b"sampah-menumpuk" * 100
@@ -69,12 +70,18 @@ class World:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
+def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
+    """The app with the Cloud API instance on a local Graph API (SQLite, or PostgreSQL
+    when parametrized so)."""
+    url = f"sqlite:///{tmp_path / 'wa.db'}"
+    if getattr(request, "param", "sqlite") == "postgresql":
+        url = request.getfixturevalue("pg_database")
+        reset_schema(url)
     graph = GraphFake(files={"1037543291543636": PHOTO})
     with serve(graph) as base:
         graph.base = base
         settings = {
-            "ADUAN_DATABASE_URL": f"sqlite:///{tmp_path / 'wa.db'}",
+            "ADUAN_DATABASE_URL": url,
             "ADUAN_DATA_DIR": str(tmp_path / "data"),
             **env(tmp_path),
             "ADUAN_CHANNELS__WHATSAPP__JAKSEL__GRAPH_URL": base,
@@ -90,6 +97,7 @@ def world(tmp_path: Path) -> Iterator[World]:
             runtime.close()
 
 
+@pytest.mark.parametrize("world", ["sqlite", "postgresql"], indirect=True)
 def test_media_is_fetched_after_the_message_is_stored(world: World) -> None:
     world.deliver("image.json")
     run_normalize(world.runtime, lambda: False)
@@ -108,6 +116,7 @@ def test_media_is_fetched_after_the_message_is_stored(world: World) -> None:
     assert all(s.headers["authorization"].startswith("Bearer ") for s in world.graph.seen)
 
 
+@pytest.mark.parametrize("world", ["sqlite", "postgresql"], indirect=True)
 def test_media_gone_or_too_big_is_given_up_and_a_refused_token_waits(world: World) -> None:
     world.deliver("image.json")
     world.deliver("document.json")  # its media id is unknown to the Graph API: gone

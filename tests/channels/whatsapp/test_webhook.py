@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 from structlog.testing import capture_logs
 
 from aduan.channels.meta import signature
-from aduan.core.errors import ConfigError
+from aduan.core.errors import BadPayload, ConfigError
 from aduan.daemon.app import create_app
 from aduan.daemon.normalize_job import run_normalize
 from aduan.runtime import Runtime
@@ -179,3 +179,20 @@ def test_twilio_whatsapp_is_the_same_reporter_as_cloud(app: tuple[TestClient, Ru
         rows = conn.execute(select(complaints.c.channel, complaints.c.reporter_id)).all()
     assert [channel for channel, _ in rows] == ["whatsapp", "whatsapp"]
     assert len({reporter for _, reporter in rows}) == 1
+
+
+def test_a_backlog_of_deliveries_is_keyed_like_live_ones(
+    app: tuple[TestClient, Runtime], tmp_path: Path
+) -> None:
+    _client, runtime = app
+    channel = runtime.channels[("whatsapp", "jaksel")]
+    batch = json.dumps(json.loads((FIXTURES / "batch_three_and_status.json").read_text()))
+    text = json.dumps(json.loads((FIXTURES / "text.json").read_text()))
+    export = tmp_path / "export.jsonl"
+    export.write_text(f"{batch}\n\n{text}\nnot json\n")
+    raws = list(channel.backlog(export))
+    assert len(raws) == 6
+    assert raws[4].external_id == "wamid.HBgNNjI4MTIwMDAxMjM0NhUCABIYFjNFQjATEXT01"
+    assert raws[5].external_id.startswith("sha256:") and raws[5].meta["line"] == 4
+    with pytest.raises(BadPayload):
+        channel.read(raws[5])
