@@ -20,9 +20,12 @@ removed instance is still read.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from aduan.channels.base import (
     Channel,
@@ -195,6 +198,8 @@ class TwilioWhatsApp(WhatsAppChannel, PushChannel):
     def __init__(self, name: str, config: ChannelConfig, context: ChannelContext) -> None:
         super().__init__(name, config, context)
         self.gateway = twilio.gateway_for(name, self.config)
+        self._http: httpx.Client | None = None
+        self._http_lock = threading.Lock()
 
     def verify(self, request: WebhookRequest) -> None:
         self.gateway.verify(request)
@@ -209,3 +214,18 @@ class TwilioWhatsApp(WhatsAppChannel, PushChannel):
         if raw.content_type.startswith(JSON):
             return payloads.read_change(raw.payload)
         return twilio.read(self.gateway, raw)
+
+    def send(self, message: Outbound) -> Sent:
+        """One reply through Twilio (free text in the window, else the Content template)."""
+        with self._http_lock:
+            if self._http is None:
+                self._http = httpx.Client(follow_redirects=False)
+            http = self._http
+        url = f"{self.context.public_url.rstrip('/')}/webhooks/{self.type}/{self.name}"
+        return twilio.send(self.config, message, http, url, utcnow())
+
+    def close(self) -> None:
+        with self._http_lock:
+            if self._http is not None:
+                self._http.close()
+                self._http = None

@@ -87,6 +87,21 @@ class TwilioWhatsAppConfig(WhatsAppConfig):
     public_url: str | None = Field(
         None, description="The exact webhook URL configured at Twilio, when a proxy changes it."
     )
+    account_sid: str | None = Field(None, description="Replies: the account SID (AC...).")
+    sender: str | None = Field(None, description="Replies: the WhatsApp sender's number (+1...).")
+    messaging_service_sid: str | None = Field(
+        None, description="Replies: send through this Messaging Service instead of sender."
+    )
+    content_sid: str | None = Field(
+        None,
+        description="Approved Content template (HX...) used outside the 24-hour window, the "
+        "reply's text as its variable 1; none: such replies are refused.",
+    )
+    api_base_url: str = Field("https://api.twilio.com", description="Base URL of the REST API.")
+    send_timeout_seconds: float = Field(15.0, gt=0, description="HTTP timeout of one send.")
+    status_callback: bool = Field(
+        True, description="Ask Twilio for status callbacks (to this instance's webhook URL)."
+    )
     required_secrets: ClassVar[tuple[str, ...]] = ("auth_token",)
 
 

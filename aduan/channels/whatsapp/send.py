@@ -34,6 +34,11 @@ def in_window(last_inbound_at: datetime | None, now: datetime) -> bool:
     return last_inbound_at is not None and timedelta(0) <= now - last_inbound_at < WINDOW
 
 
+def one_line(text: str) -> str:
+    """A template parameter: no new lines or tabs (Graph error 132018), at most 1024 characters."""
+    return " ".join(text.split())[:MAX_PARAMETER]
+
+
 def message_body(config: CloudConfig, message: Outbound, now: datetime) -> dict[str, Any]:
     """The JSON body for ``message``: free text inside the window, else the template."""
     to = phone_number("whatsapp", message.recipient).lstrip("+")
@@ -54,8 +59,7 @@ def message_body(config: CloudConfig, message: Outbound, now: datetime) -> dict[
             "approved template is configured (set template); free text is not allowed",
             transient=False,
         )
-    # Template parameters may not hold new lines or tabs (Graph error 132018).
-    text = " ".join(message.text.split())[:MAX_PARAMETER]
+    text = one_line(message.text)
     body["type"] = "template"
     body["template"] = {
         "name": template,
