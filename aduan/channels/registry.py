@@ -18,6 +18,7 @@ from aduan.channels.sms import SmsChannel
 from aduan.channels.telegram import TelegramChannel
 from aduan.channels.twitter import TwitterChannel
 from aduan.channels.walkin import WalkinChannel
+from aduan.channels.whatsapp import WhatsAppChannel
 
 CHANNELS: tuple[type[Channel], ...] = (
     EmailChannel,
@@ -28,6 +29,7 @@ CHANNELS: tuple[type[Channel], ...] = (
     TwitterChannel,
     WalkinChannel,
     Open311Channel,
+    WhatsAppChannel,
 )
 
 REGISTRY: dict[str, type[Channel]] = {channel.type: channel for channel in CHANNELS}

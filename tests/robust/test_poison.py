@@ -56,6 +56,14 @@ def _messenger_timestamp(entry: dict[str, Any]) -> None:
     entry["messaging"][0]["timestamp"] = 1e300
 
 
+def _whatsapp(name: str, key: str, value: Any) -> Payload:
+    body = json.loads((FIXTURES / f"whatsapp/{name}.json").read_text())
+    message = body["entry"][0]["changes"][0]["value"]["messages"][0]
+    message["id"] += "-poison"
+    message[key] = value
+    return ("json", body)
+
+
 POISON: dict[str, tuple[str, Payload]] = {
     "telegram chat is a string": ("telegram", _telegram(_set("chat", "3527065"), 1)),
     "telegram reply_to_message is a string": (
@@ -71,6 +79,15 @@ POISON: dict[str, tuple[str, Payload]] = {
     "messenger timestamp=1e300": (
         "facebook",
         _facebook("message_with_photo", _messenger_timestamp),
+    ),
+    "whatsapp from is a number": ("whatsapp", _whatsapp("text", "from", 6281200012346)),
+    "whatsapp location latitude is a list": (
+        "whatsapp",
+        _whatsapp("location", "location", {"latitude": [-6.26], "longitude": 106.81}),
+    ),
+    "whatsapp contacts is a string": (
+        "whatsapp",
+        _whatsapp("contacts_own_card", "contacts", "Sari 0812-0001-2346"),
     ),
 }
 
