@@ -11,6 +11,7 @@ from __future__ import annotations
 from aduan.channels.base import Channel
 from aduan.channels.email import EmailChannel
 from aduan.channels.facebook import FacebookChannel
+from aduan.channels.instagram import InstagramChannel
 from aduan.channels.open311 import Open311Channel
 from aduan.channels.rss import RssChannel
 from aduan.channels.sms import SmsChannel
@@ -21,6 +22,7 @@ from aduan.channels.walkin import WalkinChannel
 CHANNELS: tuple[type[Channel], ...] = (
     EmailChannel,
     FacebookChannel,
+    InstagramChannel,
     RssChannel,
     SmsChannel,
     TelegramChannel,
