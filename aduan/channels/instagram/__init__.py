@@ -51,8 +51,8 @@ from aduan.core.clock import utcnow
 from aduan.core.errors import BadPayload, FatalChannelError, TransientError
 from aduan.core.messages import Disposition, Message, RawMessage
 
-DM_WINDOW = timedelta(hours=24)
-PRIVATE_REPLY_WINDOW = timedelta(days=7)
+DM_WINDOW = (timedelta(hours=24), "24 hours")
+PRIVATE_REPLY_WINDOW = (timedelta(days=7), "7 days")
 MAX_TEXT_BYTES = 1000
 """Instagram's limit on a message's text (UTF-8 bytes)."""
 
@@ -181,19 +181,21 @@ class InstagramChannel(FacebookChannel):
         return Sent(str(sent) if sent else None)
 
     @staticmethod
-    def _in_window(last: datetime | None, window: timedelta, what: str) -> None:
+    def _in_window(last: datetime | None, window: tuple[timedelta, str], what: str) -> None:
+        span, said = window
         if last is None:
             raise SendFailed(
-                f"instagram: no message from the citizen is known, so no {what} may be sent "
-                f"(Instagram allows one only within {window} of the citizen's last message)",
+                f"instagram: outside the messaging window: no message from the citizen is known, "
+                f"so no {what} may be sent "
+                f"(Instagram allows one only within {said} of the citizen's last message)",
                 transient=False,
             )
         at = last if last.tzinfo else last.replace(tzinfo=UTC)
-        if utcnow() - at > window:
+        if utcnow() - at > span:
             raise SendFailed(
                 f"instagram: outside the messaging window: the citizen last wrote at "
                 f"{at.isoformat(timespec='minutes')}, and Instagram allows a {what} only "
-                f"within {window} of it; answer on another channel",
+                f"within {said} of it; answer on another channel",
                 transient=False,
             )
 
