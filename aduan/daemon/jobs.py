@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from aduan.daemon.media_job import run_media
 from aduan.daemon.normalize_job import run_normalize
 from aduan.daemon.triage_jobs import run_escalate, run_retrain, run_triage
 from aduan.web.spool import drain_job
@@ -37,6 +38,8 @@ class PeriodicJob:
 PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("normalize", lambda rt: rt.settings.scheduler.normalize_seconds, run_normalize),
     PeriodicJob("spool-drain", lambda _rt: 2.0, drain_job),
+    # One replica at a time: two would fetch the same file.
+    PeriodicJob("media", lambda rt: rt.settings.scheduler.media_seconds, run_media, True),
     # One replica at a time: overdue marks and re-triage must not be recorded twice.
     PeriodicJob("triage", lambda rt: rt.settings.scheduler.triage_seconds, run_triage, True),
     PeriodicJob("escalate", lambda rt: rt.settings.scheduler.escalate_seconds, run_escalate, True),

@@ -237,6 +237,9 @@ class InstagramChannel(FacebookChannel):
         except ValueError as exc:
             raise BadPayload(f"instagram: file not kept: {exc}") from None
 
+    def media_retry_seconds(self) -> float:
+        return self.config.media_retry_hours * 3600
+
     def close(self) -> None:
         with self._lock:
             if self._graph is not None:

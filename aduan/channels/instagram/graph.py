@@ -134,6 +134,7 @@ class Graph:
         try:
             with self._client.stream("GET", url, headers=headers) as response:
                 if not response.is_success:
+                    response.read()  # an error's JSON (small); a file's body is never read so
                     raise refused(response)
                 declared = response.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > limit:
