@@ -67,6 +67,20 @@ class GraphFake(Fake):
         return graph_error(400, 100, 33, "Unsupported request - method type: get")
 
 
+def graph_env(url: str, store_url: str, data_dir: str, **extra: str) -> dict[str, str]:
+    """Settings of the instance ``pemkot`` talking to the fake Graph API at ``url``."""
+    names = {
+        "ACCOUNT_ID": ACCOUNT,
+        "APP_SECRET": "ig-app-secret-for-tests",
+        "VERIFY_TOKEN": "v",
+        "ACCESS_TOKEN": TOKEN,
+        "GRAPH_URL": url,
+        **extra,
+    }
+    env = {f"ADUAN_CHANNELS__INSTAGRAM__PEMKOT__{k}": v for k, v in names.items()}
+    return {"ADUAN_DATABASE_URL": store_url, "ADUAN_DATA_DIR": data_dir, **env}
+
+
 @contextmanager
 def graph() -> Iterator[tuple[GraphFake, str]]:
     fake = GraphFake()

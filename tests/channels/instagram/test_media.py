@@ -19,8 +19,8 @@ from aduan.runtime import Runtime
 from aduan.runtime.loader import load_settings
 from aduan.store.blobs import blob_path
 from aduan.store.models import complaints
-from tests.channels.instagram.cases import APP_SECRET, signature
-from tests.channels.instagram.graph_fake import ACCOUNT, PHOTO, TOKEN, GraphFake, graph
+from tests.channels.instagram.cases import signature
+from tests.channels.instagram.graph_fake import PHOTO, TOKEN, GraphFake, graph, graph_env
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "instagram" / "message_image.json"
 
@@ -28,17 +28,8 @@ FIXTURE = Path(__file__).parents[1] / "fixtures" / "instagram" / "message_image.
 @pytest.fixture
 def world(tmp_path: Path, store_url: str) -> Iterator[tuple[GraphFake, str, Runtime, TestClient]]:
     with graph() as (fake, url):
-        prefix = "ADUAN_CHANNELS__INSTAGRAM__PEMKOT__"
-        env = {
-            "ADUAN_DATABASE_URL": store_url,
-            "ADUAN_DATA_DIR": str(tmp_path / "data"),
-            prefix + "ACCOUNT_ID": ACCOUNT,
-            prefix + "APP_SECRET": APP_SECRET,
-            prefix + "VERIFY_TOKEN": "v",
-            prefix + "ACCESS_TOKEN": TOKEN,
-            prefix + "GRAPH_URL": url,
-            prefix + "MAX_ATTACHMENT_BYTES": "100000",
-        }
+        data = str(tmp_path / "data")
+        env = graph_env(url, store_url, data, MAX_ATTACHMENT_BYTES="100000")
         runtime = Runtime.create(load_settings(env=env), logging=False)
         with TestClient(create_app(runtime)) as client:
             yield fake, url, runtime, client
