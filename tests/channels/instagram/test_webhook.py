@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
-from aduan.core.errors import ConfigError
+from aduan.core.errors import BadPayload, ConfigError
 from aduan.runtime import Runtime
 from aduan.runtime.loader import load_settings
 from tests.channels.instagram.cases import ACCOUNT, HARNESS, VERIFY, signature
@@ -73,3 +74,23 @@ def test_describe_masks_the_secrets(app: tuple[TestClient, Runtime]) -> None:
     shown = channel.describe()
     assert "ig-app-secret-for-tests" not in shown and VERIFY not in shown
     assert ACCOUNT in shown
+
+
+def test_an_exported_backlog_is_keyed_like_live_deliveries(
+    app: tuple[TestClient, Runtime], tmp_path: Path
+) -> None:
+    _client, runtime = app
+    channel = runtime.channels[("instagram", "pemkot")]
+    lines = [
+        json.dumps(json.loads((FIXTURES / name).read_text())["entry"][0])
+        for name in ("two_entries_batched.json", "comment.json")
+    ]
+    path = tmp_path / "export.jsonl"
+    path.write_text("\n".join([*lines, "{broken"]) + "\n")
+    raws = list(channel.backlog(path))
+    keys = [raw.external_id for raw in raws]
+    assert keys[:2] == ["mid:aWdfZAG1faXRlbTpJR01lc3NhZA012", "comment:17900000000000101"]
+    assert keys[2].startswith("sha256:")
+    assert channel.read(raws[1]).display_name == "warga.kemang"
+    with pytest.raises(BadPayload):
+        channel.read(raws[2])
