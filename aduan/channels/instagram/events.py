@@ -50,6 +50,8 @@ def when(value: Any) -> datetime | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
+        if not -(10**15) < value < 10**15:  # not a time (nor a float Python can divide)
+            return None
         seconds = value / 1000 if value > 10**11 else value
         if 0 <= seconds < 253_402_300_800:  # before year 10000
             return datetime.fromtimestamp(seconds, UTC)
@@ -134,7 +136,7 @@ def _attachments(
 
 def read_messaging(event: dict[str, Any], account: str) -> Message:
     """One ``messaging[]`` event of the account ``account`` (its id; "" when unknown)."""
-    sender = _id((event.get("sender") or {}).get("id"))
+    sender = _id(_obj(event.get("sender")).get("id"))
     edit = event.get("message_edit")
     if isinstance(edit, dict):
         mid = _id(edit.get("mid"))
