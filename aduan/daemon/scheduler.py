@@ -58,7 +58,8 @@ class Daemon:
         self.health = health or Health()
         self.leases = leases or leases_for(runtime.settings.database_url)
         self.stopping = threading.Event()
-        workers = max(4, len(runtime.pull_channels) + len(PERIODIC_JOBS) + 1)
+        probes = sum(callable(getattr(c, "probe", None)) for c in runtime.push_channels.values())
+        workers = max(4, len(runtime.pull_channels) + probes + len(PERIODIC_JOBS) + 1)
         self.scheduler = BackgroundScheduler(
             timezone="UTC",
             executors={"default": ThreadPoolExecutor(workers)},
