@@ -40,7 +40,9 @@ IDENTITY_PREFIXES: frozenset[str] = frozenset(
 )
 """The provider-id prefixes of reporter identities (``twitter:``, ``telegram:``...)."""
 
-REPLYING: frozenset[str] = frozenset({"email", "facebook", "sms", "telegram", "twitter"})
+REPLYING: frozenset[str] = frozenset(
+    {"email", "facebook", "instagram", "sms", "telegram", "twitter"}
+)
 """Channel types whose instances answer citizens: each class is a
 :class:`~aduan.channels.replies.Replier` (``send(Outbound) -> Sent``), built from
 the instance's own config (SMTP server, bot token, page token, gateway account)."""

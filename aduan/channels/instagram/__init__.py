@@ -65,11 +65,12 @@ class InstagramConfig(FacebookConfig):
         "", description="Instagram professional account id (entry.id; the Send API's ig-user-id)."
     )
     access_token: SecretStr | None = Field(
-        None, description="Access token for replies, file downloads and the health probe."
+        None,
+        description="Access token (the linked page's with Facebook Login, the account's with "
+        "Instagram Login) for replies, file downloads and the health probe.",
     )
-    graph_url: str = Field(
-        "https://graph.facebook.com/v21.0",
-        description="Graph API base (graph.instagram.com for Instagram Login apps).",
+    page_access_token: SecretStr | None = Field(
+        None, description="Not used by Instagram: its token is access_token."
     )
     comment_replies: Literal["private", "public"] = Field(
         "private",
@@ -150,7 +151,9 @@ class InstagramChannel(FacebookChannel):
             )
         with self._lock:
             if self._graph is None:
-                self._graph = Graph(self.config.graph_url, token.get_secret_value())
+                config = self.config
+                base = f"{config.graph_api_base_url.rstrip('/')}/{config.graph_api_version}"
+                self._graph = Graph(base, token.get_secret_value(), config.send_timeout_seconds)
             return self._graph
 
     def send(self, message: Outbound) -> Sent:
@@ -245,3 +248,4 @@ class InstagramChannel(FacebookChannel):
             if self._graph is not None:
                 self._graph.close()
                 self._graph = None
+        super().close()

@@ -27,11 +27,13 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from aduan.channels.messenger import TRANSIENT_CODES as MESSENGER_TRANSIENT
 from aduan.channels.replies import SendFailed
 from aduan.core.privacy import mask_text
 
-TRANSIENT_CODES = frozenset({1, 2, 4, 17, 32, 341, 613, *range(80002, 80010)})
-"""Graph error codes that a later retry may get through (temporary, rate limits)."""
+TRANSIENT_CODES = MESSENGER_TRANSIENT | {341, *range(80002, 80010)}
+"""Graph error codes that a later retry may get through: Messenger's (temporary, rate
+limits), and Instagram's business-use-case rate limits."""
 TOKEN_REFUSED = frozenset({102, 190})
 """Graph error codes of an access token that no longer works (expired, revoked)."""
 MAX_REASON = 200
@@ -78,7 +80,8 @@ def refused(response: httpx.Response) -> SendFailed:
 
 
 class Graph:
-    """Calls to ``base_url`` (``https://graph.facebook.com/v21.0``) with one access token."""
+    """Calls to ``base_url`` (``https://graph.facebook.com/v21.0``; Instagram Login apps:
+    ``https://graph.instagram.com/v21.0``) with one access token."""
 
     def __init__(self, base_url: str, token: str, timeout: float = 15.0) -> None:
         self.base_url = base_url.rstrip("/")

@@ -55,6 +55,8 @@ class GraphFake(Fake):
         if self.fail:
             return graph_error(*self.fail.pop(0))
         parts = request.path.strip("/").split("/")
+        if parts[0] == "v21.0":  # the Graph API version in config
+            parts = parts[1:]
         if request.method == "GET" and parts == [ACCOUNT]:
             return _json({"id": ACCOUNT})
         if request.method == "POST" and parts == [ACCOUNT, "messages"]:
@@ -74,7 +76,7 @@ def graph_env(url: str, store_url: str, data_dir: str, **extra: str) -> dict[str
         "APP_SECRET": "ig-app-secret-for-tests",
         "VERIFY_TOKEN": "v",
         "ACCESS_TOKEN": TOKEN,
-        "GRAPH_URL": url,
+        "GRAPH_API_BASE_URL": url,
         **extra,
     }
     env = {f"ADUAN_CHANNELS__INSTAGRAM__PEMKOT__{k}": v for k, v in names.items()}

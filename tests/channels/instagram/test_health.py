@@ -21,7 +21,7 @@ def test_probe_asks_the_graph_api_for_the_account(tmp_path: Path) -> None:
     with graph() as (fake, url):
         channel = make(url, tmp_path)
         channel.probe()
-        assert (fake.seen[0].method, fake.seen[0].path) == ("GET", f"/{ACCOUNT}")
+        assert (fake.seen[0].method, fake.seen[0].path) == ("GET", f"/v21.0/{ACCOUNT}")
         fake.token = "renewed-elsewhere"
         with pytest.raises(FatalChannelError, match="refused the access token") as caught:
             channel.probe()

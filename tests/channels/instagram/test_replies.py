@@ -12,6 +12,7 @@ import pytest
 
 from aduan.channels.base import ChannelContext
 from aduan.channels.instagram import InstagramChannel, InstagramConfig
+from aduan.channels.registry import replier_for
 from aduan.channels.replies import Outbound, Replier, SendFailed
 from aduan.core.clock import utcnow
 from tests.channels.instagram.graph_fake import ACCOUNT, TOKEN, GraphFake, graph
@@ -25,7 +26,7 @@ def make(url: str, tmp_path: Path, **options: Any) -> InstagramChannel:
         "app_secret": "s",
         "verify_token": "v",
         "access_token": TOKEN,
-        "graph_url": url,
+        "graph_api_base_url": url,
         **options,
     }
     return InstagramChannel(
@@ -61,7 +62,7 @@ def test_a_dm_inside_the_window_goes_through_the_send_api(
     sent = channel.send(out(hours_ago=23.5))
     assert sent.provider_id == "aWdfZAG1-sent-1"
     (seen,) = server.seen
-    assert (seen.method, seen.path) == ("POST", f"/{ACCOUNT}/messages")
+    assert (seen.method, seen.path) == ("POST", f"/v21.0/{ACCOUNT}/messages")
     assert seen.headers["authorization"] == f"Bearer {TOKEN}" and TOKEN not in seen.path
     assert json.loads(seen.body) == {
         "recipient": {"id": "6200000000000001"},
@@ -106,7 +107,7 @@ def test_public_comment_replies_when_configured(tmp_path: Path) -> None:
         channel.close()
     assert sent.provider_id and sent.provider_id.startswith("1790000000")
     (seen,) = server.seen
-    assert (seen.method, seen.path) == ("POST", "/17900000000000101/replies")
+    assert (seen.method, seen.path) == ("POST", "/v21.0/17900000000000101/replies")
     assert json.loads(seen.body) == {"message": "Laporan ADU-2026-000001 kami terima."}
 
 
@@ -182,3 +183,9 @@ def test_sending_needs_the_access_token(tmp_path: Path) -> None:
     with pytest.raises(SendFailed, match="not configured") as caught:
         channel.send(out())
     assert caught.value.transient is False
+
+
+def test_the_outbox_finds_the_instagram_replier(tmp_path: Path) -> None:
+    channel = make("http://127.0.0.1:9", tmp_path)
+    assert replier_for(channel) is channel
+    channel.close()
