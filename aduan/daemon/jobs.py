@@ -39,8 +39,8 @@ class PeriodicJob:
 PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("normalize", lambda rt: rt.settings.scheduler.normalize_seconds, run_normalize),
     PeriodicJob("spool-drain", lambda _rt: 2.0, drain_job),
-    # Attachments whose bytes the provider keeps (WhatsApp media ids): one replica fetches.
-    PeriodicJob("media-fetch", lambda _rt: 30.0, run_media, True),
+    # Files the provider keeps (WhatsApp media ids, Instagram URLs): one replica fetches.
+    PeriodicJob("media", lambda rt: rt.settings.scheduler.media_seconds, run_media, True),
     # One replica at a time: overdue marks and re-triage must not be recorded twice.
     PeriodicJob("triage", lambda rt: rt.settings.scheduler.triage_seconds, run_triage, True),
     PeriodicJob("escalate", lambda rt: rt.settings.scheduler.escalate_seconds, run_escalate, True),

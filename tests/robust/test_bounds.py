@@ -45,7 +45,8 @@ def stored(runtime: Runtime) -> int:
 
 
 @pytest.mark.parametrize(
-    "channel", ["sms/generic", "sms/vonage", "telegram", "facebook", "whatsapp", "walkin"]
+    "channel",
+    ["sms/generic", "sms/vonage", "telegram", "facebook", "whatsapp", "instagram", "walkin"],
 )
 def test_deeply_nested_json_is_a_400(world: tuple[TestClient, Runtime], channel: str) -> None:
     client, runtime = world
