@@ -64,7 +64,9 @@ class RetryPolicy:
 
     def delay(self, attempts: int, retry_after: float | None = None) -> float:
         """Seconds to wait after the ``attempts``-th failed try (never less than retry_after)."""
-        wait = min(self.backoff_max_seconds, self.backoff_base_seconds * 2.0 ** max(0, attempts - 1))
+        wait = min(
+            self.backoff_max_seconds, self.backoff_base_seconds * 2.0 ** max(0, attempts - 1)
+        )
         return max(wait, retry_after or 0.0)
 
 
