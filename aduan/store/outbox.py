@@ -35,7 +35,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, Engine, and_, func, or_, select, update
 
 from aduan.core.clock import utcnow
-from aduan.store.models import contact_preferences, outbox
+from aduan.store.models import AuditEntry, contact_preferences, outbox
 from aduan.store.raw import upsert_statement
 
 STATUSES: tuple[str, ...] = (
@@ -52,6 +52,7 @@ RETRYABLE = ("failed", "gave_up", "cancelled")
 ERROR_CHARS = 500
 
 c = outbox.c
+audit_log = AuditEntry.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,26 +336,35 @@ def record_receipt(
     return conn.execute(update(outbox).where(*where).values(**values)).rowcount
 
 
-def cancel(engine: Engine, row_id: int, now: datetime) -> bool:
-    """Stop a message that was not sent (queued, failed or gave up)."""
+def _operator_change(
+    engine: Engine, row_id: int, now: datetime, actor: str | None, action: str, **values: Any
+) -> bool:
+    allowed = CANCELLABLE if action == "cancel" else RETRYABLE
     with engine.begin() as conn:
         done = conn.execute(
             update(outbox)
-            .where(c.id == row_id, c.status.in_(CANCELLABLE))
-            .values(status="cancelled", updated_at=now)
+            .where(c.id == row_id, c.status.in_(allowed))
+            .values(updated_at=now, **values)
         )
+        if done.rowcount == 1 and actor:
+            conn.execute(
+                audit_log.insert().values(
+                    at=now, actor=actor, action=f"outbox.{action}", subject=str(row_id), details={}
+                )
+            )
     return done.rowcount == 1
 
 
-def retry(engine: Engine, row_id: int, now: datetime) -> bool:
+def cancel(engine: Engine, row_id: int, now: datetime, actor: str | None = None) -> bool:
+    """Stop a message that was not sent (queued, failed or gave up); audited with ``actor``."""
+    return _operator_change(engine, row_id, now, actor, "cancel", status="cancelled")
+
+
+def retry(engine: Engine, row_id: int, now: datetime, actor: str | None = None) -> bool:
     """Queue a failed, given-up or cancelled message again, now, with fresh attempts."""
-    with engine.begin() as conn:
-        done = conn.execute(
-            update(outbox)
-            .where(c.id == row_id, c.status.in_(RETRYABLE))
-            .values(status="queued", attempts=0, next_attempt_at=now, updated_at=now)
-        )
-    return done.rowcount == 1
+    return _operator_change(
+        engine, row_id, now, actor, "retry", status="queued", attempts=0, next_attempt_at=now
+    )
 
 
 @dataclass(frozen=True, slots=True)
