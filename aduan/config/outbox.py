@@ -6,6 +6,7 @@
     enabled = true              # the send job runs (messages are queued either way)
     cadence_seconds = 2         # how often it looks for due messages
     batch = 100                 # messages claimed per run
+    concurrency = 4             # messages in flight at once (one recipient's in order)
     lease_seconds = 120         # a claim not finished by then is due again (worker died)
     max_attempts = 8            # transient failures before a message is given up
     backoff_base_seconds = 30   # first retry after 30 s, then 60, 120 ... up to the max
@@ -30,6 +31,9 @@ class OutboxSettings(BaseModel):
         2.0, gt=0, le=3600, description="How often the send job looks for due messages."
     )
     batch: int = Field(100, ge=1, le=10_000, description="Messages claimed per run.")
+    concurrency: int = Field(
+        4, ge=1, le=64, description="Messages in flight at once (one recipient's in order)."
+    )
     lease_seconds: float = Field(
         120.0, ge=5, description="A claimed message not finished within this is due again."
     )

@@ -5,13 +5,14 @@ The send job (:mod:`aduan.daemon.jobs`, every ``outbox.cadence_seconds``) runs
 provider that is down slows nothing but its own messages. One run:
 
 1. claims up to ``outbox.batch`` due rows for a lease (:func:`claim_due`);
-2. per row, takes a token from its channel instance's bucket (``rate_per_second``,
+2. sends ``outbox.concurrency`` recipients' messages at a time (one recipient's
+   in order); per row, takes a token from its channel instance's bucket (``rate_per_second``,
    ``burst``, ``[outbox.rates]``); a short wait is slept, a long one hands the
    channel's rows back untried until a token is due;
 3. sends through the instance's Replier (:data:`aduan.channels.registry.REPLIERS`)
    and records: ``Sent`` -> sent (or delivered); ``SendFailed(transient=True)`` ->
    retried after a backoff, the channel's other rows handed back for the same
-   wait (one probe, not a burst, while a provider is down); a permanent
+   wait (a probe per lane, not a burst, while a provider is down); a permanent
    ``SendFailed`` -> failed; any other exception -> a transient failure (a bug in
    one replier never stops the job);
 4. stops handing out rows before the lease runs short, so another replica
@@ -27,6 +28,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -106,6 +108,37 @@ class SendResult:
 
 
 @dataclass
+class _Batch:
+    """What the lanes of one run share: counts, channels on hold, rows handed back."""
+
+    result: SendResult
+    deadline: datetime
+    """No row is started after this (the lease must outlast every send)."""
+    held: dict[str, datetime] = field(default_factory=dict)
+    handed_back: dict[datetime, list[int]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def hand_back(self, row: OutboxRow, until: datetime) -> None:
+        with self.lock:
+            self.handed_back.setdefault(until, []).append(row.id)
+
+    def held_until(self, channel: str) -> datetime | None:
+        with self.lock:
+            return self.held.get(channel)
+
+    def hold(self, channel: str, until: datetime) -> datetime:
+        with self.lock:
+            self.held[channel] = until = max(until, self.held.get(channel, until))
+            return until
+
+    def count(self, channel: str, outcome: str) -> None:
+        with self.lock:
+            setattr(self.result, outcome, getattr(self.result, outcome) + 1)
+            if outcome == "sent":
+                self.result.by_channel[channel] = self.result.by_channel.get(channel, 0) + 1
+
+
+@dataclass
 class Sender:
     """Sends due outbox rows; keeps each channel instance's token bucket between runs."""
 
@@ -140,24 +173,23 @@ class Sender:
             now=claimed_at,
             lease=lease,
         )
-        result = SendResult(claimed=len(rows))
-        held: dict[str, datetime] = {}  # channel -> when its rows are due again
-        handed_back: dict[datetime, list[int]] = {}
+        batch = _Batch(SendResult(claimed=len(rows)), claimed_at + lease * LEASE_MARGIN)
+        # One recipient's messages go in the order they were due (received before
+        # triaged); different recipients' messages go ``concurrency`` at a time.
+        by_recipient: dict[str, list[OutboxRow]] = {}
         for row in rows:
-            now = self.clock()
-            if should_stop() or now - claimed_at > lease * LEASE_MARGIN:
-                handed_back.setdefault(now, []).append(row.id)
-                continue
-            if row.channel in held:
-                handed_back.setdefault(held[row.channel], []).append(row.id)
-                continue
-            wait = self._token(row.channel)
-            if wait > 0:
-                held[row.channel] = now + timedelta(seconds=wait)
-                handed_back.setdefault(held[row.channel], []).append(row.id)
-                continue
-            self._send(row, result, held)
-        for until, ids in handed_back.items():
+            by_recipient.setdefault(row.recipient, []).append(row)
+        lanes = list(by_recipient.values())
+        workers = min(self.settings.concurrency, len(lanes))
+        if workers <= 1:
+            for lane in lanes:
+                self._lane(lane, batch, should_stop)
+        else:
+            with ThreadPoolExecutor(workers, thread_name_prefix="outbox") as pool:
+                for done in [pool.submit(self._lane, lane, batch, should_stop) for lane in lanes]:
+                    done.result()
+        result = batch.result
+        for until, ids in batch.handed_back.items():
             release(self.engine, ids, until, self.clock())
             result.released += len(ids)
         if result.claimed:
@@ -171,6 +203,22 @@ class Sender:
             )
         return result
 
+    def _lane(self, rows: list[OutboxRow], batch: _Batch, should_stop: Callable[[], bool]) -> None:
+        for row in rows:
+            now = self.clock()
+            if should_stop() or now > batch.deadline:
+                batch.hand_back(row, now)
+                continue
+            until = batch.held_until(row.channel)
+            if until is not None:
+                batch.hand_back(row, until)
+                continue
+            wait = self._token(row.channel)
+            if wait > 0:
+                batch.hand_back(row, batch.hold(row.channel, now + timedelta(seconds=wait)))
+                continue
+            self._send(row, batch)
+
     def _token(self, channel: str) -> float:
         """0 when a token was taken (after a short sleep if need be), else the long wait."""
         bucket = self.bucket(channel)
@@ -180,32 +228,31 @@ class Sender:
             wait = bucket.take()
         return wait
 
-    def _send(self, row: OutboxRow, result: SendResult, held: dict[str, datetime]) -> None:
+    def _send(self, row: OutboxRow, batch: _Batch) -> None:
         replier = self.repliers.get(row.channel)
         if replier is None:
-            self._failed(row, result, f"no channel instance {row.channel} can send", False, None)
+            self._failed(row, batch, f"no channel instance {row.channel} can send", False, None)
             return
         try:
             sent = replier.send(outbound(row))
         except SendFailed as exc:
-            status = self._failed(row, result, exc.reason, exc.transient, exc.retry_after)
+            status = self._failed(row, batch, exc.reason, exc.transient, exc.retry_after)
             if exc.transient and status == "queued":
                 wait = self.policy.delay(1, exc.retry_after)
-                held[row.channel] = self.clock() + timedelta(seconds=wait)
+                batch.hold(row.channel, self.clock() + timedelta(seconds=wait))
         except Exception as exc:  # a replier's bug: retried like a transient failure
             reason = mask_text(f"{type(exc).__name__}: {exc}")
             log.warning("outbox_replier_crashed", channel=row.channel, error=reason)
-            self._failed(row, result, reason, True, None)
+            self._failed(row, batch, reason, True, None)
         else:
             record_sent(self.engine, row.id, sent.provider_id, self.clock(), sent.status)
-            result.sent += 1
-            result.by_channel[row.channel] = result.by_channel.get(row.channel, 0) + 1
+            batch.count(row.channel, "sent")
             metrics.outbox_sent(row.channel)
 
     def _failed(
         self,
         row: OutboxRow,
-        result: SendResult,
+        batch: _Batch,
         reason: str,
         transient: bool,
         retry_after: float | None,
@@ -213,10 +260,7 @@ class Sender:
         status = record_failure(
             self.engine, row.id, reason, transient, self.clock(), self.policy, retry_after
         )
-        if status == "queued":
-            result.retrying += 1
-        else:
-            result.failed += 1
+        batch.count(row.channel, "retrying" if status == "queued" else "failed")
         metrics.outbox_failed(row.channel, status or "lost")
         log.warning(
             "outbox_send_failed",

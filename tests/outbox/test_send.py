@@ -201,3 +201,27 @@ def test_a_short_wait_for_a_token_is_slept(engine: Engine, tmp_path: Path) -> No
     with twilio_channel(tmp_path, fake) as channel:
         result = Sender(engine, {CHANNEL: channel}, paced, "w1").run()
     assert (result.sent, result.released) == (3, 0)
+
+
+def test_lanes_send_recipients_at_once_and_each_ones_messages_in_order(
+    engine: Engine, tmp_path: Path
+) -> None:
+    with engine.begin() as conn:
+        for event in ("received", "triaged"):  # queued in this order: due in this order
+            for i in range(5):
+                ob.queue(
+                    conn,
+                    complaint_id=i,
+                    event=event,
+                    channel=CHANNEL,
+                    recipient=f"tel:+62812000000{i:02d}",
+                    text=f"{event} {i}",
+                )
+    fake = CountingTwilio(delay=0.02)
+    settings = OutboxSettings(concurrency=4, rate_per_second=1000, burst=100)
+    with twilio_channel(tmp_path, fake) as channel:
+        result = Sender(engine, {CHANNEL: channel}, settings, "w1").run()
+    assert result.sent == 10 and len(set(fake.accepted)) == 10
+    order = [fg.form(seen)["Body"] for seen in fake.seen]
+    for i in range(5):
+        assert order.index(f"received {i}") < order.index(f"triaged {i}")
