@@ -95,20 +95,24 @@ def test_a_provider_down_for_a_while_gets_every_message_once(
     assert sum(r.attempts for r in ob.list_rows(engine)) == 6 + 20
 
 
+def kannel_channel(tmp_path: Path, base: str, password: str) -> SmsChannel:
+    """An ``sms`` instance named ``kannel`` sending through the Kannel fake at ``base``."""
+    config = SmsConfig.model_validate(
+        {
+            "gateway": "kannel",
+            "url_secret": "s",
+            "sendsms_url": f"{base}/cgi-bin/sendsms",
+            "sendsms_username": fg.KANNEL_USER,
+            "sendsms_password": password,
+        }
+    )
+    return SmsChannel("kannel", config, ChannelContext(tmp_path))
+
+
 def test_a_refusal_is_failed_at_once(engine: Engine, tmp_path: Path) -> None:
     put(engine, 1, channel="sms/kannel")
-    fake = fg.FakeKannel()
-    with serve(fake) as base:
-        config = SmsConfig.model_validate(
-            {
-                "gateway": "kannel",
-                "url_secret": "s",
-                "sendsms_url": f"{base}/cgi-bin/sendsms",
-                "sendsms_username": fg.KANNEL_USER,
-                "sendsms_password": "wrong",
-            }
-        )
-        channel = SmsChannel("kannel", config, ChannelContext(tmp_path))
+    with serve(fg.FakeKannel()) as base:
+        channel = kannel_channel(tmp_path, base, "wrong")
         result = send_due(engine, {"sms/kannel": channel}, SETTINGS)
         channel.close()
     assert (result.sent, result.failed) == (0, 1)
@@ -121,18 +125,8 @@ def test_kannel_messages_carry_the_reference_made_from_the_key(
     engine: Engine, tmp_path: Path
 ) -> None:
     put(engine, 1, channel="sms/kannel")
-    fake = fg.FakeKannel()
-    with serve(fake) as base:
-        config = SmsConfig.model_validate(
-            {
-                "gateway": "kannel",
-                "url_secret": "s",
-                "sendsms_url": f"{base}/cgi-bin/sendsms",
-                "sendsms_username": fg.KANNEL_USER,
-                "sendsms_password": fg.KANNEL_PASSWORD,
-            }
-        )
-        channel = SmsChannel("kannel", config, ChannelContext(tmp_path))
+    with serve(fg.FakeKannel()) as base:
+        channel = kannel_channel(tmp_path, base, fg.KANNEL_PASSWORD)
         send_due(engine, {"sms/kannel": channel}, SETTINGS)
         channel.close()
     (row,) = ob.list_rows(engine)
