@@ -91,3 +91,21 @@ def test_bad_outbox_settings_stop_start_up(
     assert any(p.startswith(f"{config}: {expected}") for p in caught.value.problems), (
         caught.value.problems
     )
+
+
+def test_the_running_daemon_sends_on_its_cadence(engine: Engine, tmp_path: Path) -> None:
+    from aduan.daemon.scheduler import Daemon
+    from tests.helpers.daemons import wait_until
+
+    put(engine, 3)
+    fake = CountingTwilio()
+    with serve(fake) as base:
+        runtime = runtime_for(engine, base, tmp_path, cadence_seconds=0.2)
+        daemon = Daemon(runtime)
+        daemon.start()
+        try:
+            wait_until(lambda: len(fake.accepted) == 3, 30, what="three messages sent")
+        finally:
+            daemon.stop(5)
+            runtime.close()
+    assert wait_until(lambda: {r.status for r in ob.list_rows(engine)} == {"sent"}, 10)

@@ -219,3 +219,23 @@ def test_lanes_send_recipients_at_once_and_each_ones_messages_in_order(
     order = [fg.form(seen)["Body"] for seen in fake.seen]
     for i in range(5):
         assert order.index(f"received {i}") < order.index(f"triaged {i}")
+
+
+def test_no_row_is_started_once_the_lease_runs_short(engine: Engine, tmp_path: Path) -> None:
+    """A slow batch hands its last rows back rather than send them after another
+    replica may have claimed them (the lease ran out)."""
+    put(engine, 3)
+    clock = Clock(datetime.now(UTC) + timedelta(seconds=1))
+    short = OutboxSettings(lease_seconds=10, rate_per_second=1000)
+
+    def ticking() -> datetime:
+        clock.advance(3)  # every look at the clock: a send that takes a while
+        return clock()
+
+    fake = CountingTwilio()
+    with twilio_channel(tmp_path, fake) as channel:
+        result = Sender(engine, {CHANNEL: channel}, short, "w1", clock=ticking).run()
+    assert result.sent < 3 and result.sent + result.released == 3
+    assert len(fake.accepted) == result.sent
+    back = [r for r in ob.list_rows(engine) if r.status == "queued"]
+    assert len(back) == result.released and all(r.attempts == 0 for r in back)
