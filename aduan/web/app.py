@@ -253,7 +253,7 @@ def build_app(
         # is "degraded" but up, so load balancers keep sending (200, not 503).
         database, queue, outbox = await run_in_threadpool(database_state)
         channels = health.snapshot()
-        why = reasons(queue, channels, runtime.settings)
+        why = reasons(queue, channels, runtime.settings, outbox)
         if database != "ok":
             why.insert(0, f"database {database}")
         body = {

@@ -4,16 +4,20 @@ status; the send job's counters; no recipient anywhere."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 from starlette.testclient import TestClient
 
+from aduan.core.clock import utcnow
 from aduan.daemon.app import create_app
 from aduan.runtime import Runtime, metrics
 from aduan.runtime.loader import load_settings
 from aduan.runtime.outbox import send_due
 from aduan.store import outbox as ob
+from aduan.store.models import outbox
 from tests.outbox.helpers import CHANNEL, CountingTwilio, twilio_channel
 from tests.outbox.test_send import SETTINGS, put
 
@@ -66,3 +70,14 @@ def test_health_shows_what_waits(runtime: Runtime) -> None:
     assert "aduan_outbox_queued 2.0" in scrape
     assert "aduan_outbox_oldest_queued_seconds" in scrape
     assert {r.status for r in ob.list_rows(runtime.engine)} == {"queued"}
+
+
+def test_health_is_degraded_when_due_messages_are_not_sent(runtime: Runtime) -> None:
+    put(runtime.engine, 1)
+    with TestClient(create_app(runtime)) as client:
+        assert client.get("/healthz").json()["status"] == "ok"
+        with runtime.engine.begin() as conn:  # due for ten minutes: the job is not running
+            conn.execute(update(outbox).values(next_attempt_at=utcnow() - timedelta(minutes=10)))
+        health = client.get("/healthz").json()
+    assert health["status"] == "degraded"
+    assert any(r.startswith("oldest due outbox message waits 6") for r in health["reasons"])
