@@ -4,16 +4,11 @@ Adding a channel means one module, its fixtures and tests, and one line in
 :data:`CHANNELS`. Nothing is discovered by naming convention and nothing
 registers itself on import. Each class declares its ``type``, its ``Config``
 model (with the secrets it requires) and its ``identity_prefix``.
-
-:data:`REPLIERS` says, per channel type, how an instance answers citizens: a
-function from the built channel instance to its
-:class:`~aduan.channels.replies.Replier` (None when that instance cannot send).
-A type that can answer adds one line there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from aduan.channels.base import Channel
 from aduan.channels.email import EmailChannel
@@ -45,27 +40,28 @@ IDENTITY_PREFIXES: frozenset[str] = frozenset(
 )
 """The provider-id prefixes of reporter identities (``twitter:``, ``telegram:``...)."""
 
+REPLYING: frozenset[str] = frozenset({"email", "facebook", "sms", "telegram", "twitter"})
+"""Channel types whose instances answer citizens: each class is a
+:class:`~aduan.channels.replies.Replier` (``send(Outbound) -> Sent``), built from
+the instance's own config (SMTP server, bot token, page token, gateway account)."""
 
-def itself(channel: Channel) -> Replier | None:
-    """The channel instance answers through its own ``send(Outbound)``."""
-    return channel if isinstance(channel, Replier) else None
 
-
-REPLIERS: dict[str, Callable[[Channel], Replier | None]] = {
-    SmsChannel.type: itself,
-}
-"""Channel type -> how one of its instances answers (the outbox's send job uses it)."""
+def replier_for(channel: Channel) -> Replier | None:
+    """How the outbox finds the way back: the channel instance itself when its type
+    answers, else None (a news feed, Open311, a walk-in desk answer nobody)."""
+    if channel.type in REPLYING and isinstance(channel, Replier):
+        return channel
+    return None
 
 
 def repliers_for(channels: Mapping[tuple[str, str], Channel]) -> dict[str, Replier]:
-    """``<type>/<name>`` -> Replier, for each built instance whose type can answer."""
+    """``<type>/<name>`` -> Replier, for each built instance that answers (the outbox job)."""
     found: dict[str, Replier] = {}
     for (kind, name), channel in channels.items():
-        make = REPLIERS.get(kind)
-        replier = make(channel) if make is not None else None
+        replier = replier_for(channel)
         if replier is not None:
             found[f"{kind}/{name}"] = replier
     return found
 
 
-__all__ = ["CHANNELS", "IDENTITY_PREFIXES", "REGISTRY", "REPLIERS", "repliers_for"]
+__all__ = ["CHANNELS", "IDENTITY_PREFIXES", "REGISTRY", "REPLYING", "replier_for", "repliers_for"]

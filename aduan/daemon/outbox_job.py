@@ -2,7 +2,7 @@
 ``outbox.cadence_seconds``.
 
 Each configured channel instance whose type can answer
-(:data:`aduan.channels.registry.REPLIERS`) sends its own rows; the
+(:func:`aduan.channels.registry.replier_for`) sends its own rows; the
 :class:`~aduan.runtime.outbox.Sender` is kept for the daemon's life so each
 instance's rate bucket carries over from run to run.
 No lease: rows are claimed ``FOR UPDATE SKIP LOCKED``, so replicas share the

@@ -9,7 +9,7 @@ provider that is down slows nothing but its own messages. One run:
    in order); per row, takes a token from its channel instance's bucket (``rate_per_second``,
    ``burst``, ``[outbox.rates]``); a short wait is slept, a long one hands the
    channel's rows back untried until a token is due;
-3. sends through the instance's Replier (:data:`aduan.channels.registry.REPLIERS`)
+3. sends through the instance's Replier (:func:`aduan.channels.registry.replier_for`)
    and records: ``Sent`` -> sent (or delivered); ``SendFailed(transient=True)`` ->
    retried after a backoff, the channel's other rows handed back for the same
    wait (a probe per lane, not a burst, while a provider is down); a permanent

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from aduan.channels.registry import REPLIERS, repliers_for
+from aduan.channels.registry import REPLYING, repliers_for
 from aduan.core.errors import ConfigError
 from aduan.daemon.jobs import PERIODIC_JOBS
 from aduan.daemon.outbox_job import OutboxJob
@@ -58,7 +58,7 @@ def test_a_disabled_outbox_sends_nothing(engine: Engine, tmp_path: Path) -> None
 
 
 def test_sms_instances_answer_through_themselves() -> None:
-    assert "sms" in REPLIERS
+    assert "sms" in REPLYING
 
 
 @pytest.mark.parametrize(
