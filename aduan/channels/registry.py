@@ -8,6 +8,8 @@ model (with the secrets it requires) and its ``identity_prefix``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from aduan.channels.base import Channel
 from aduan.channels.email import EmailChannel
 from aduan.channels.facebook import FacebookChannel
@@ -43,7 +45,7 @@ IDENTITY_PREFIXES: frozenset[str] = frozenset(
 """The provider-id prefixes of reporter identities (``twitter:``, ``telegram:``...)."""
 
 REPLYING: frozenset[str] = frozenset(
-    {"email", "facebook", "instagram", "sms", "telegram", "twitter"}
+    {"email", "facebook", "instagram", "sms", "telegram", "twitter", "whatsapp"}
 )
 """Channel types whose instances answer citizens: each class is a
 :class:`~aduan.channels.replies.Replier` (``send(Outbound) -> Sent``), built from
@@ -58,4 +60,14 @@ def replier_for(channel: Channel) -> Replier | None:
     return None
 
 
-__all__ = ["CHANNELS", "IDENTITY_PREFIXES", "REGISTRY", "REPLYING", "replier_for"]
+def repliers_for(channels: Mapping[tuple[str, str], Channel]) -> dict[str, Replier]:
+    """``<type>/<name>`` -> Replier, for each built instance that answers (the outbox job)."""
+    found: dict[str, Replier] = {}
+    for (kind, name), channel in channels.items():
+        replier = replier_for(channel)
+        if replier is not None:
+            found[f"{kind}/{name}"] = replier
+    return found
+
+
+__all__ = ["CHANNELS", "IDENTITY_PREFIXES", "REGISTRY", "REPLYING", "replier_for", "repliers_for"]

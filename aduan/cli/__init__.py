@@ -32,6 +32,7 @@ def _register() -> None:
     import aduan.cli.export
     import aduan.cli.importer
     import aduan.cli.learned
+    import aduan.cli.outbox
     import aduan.cli.places
     import aduan.cli.poll
     import aduan.cli.quarantine

@@ -10,16 +10,12 @@ from sqlalchemy import select
 from aduan.cli.common import app, state
 from aduan.core.clock import utcnow
 from aduan.core.errors import AduanError
+from aduan.core.privacy import mask_identity
 from aduan.normalize.reporters import SplitError, merges_table, split_merge
 from aduan.runtime import Runtime
 
 reporter_app = typer.Typer(help="Reporters: merges of identities, and undoing a wrong one.")
 app.add_typer(reporter_app, name="reporter")
-
-
-def _mask(identity: str) -> str:
-    kind, _, value = identity.partition(":")
-    return f"{kind}:…{value[-4:]}" if len(value) > 4 else f"{kind}:…"
 
 
 @reporter_app.command("merges")
@@ -39,7 +35,7 @@ def merges_command(
             rows = conn.execute(query).all()
         for r in rows:
             undone = f" UNDONE {r.undone_at:%Y-%m-%d} by {r.undone_by}" if r.undone_at else ""
-            moved = ", ".join(_mask(i) for i in r.identities or [])
+            moved = ", ".join(mask_identity(i) for i in r.identities or [])
             typer.echo(
                 f"merge {r.id}\t{r.at:%Y-%m-%d %H:%M}\treporter {r.merged_id} -> "
                 f"{r.kept_id}\traw {r.raw_message_id}\t{r.reason}\t[{moved}]{undone}"

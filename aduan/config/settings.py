@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from aduan.config.desk import DeskSettings, check_networks
 from aduan.config.normalize import NormalizeSettings
+from aduan.config.outbox import OutboxSettings
 from aduan.config.places import PlacesSettings
 from aduan.config.triage import TriageSettings
 from aduan.core.disclosure import PrivacySettings
@@ -140,6 +141,7 @@ class Settings(BaseSettings):
     limits: LimitSettings = LimitSettings()
     health: HealthSettings = HealthSettings()
     places: PlacesSettings = PlacesSettings()
+    outbox: OutboxSettings = OutboxSettings()
     channels: dict[str, dict[str, dict[str, Any]]] = Field(
         default_factory=dict, description="channels.<type>.<name> = that adapter's settings."
     )

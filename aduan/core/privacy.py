@@ -120,3 +120,10 @@ def mask_text(text: str, known_names: Iterable[str] = ()) -> str:
 
 def mask_optional(text: str | None, known_names: Iterable[str] = ()) -> str | None:
     return None if text is None else mask_text(text, known_names)
+
+
+def mask_identity(identity: str) -> str:
+    """A reporter identity fit for a log line or an operator's listing: its kind and its
+    last four characters (``tel:+6281200012345`` -> ``tel:…2345``)."""
+    kind, _, value = identity.partition(":")
+    return f"{kind}:…{value[-4:]}" if len(value) > 4 else f"{kind}:…"

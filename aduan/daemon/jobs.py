@@ -2,8 +2,8 @@
 
 Each job is ``run(runtime, should_stop)`` every ``seconds(runtime)`` seconds;
 the adapters that run them live beside this module (:mod:`.normalize_job`,
-:mod:`.triage_jobs`, :mod:`.media_job`) or with the part they drain
-(:func:`aduan.web.spool.drain_job`).
+:mod:`.triage_jobs`, :mod:`.media_job`, :mod:`.outbox_job`) or with the part they
+drain (:func:`aduan.web.spool.drain_job`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from aduan.daemon.media_job import run_media
 from aduan.daemon.normalize_job import run_normalize
+from aduan.daemon.outbox_job import run_outbox
 from aduan.daemon.triage_jobs import run_escalate, run_retrain, run_triage
 from aduan.web.spool import drain_job
 
@@ -51,4 +52,6 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         run_retrain,
         True,
     ),
+    # No lease: rows are claimed FOR UPDATE SKIP LOCKED, replicas share the sending.
+    PeriodicJob("outbox", lambda rt: rt.settings.outbox.cadence_seconds, run_outbox),
 )

@@ -3,7 +3,10 @@
 Each raw message is read by its channel (:mod:`aduan.normalize.readers`).
 What cannot become a complaint is marked at once: a ``BadPayload`` (or any
 error of the cleanup) quarantines the message with its error, a message the
-channel ignores is marked ``ignored``. The parts of a split SMS
+channel ignores is marked ``ignored``. A delivery report (``RECEIPT``) moves
+the outbox row of the message it reports on (found by the provider's message
+id on the same channel instance) in the batch's transaction, and is marked
+``ignored``: it never becomes a complaint. The parts of a split SMS
 (``fragment``) are gathered with the parts still ``waiting`` in the store and
 joined in order; parts that wait less than ``fragment_wait_minutes`` for
 their siblings are marked ``waiting``. A raw that already fed a complaint (a
@@ -27,6 +30,7 @@ from aduan.normalize.readers import Readers
 from aduan.normalize.rows import Rows, Stats, failure
 from aduan.normalize.sketch import BandKeys
 from aduan.store.models import raw_messages as raws_table
+from aduan.store.outbox import record_receipt
 
 RAW_COLUMNS = (
     raws_table.c.id,
@@ -141,8 +145,7 @@ class BatchReader:
                 self.stats.ignored += 1
                 continue
             if message.disposition == Disposition.RECEIPT:  # a delivery report, not a complaint
-                status = message.receipt.status if message.receipt else "unknown"
-                self.rows.mark(stored.id, "ignored", f"delivery report: {status}")
+                self.rows.mark(stored.id, "ignored", self._receipt(stored, message))
                 self.stats.ignored += 1
                 continue
             if message.fragment is not None and message.fragment.total > 1:
@@ -155,6 +158,17 @@ class BatchReader:
         if fragments or waiting:
             out.extend(self._reassemble(fragments, clock))
         return out
+
+    def _receipt(self, stored: StoredRaw, message: Message) -> str:
+        """Apply a delivery report to the outbox; the note the raw is kept with."""
+        receipt = message.receipt
+        if receipt is None:
+            return "delivery report: unknown"
+        channel = f"{stored.raw.channel}/{stored.raw.account}"
+        moved = record_receipt(
+            self.conn, receipt.provider_id, receipt.status, channel=channel, error=receipt.error
+        )
+        return f"delivery report: {receipt.status}" + ("" if moved else " (no outbox change)")
 
     def _quarantine(self, stored: StoredRaw, error: str) -> None:
         self.rows.mark(stored.id, "quarantined", error)

@@ -21,11 +21,14 @@ Names (all prefixed ``aduan_``): ``messages_fetched_total``,
 (``outcome``), ``triaged_total`` (``source``), ``poll_failures_total``
 (``channel``, ``kind``), ``webhook_requests_total`` (``channel``,
 ``status``), ``webhook_latency_seconds`` (histogram, ``channel``),
-``spool_records_written_total``, ``spool_records_drained_total``; at scrape:
+``spool_records_written_total``, ``spool_records_drained_total``,
+``outbox_sent_total`` (``channel``), ``outbox_failures_total`` (``channel``,
+``status``: queued when it will be retried, failed, gave_up); at scrape:
 ``queue_pending_raws``, ``queue_oldest_pending_seconds``, ``quarantine_raws``
 (``channel``), ``complaints_overdue``, ``store_up``,
 ``spool_records``, ``channel_lag_seconds``, ``channel_consecutive_failures``,
-``channel_up`` (``channel``).
+``channel_up`` (``channel``), ``outbox_queued``, ``outbox_oldest_queued_seconds``,
+``outbox_messages`` (``channel``, ``status``).
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from sqlalchemy import and_, func, select
 from aduan.core.clock import utcnow
 from aduan.runtime.stuck import queue_facts
 from aduan.store.models import complaints
+from aduan.store.outbox import summary_of
 
 if TYPE_CHECKING:
     from aduan.runtime import Runtime
@@ -96,6 +100,15 @@ _SPOOL_WRITTEN = Counter(
 _SPOOL_DRAINED = Counter(
     "aduan_spool_records_drained", "Spool records committed to the store.", registry=REGISTRY
 )
+_OUTBOX_SENT = Counter(
+    "aduan_outbox_sent", "Messages a provider took from the outbox.", ["channel"], registry=REGISTRY
+)
+_OUTBOX_FAILURES = Counter(
+    "aduan_outbox_failures",
+    "Failed sends from the outbox, by what became of the message.",
+    ["channel", "status"],
+    registry=REGISTRY,
+)
 
 
 def fetched(channel: str, n: int = 1) -> None:
@@ -132,6 +145,15 @@ def triaged(n: int = 1, source: str = "rules") -> None:
     """Count complaints the triage job decided (source: rules, default, human...)."""
     if n:
         _TRIAGED.labels(source).inc(n)
+
+
+def outbox_sent(channel: str) -> None:
+    _OUTBOX_SENT.labels(channel).inc()
+
+
+def outbox_failed(channel: str, status: str) -> None:
+    """A failed send; ``status``: queued (will be retried), failed or gave_up."""
+    _OUTBOX_FAILURES.labels(channel, status).inc()
 
 
 def poll_failed(channel: str, kind: str) -> None:
@@ -184,9 +206,20 @@ class ScrapeCollector(Collector):
             "Raw messages in quarantine now, per channel instance.",
             labels=["channel"],
         )
+        queued = GaugeMetricFamily("aduan_outbox_queued", "Outbox messages waiting to be sent.")
+        queued_age = GaugeMetricFamily(
+            "aduan_outbox_oldest_queued_seconds",
+            "Seconds since the oldest message still waiting in the outbox was queued.",
+        )
+        messages = GaugeMetricFamily(
+            "aduan_outbox_messages",
+            "Outbox messages per channel instance and status.",
+            labels=["channel", "status"],
+        )
         try:
             with self.runtime.engine.connect() as conn:
                 facts = queue_facts(conn)
+                outbox = summary_of(conn, utcnow())
                 late = conn.execute(
                     select(func.count())
                     .select_from(complaints)
@@ -207,6 +240,14 @@ class ScrapeCollector(Collector):
             for key, n in facts.quarantined.items():
                 held.add_metric([key], n)
             overdue.add_metric([], int(late))
+            queued.add_metric([], outbox["queued"])
+            queued_age.add_metric([], outbox["oldest_queued_seconds"])
+            for channel, counts in outbox["channels"].items():
+                for status, n in counts.items():
+                    messages.add_metric([channel, status], n)
+            yield queued
+            yield queued_age
+            yield messages
             yield pending
             yield oldest
             yield held

@@ -8,7 +8,10 @@ those facts and the daemon's channel health into the operator's reasons:
 * the oldest pending raw is older than ``health.stuck_cadences`` normalize
   cadences (the normalize job is not getting through);
 * a channel failed ``health.failures`` times in a row, or is paused (a fatal
-  error a person must fix).
+  error a person must fix);
+* the oldest due outbox message has waited longer than ``health.stuck_cadences``
+  outbox cadences (the send job is not getting through; a provider that is
+  down does not count: its messages wait for their next attempt, not due).
 
 Sample: ``["oldest pending raw is 95 s old (limit 30 s)",
 "channel email/city failed 6 times in a row: 401 bad credentials"]``.
@@ -16,8 +19,9 @@ Sample: ``["oldest pending raw is 95 s old (limit 30 s)",
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, select
 
@@ -66,10 +70,18 @@ def queue_facts(conn: Connection) -> QueueFacts:
 
 
 def reasons(
-    facts: QueueFacts | None, channels: dict[str, dict[str, object]], settings: Settings
+    facts: QueueFacts | None,
+    channels: dict[str, dict[str, object]],
+    settings: Settings,
+    outbox: Mapping[str, Any] | None = None,
 ) -> list[str]:
-    """Why intake looks stuck; empty when it does not."""
+    """Why intake (or the outbox) looks stuck; empty when it does not."""
     found = []
+    if outbox is not None and settings.outbox.enabled:
+        limit = max(60.0, settings.health.stuck_cadences * settings.outbox.cadence_seconds)
+        waited = float(outbox.get("oldest_due_seconds") or 0.0)
+        if waited > limit:
+            found.append(f"oldest due outbox message waits {waited:.0f} s (limit {limit:g} s)")
     if facts is not None:
         limit = settings.health.stuck_cadences * settings.scheduler.normalize_seconds
         if facts.pending and facts.oldest_pending_seconds > limit:

@@ -1,8 +1,9 @@
-"""The tables: raw archive, complaints, reporters, incidents, cursors, triage, audit.
+"""The tables: raw archive, complaints, reporters, incidents, cursors, triage, audit, outbox.
 
 Stable names for analysts (documented in the README): ``raw_messages``,
 ``complaints``, ``complaint_sources``, ``reporters``, ``reporter_identities``,
-``incidents``, ``triage_decisions``, ``complaint_events``, ``audit_log``.
+``incidents``, ``triage_decisions``, ``complaint_events``, ``audit_log``,
+``outbox``, ``contact_preferences``.
 Hot paths (raw ingestion, normalization) write through SQLAlchemy Core on
 these tables' ``__table__``; the ORM classes serve migrations and the
 low-volume reads and writes.
@@ -315,7 +316,63 @@ class Meta(SQLModel, table=True):
     value: str = Field(sa_column=Column(Text, nullable=False))
 
 
+class OutboxMessage(SQLModel, table=True):
+    """One message to a citizen: queued in the event's transaction, sent by the outbox job.
+
+    ``key`` (sha256 of complaint, event and recipient) is unique: a replay, a restart or
+    a second replica queues it once. ``complaint_id`` is not a foreign key: a replay of
+    normalization may rebuild complaints, the record of what was sent stays.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_provider", "provider_message_id"),
+        Index("ix_outbox_channel_status", "channel", "status"),
+    )
+
+    id: int | None = _id()
+    key: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    complaint_id: int = Field(sa_column=Column(BigID, nullable=False, index=True))
+    event: str = Field(sa_column=Column(String(32), nullable=False))
+    channel: str = Field(sa_column=Column(String(100), nullable=False))
+    """The channel instance that sends it, ``<type>/<name>`` (``sms/kannel``)."""
+    recipient: str = Field(sa_column=Column(String(320), nullable=False))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    subject: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    in_reply_to: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    references: list[str] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
+    template: str | None = Field(default=None, sa_column=Column(String(100), nullable=True))
+    last_inbound_at: datetime | None = _when(nullable=True)
+    status: str = Field(default="queued", sa_column=Column(String(16), nullable=False))
+    provider_message_id: str | None = Field(
+        default=None, sa_column=Column(String(200), nullable=True)
+    )
+    attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
+    next_attempt_at: datetime = _when()
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    claimed_by: str | None = Field(default=None, sa_column=Column(String(100), nullable=True))
+    claimed_until: datetime | None = _when(nullable=True)
+    created_at: datetime = _when()
+    sent_at: datetime | None = _when(nullable=True)
+    updated_at: datetime = _when()
+
+
+class ContactPreference(SQLModel, table=True):
+    """Whether aduan may write to an identity: opt-out ("STOP") and clerks' do-not-contact."""
+
+    __tablename__ = "contact_preferences"
+
+    identity: str = Field(sa_column=Column(String(320), primary_key=True))
+    allowed: bool = Field(sa_column=Column(Boolean, nullable=False))
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    by: str = Field(sa_column=Column(String(100), nullable=False))
+    at: datetime = _when()
+
+
 raw_messages = SQLModel.metadata.tables["raw_messages"]
 channel_cursors = SQLModel.metadata.tables["channel_cursors"]
 complaints = SQLModel.metadata.tables["complaints"]
 complaint_sources = SQLModel.metadata.tables["complaint_sources"]
+outbox = SQLModel.metadata.tables["outbox"]
+contact_preferences = SQLModel.metadata.tables["contact_preferences"]

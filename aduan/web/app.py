@@ -35,6 +35,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from aduan.channels.base import PushChannel, WebhookRequest, WebhookResponse
+from aduan.core.clock import utcnow
 from aduan.core.disclosure import public_health
 from aduan.core.errors import (
     BadRequest,
@@ -47,6 +48,7 @@ from aduan.core.logs import get_logger
 from aduan.runtime import metrics
 from aduan.runtime.health import Health
 from aduan.runtime.stuck import QueueFacts, queue_facts, reasons
+from aduan.store.outbox import summary_of as outbox_summary
 from aduan.store.references import with_references
 from aduan.web.limits import check_body
 from aduan.web.ratelimit import RateLimit, scope_client, trusted_networks
@@ -147,9 +149,7 @@ class WebhookEndpoint:
         # Metrics label by channel: only configured ones, never a name taken from the path.
         if (kind, instance) not in self.runtime.channels:
             kind, instance = UNKNOWN, UNKNOWN
-        metrics.observe_webhook(
-            kind, instance, response.status_code, time.perf_counter() - started
-        )
+        metrics.observe_webhook(kind, instance, response.status_code, time.perf_counter() - started)
         return response
 
     async def handle(self, request: Request, kind: str, instance: str) -> Response:
@@ -240,20 +240,20 @@ def build_app(
     for kind, name in runtime.push_channels:
         health.get(f"{kind}/{name}", mode="webhook")
 
-    def database_state() -> tuple[str, QueueFacts | None]:
+    def database_state() -> tuple[str, QueueFacts | None, dict[str, Any] | None]:
         try:
             with runtime.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
-                return "ok", queue_facts(conn)
+                return "ok", queue_facts(conn), outbox_summary(conn, utcnow())
         except Exception as exc:
-            return f"unavailable: {type(exc).__name__}", None
+            return f"unavailable: {type(exc).__name__}", None, None
 
     async def healthz(_request: Request) -> Response:
         # While the store is down webhooks are spooled and still answered: the daemon
         # is "degraded" but up, so load balancers keep sending (200, not 503).
-        database, queue = await run_in_threadpool(database_state)
+        database, queue, outbox = await run_in_threadpool(database_state)
         channels = health.snapshot()
-        why = reasons(queue, channels, runtime.settings)
+        why = reasons(queue, channels, runtime.settings, outbox)
         if database != "ok":
             why.insert(0, f"database {database}")
         body = {
@@ -262,6 +262,7 @@ def build_app(
             "database": database,
             "queue": queue.as_json() if queue else None,
             "spool": {"records": spool.records},
+            "outbox": outbox,  # counts only: queued, due, oldest ages, per channel and status
             "channels": public_health(channels),
         }
         return JSONResponse(body)

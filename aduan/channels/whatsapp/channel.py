@@ -73,6 +73,10 @@ class WhatsAppChannel(Channel):
         )
         return twilio.read(gateway, raw)
 
+    def send(self, message: Outbound) -> Sent:
+        """Answer through the provider (each provider's class sends its own way)."""
+        raise NotImplementedError  # pragma: no cover - __new__ always builds a provider's class
+
 
 class CloudWhatsApp(WhatsAppChannel, PushChannel, PullChannel):
     """Meta's WhatsApp Cloud API."""

@@ -1,0 +1,1 @@
+"""The outbox: store, send job, receipts, CLI, health and metrics."""
