@@ -19,6 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from aduan.config.desk import DeskSettings, check_networks
 from aduan.config.normalize import NormalizeSettings
 from aduan.config.places import PlacesSettings
+from aduan.config.replies import RepliesSettings
 from aduan.config.triage import TriageSettings
 from aduan.core.disclosure import PrivacySettings
 
@@ -137,6 +138,7 @@ class Settings(BaseSettings):
     limits: LimitSettings = LimitSettings()
     health: HealthSettings = HealthSettings()
     places: PlacesSettings = PlacesSettings()
+    replies: RepliesSettings = RepliesSettings()
     channels: dict[str, dict[str, dict[str, Any]]] = Field(
         default_factory=dict, description="channels.<type>.<name> = that adapter's settings."
     )

@@ -22,7 +22,8 @@ from aduan.core.errors import AduanError
 from aduan.core.logs import get_logger
 from aduan.desk.auth import csrf_ok
 from aduan.desk.web import DeskPages, _text
-from aduan.store.cases import find_complaint, history, update_status
+from aduan.replies.events import change_status
+from aduan.store.cases import find_complaint, history
 from aduan.triage.apply import set_manual
 from aduan.triage.services import agency_name, service, services
 from aduan.web.track import STATUS_ID, _date
@@ -89,7 +90,7 @@ class CasePages:
                     message = f"Kategori disimpan: {found.name if found else code}."
                 else:
                     change = await run_in_threadpool(
-                        update_status,
+                        change_status,
                         self.runtime.engine,
                         reference,
                         _text(form.get("status")),

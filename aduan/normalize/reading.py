@@ -3,7 +3,9 @@
 Each raw message is read by its channel (:mod:`aduan.normalize.readers`).
 What cannot become a complaint is marked at once: a ``BadPayload`` (or any
 error of the cleanup) quarantines the message with its error, a message the
-channel ignores is marked ``ignored``. The parts of a split SMS
+channel ignores is marked ``ignored``, and so is a STOP or MULAI
+(:mod:`aduan.replies.optout`: the sender's contact preference is recorded the
+first time it is read, not again on a replay). The parts of a split SMS
 (``fragment``) are gathered with the parts still ``waiting`` in the store and
 joined in order; parts that wait less than ``fragment_wait_minutes`` for
 their siblings are marked ``waiting``. A raw that already fed a complaint (a
@@ -26,6 +28,8 @@ from aduan.normalize.features import Features, extract
 from aduan.normalize.readers import Readers
 from aduan.normalize.rows import Rows, Stats, failure
 from aduan.normalize.sketch import BandKeys
+from aduan.replies import active as active_replies
+from aduan.replies import optout
 from aduan.store.models import raw_messages as raws_table
 
 RAW_COLUMNS = (
@@ -143,6 +147,17 @@ class BatchReader:
             if message.disposition == Disposition.RECEIPT:  # a delivery report, not a complaint
                 status = message.receipt.status if message.receipt else "unknown"
                 self.rows.mark(stored.id, "ignored", f"delivery report: {status}")
+                self.stats.ignored += 1
+                continue
+            opted = optout.apply(
+                self.conn,
+                stored.raw.channel,
+                message,
+                active_replies().settings,
+                record=stored.status == "pending",
+            )
+            if opted is not None:
+                self.rows.mark(stored.id, "ignored", opted)
                 self.stats.ignored += 1
                 continue
             if message.fragment is not None and message.fragment.total > 1:
