@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select
 
 from aduan.core.clock import utcnow
+from aduan.core.errors import AduanError
 from aduan.core.messages import Message
 from aduan.core.privacy import mask_text
 from aduan.replies import Setup, active
@@ -227,7 +228,7 @@ def change_status(
     )
 
 
-class NoRecipient(Exception):
+class NoRecipient(AduanError):
     """The complaint has no one to answer: a walk-in without contact, or a silent channel."""
 
 
