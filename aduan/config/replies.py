@@ -25,6 +25,7 @@ desk (``walkin_channels`` names the channel type for a phone and an e-mail).
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from pathlib import Path
 
@@ -44,12 +45,15 @@ REPLYING_CHANNELS = ("email", "sms", "telegram", "twitter", "facebook", "whatsap
 """Channel types that can answer a citizen; the others (news feeds, partners' API) never do."""
 
 
+_CLOCK = re.compile(r"^\d{1,2}:\d{2}$")
+
+
 def parse_quiet(value: str) -> tuple[time, time] | None:
     """``"21:00-06:00"`` -> (21:00, 06:00); ``""`` -> None; ValueError when malformed."""
     if not value.strip():
         return None
     start, sep, end = value.partition("-")
-    if not sep:
+    if not sep or not all(_CLOCK.match(side.strip()) for side in (start, end)):
         raise ValueError(f"quiet hours must look like 21:00-06:00, not {value!r}")
     try:
         first, last = time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
