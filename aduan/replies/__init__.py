@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from datetime import time
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Connection
+
 from aduan.config.replies import RepliesSettings, parse_quiet
 from aduan.core.messages import Message, RawMessage
 from aduan.replies.templates import Templates
@@ -55,8 +57,9 @@ class Setup:
     settings: RepliesSettings = field(default_factory=RepliesSettings)
     base_url: str = "http://127.0.0.1:8080"
     timezone: str = "Asia/Jakarta"
-    tracking_key: Callable[[], bytes] | None = None
-    """The store's key (the tracking check code is derived from it)."""
+    tracking_key: Callable[[Connection], bytes] | None = None
+    """The store's key read in the caller's transaction (the tracking check code is
+    derived from it)."""
     agency_name: Label = _same
     category_name: Label = _same
     reader: Reader | None = None
@@ -81,7 +84,7 @@ def configure(
     *,
     base_url: str = "http://127.0.0.1:8080",
     timezone: str = "Asia/Jakarta",
-    tracking_key: Callable[[], bytes] | None = None,
+    tracking_key: Callable[[Connection], bytes] | None = None,
     agency_name: Label = _same,
     category_name: Label = _same,
     reader: Reader | None = None,

@@ -67,10 +67,13 @@ def _date(value: datetime | None, setup: Setup) -> str | None:
     return wib(value, setup.zone)
 
 
-def facts(complaint: Mapping[str, Any], setup: Setup, **more: str | None) -> Facts:
+def facts(
+    conn: Connection, complaint: Mapping[str, Any], setup: Setup, **more: str | None
+) -> Facts:
     """What the templates may say about this complaint: its own columns, nothing else."""
     reference = str(complaint["reference"])
-    code = check_code(check_key(setup.tracking_key()), reference) if setup.tracking_key else ""
+    key = setup.tracking_key(conn) if setup.tracking_key else None
+    code = check_code(check_key(key), reference) if key else ""
     tracking = f"{reference}-{code}" if code else reference
     return Facts(
         reference=reference,
@@ -118,7 +121,7 @@ def announce(
     setup = setup or active()
     if recipient is None or not setup.settings.event_on(event):
         return False
-    found = facts(complaint, setup, **more)
+    found = facts(conn, complaint, setup, **more)
     not_before = None
     if recipient.kind == "sms":
         not_before = after_quiet(now or utcnow(), setup.quiet, setup.zone)

@@ -74,7 +74,7 @@ class Templates:
             autoescape=False,
             undefined=StrictUndefined,
             keep_trailing_newline=False,
-            trim_blocks=True,
+            trim_blocks=False,
         )
 
     def render(self, event: str, channel: str, facts: Facts) -> str:

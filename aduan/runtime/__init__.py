@@ -23,7 +23,7 @@ from aduan.core.logs import configure_logging, register_secret
 from aduan.normalize.readers import Readers
 from aduan.replies import configure as configure_replies
 from aduan.store import open_store
-from aduan.store.keys import nik_hash_key
+from aduan.store.keys import nik_hash_key, nik_hash_key_in
 from aduan.triage import configure as configure_triage
 from aduan.triage.services import agency_name, service, service_codes
 
@@ -99,7 +99,7 @@ class Runtime:
             settings.replies,
             base_url=settings.server.base_url,
             timezone=settings.timezone,
-            tracking_key=key,
+            tracking_key=lambda conn: nik_hash_key_in(conn, settings.nik_hash_key),
             agency_name=agency_name,
             category_name=_category_name,
             reader=readers.read,

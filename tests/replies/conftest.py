@@ -18,7 +18,7 @@ from aduan.normalize.readers import MESSAGE_JSON, Readers
 from aduan.normalize.rows import Stats
 from aduan.replies import Setup
 from aduan.store import save_batch
-from aduan.store.keys import nik_hash_key
+from aduan.store.keys import nik_hash_key_in
 from tests.normalize.conftest import replay_normalizer
 
 OUTBOX_COLUMNS = "key, complaint_id, event, channel, recipient, text, subject, in_reply_to, status"
@@ -70,7 +70,7 @@ def configure(engine: Engine) -> Iterator[Callable[..., Setup]]:
         return replies.configure(
             RepliesSettings(**settings),
             base_url="https://aduan.example.go.id",
-            tracking_key=lambda: nik_hash_key(engine),
+            tracking_key=nik_hash_key_in,
             agency_name=lambda code: {"sudin-bina-marga": "Suku Dinas Bina Marga"}.get(
                 code or "", code
             ),
