@@ -124,5 +124,5 @@ def queue(
         next_attempt_at=max(now, not_before) if not_before else now,
         created_at=now,
     )
-    stmt = stmt.on_conflict_do_nothing(index_elements=["key"]).returning(outbox.c.id)
-    return conn.execute(stmt).first() is not None
+    added = stmt.on_conflict_do_nothing(index_elements=["key"]).returning(outbox.c.id)
+    return conn.execute(added).first() is not None
