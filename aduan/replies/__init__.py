@@ -34,6 +34,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import time
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
@@ -70,7 +71,7 @@ class Setup:
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    @property
+    @cached_property
     def quiet(self) -> tuple[time, time] | None:
         return parse_quiet(self.settings.sms.quiet_hours)
 

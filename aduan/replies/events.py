@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -148,10 +148,14 @@ def on_created(conn: Connection, created: list[Created], now: datetime | None = 
         return 0
     now = now or utcnow()
     oldest = now - timedelta(hours=setup.settings.received_max_age_hours)
+    fresh = [item for item in created if item.complaint["received_at"] >= oldest]
+    if not fresh:
+        return 0
+    if setup.tracking_key is not None:  # read once for the batch
+        key = setup.tracking_key(conn)
+        setup = replace(setup, tracking_key=lambda _conn: key)
     queued = 0
-    for item in created:
-        if item.complaint["received_at"] < oldest:
-            continue
+    for item in fresh:
         recipient = from_message(item.channel, item.account, item.message, setup.settings)
         queued += announce(
             conn, item.complaint, "received", "received", recipient, setup=setup, now=now

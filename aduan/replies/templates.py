@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from aduan.config.replies import EVENTS
@@ -75,11 +75,16 @@ class Templates:
             undefined=StrictUndefined,
             keep_trailing_newline=False,
             trim_blocks=False,
+            auto_reload=False,  # read once: a changed file is seen at the next start
         )
+        self._chosen: dict[tuple[str, str], Template] = {}
 
     def render(self, event: str, channel: str, facts: Facts) -> str:
         """The text of ``event`` for a channel type, blank lines at its ends trimmed."""
-        template = self.env.select_template([f"{event}.{channel}.txt", f"{event}.txt"])
+        template = self._chosen.get((event, channel))
+        if template is None:
+            template = self.env.select_template([f"{event}.{channel}.txt", f"{event}.txt"])
+            self._chosen[(event, channel)] = template
         return template.render(**asdict(facts)).strip()
 
     def check(self, channels: tuple[str, ...] = ("sms", "email")) -> None:
