@@ -19,13 +19,22 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, Template, TemplateError
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    TemplateError,
+)
 from jinja2.sandbox import SandboxedEnvironment
 
 from aduan.config.replies import EVENTS
 from aduan.core.errors import ConfigError
+from aduan.core.logs import get_logger
 
 SHIPPED = Path(__file__).parent / "templates"
+log = get_logger("aduan.replies")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,28 +72,50 @@ SAMPLE = Facts(
 )
 
 
+BARE = Facts(reference=SAMPLE.reference, code=SAMPLE.code, link=SAMPLE.link)
+"""The least a message knows: no category, agency, dates or note yet."""
+
+
+def _environment(directory: Path | None) -> SandboxedEnvironment:
+    loaders = [FileSystemLoader(str(directory))] if directory is not None else []
+    return SandboxedEnvironment(
+        loader=ChoiceLoader([*loaders, FileSystemLoader(str(SHIPPED))]),
+        autoescape=False,
+        undefined=StrictUndefined,
+        keep_trailing_newline=False,
+        trim_blocks=False,
+        auto_reload=False,  # read once: a changed file is seen at the next start
+    )
+
+
 class Templates:
     """The templates in force: the city's directory over the shipped ones."""
 
     def __init__(self, directory: Path | None = None) -> None:
-        loaders = [FileSystemLoader(str(directory))] if directory is not None else []
         self.directory = directory
-        self.env = SandboxedEnvironment(
-            loader=ChoiceLoader([*loaders, FileSystemLoader(str(SHIPPED))]),
-            autoescape=False,
-            undefined=StrictUndefined,
-            keep_trailing_newline=False,
-            trim_blocks=False,
-            auto_reload=False,  # read once: a changed file is seen at the next start
-        )
+        self.env = _environment(directory)
+        self.shipped = _environment(None) if directory is not None else self.env
         self._chosen: dict[tuple[str, str], Template] = {}
 
     def render(self, event: str, channel: str, facts: Facts) -> str:
-        """The text of ``event`` for a channel type, blank lines at its ends trimmed."""
-        template = self._chosen.get((event, channel))
+        """The text of ``event`` for a channel type, blank lines at its ends trimmed.
+
+        A city's template that fails on facts :meth:`check` did not try is logged
+        and replaced by the shipped one: one template never holds up a batch."""
+        try:
+            return self._render(self.env, event, channel, facts)
+        except TemplateError as exc:
+            if self.shipped is self.env:
+                raise
+            log.warning("reply_template_failed", template=event, channel=channel, error=str(exc))
+            return self._render(self.shipped, event, channel, facts)
+
+    def _render(self, env: Environment, event: str, channel: str, facts: Facts) -> str:
+        template = self._chosen.get((event, channel)) if env is self.env else None
         if template is None:
-            template = self.env.select_template([f"{event}.{channel}.txt", f"{event}.txt"])
-            self._chosen[(event, channel)] = template
+            template = env.select_template([f"{event}.{channel}.txt", f"{event}.txt"])
+            if env is self.env:
+                self._chosen[(event, channel)] = template
         return template.render(**asdict(facts)).strip()
 
     def check(self, channels: tuple[str, ...] = ("sms", "email")) -> None:
@@ -94,9 +125,10 @@ class Templates:
             problems.append(f"replies.templates_dir: {self.directory} is not a directory")
         for event in EVENTS:
             for channel in channels:
-                try:
-                    self.render(event, channel, SAMPLE)
-                except TemplateError as exc:
-                    problems.append(f"replies template {event} ({channel}): {exc}")
+                for facts in (SAMPLE, BARE):
+                    try:
+                        self._render(self.env, event, channel, facts)
+                    except TemplateError as exc:
+                        problems.append(f"replies template {event} ({channel}): {exc}")
         if problems:
             raise ConfigError(sorted(set(problems)))

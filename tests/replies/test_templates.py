@@ -89,3 +89,22 @@ def test_unknown_events_are_refused() -> None:
     assert RepliesSettings().event_on("overdue_apology") is False
     assert RepliesSettings(events={"overdue_apology": True}).event_on("overdue_apology")
     assert RepliesSettings(enabled=False).event_on("received") is False
+
+
+def test_a_city_template_failing_on_unchecked_facts_falls_back_to_ours(tmp_path: Path) -> None:
+    (tmp_path / "resolved.txt").write_text(
+        "{% if note == 'rahasia' %}{{ nama_pelapor }}{% endif %}Beres {{ reference }} {{ link }}"
+    )
+    ours = Templates(tmp_path)
+    ours.check()  # the sample facts do not take that branch
+    assert ours.render("resolved", "sms", SAMPLE).startswith("Beres ADU-2026-000123")
+    odd = replace(SAMPLE, note="rahasia")
+    assert ours.render("resolved", "sms", odd).startswith("Aduan ADU-2026-000123 selesai")
+
+
+def test_a_template_that_needs_facts_a_new_complaint_lacks_is_caught_at_start(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "received.txt").write_text("{{ reference }} {{ due.upper() }}")
+    with pytest.raises(ConfigError, match="received"):
+        Templates(tmp_path).check()
