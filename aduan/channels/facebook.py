@@ -11,7 +11,13 @@ One POST carries ``entry[]``, each with ``messaging[]`` (Messenger) or
 payload is that entry with only that event, keyed by ``mid:<mid>`` or
 ``comment:<comment_id>``; events without an id of their own (reads,
 deliveries, reactions) are kept under their content hash and ignored. An
-exported backlog is JSON Lines of such entries. Sample raw payload::
+exported backlog is JSON Lines of such entries.
+
+The channel is a :class:`~aduan.channels.replies.Replier`: ``send(Outbound)``
+answers through the Messenger Send API (:mod:`aduan.channels.messenger`) with the
+page access token, within Meta's 24-hour window or with a message tag.
+
+Sample raw payload::
 
     {"id": "104000000000001", "time": 1764400000000,
      "messaging": [{"sender": {"id": "6100000000000001"}, "recipient": {"id": "104000000000001"},
@@ -27,11 +33,19 @@ import json
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, SecretStr
 
-from aduan.channels.base import ChannelConfig, PushChannel, WebhookRequest, WebhookResponse
+from aduan.channels.base import (
+    ChannelConfig,
+    ChannelContext,
+    PushChannel,
+    WebhookRequest,
+    WebhookResponse,
+)
+from aduan.channels.messenger import SendApi, replier
+from aduan.channels.replies import Outbound, Sent
 from aduan.core.clock import utcnow
 from aduan.core.errors import BadPayload, Forbidden, Unauthorized
 from aduan.core.identity import handle_identity
@@ -44,6 +58,24 @@ class FacebookConfig(ChannelConfig):
     verify_token: SecretStr | None = Field(
         None, description="Token typed into the app dashboard for the GET verification."
     )
+    page_access_token: SecretStr | None = Field(
+        None, description="Page access token for the Send API (replies); none: no replies."
+    )
+    graph_api_base_url: str = Field(
+        "https://graph.facebook.com", description="Graph API host (tests: a local server)."
+    )
+    graph_api_version: str = Field(
+        "v21.0", pattern=r"^v\d+\.\d+$", description="Graph API version of the Send API."
+    )
+    message_tag: (
+        Literal["HUMAN_AGENT", "ACCOUNT_UPDATE", "CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE"]
+        | None
+    ) = Field(
+        None,
+        description="Tag for answers after Meta's 24-hour window (HUMAN_AGENT: 7 days, "
+        "needs Meta's approval); none: such answers are refused.",
+    )
+    send_timeout_seconds: float = Field(30.0, gt=0, description="HTTP timeout of a send.")
     required_secrets: ClassVar[tuple[str, ...]] = ("app_secret", "verify_token")
 
 
@@ -88,6 +120,17 @@ class FacebookChannel(PushChannel):
     identity_prefix = "facebook"
     Config = FacebookConfig
     config: FacebookConfig
+
+    def __init__(self, name: str, config: ChannelConfig, context: ChannelContext) -> None:
+        super().__init__(name, config, context)
+        self.replier: SendApi = replier(self.config)
+
+    def send(self, message: Outbound) -> Sent:
+        """One Messenger message; :class:`~aduan.channels.replies.SendFailed` otherwise."""
+        return self.replier.send(message)
+
+    def close(self) -> None:
+        self.replier.close()
 
     def handshake(self, request: WebhookRequest) -> WebhookResponse | None:
         if request.method != "GET":

@@ -12,6 +12,7 @@ from aduan.channels.base import Channel
 from aduan.channels.email import EmailChannel
 from aduan.channels.facebook import FacebookChannel
 from aduan.channels.open311 import Open311Channel
+from aduan.channels.replies import Replier
 from aduan.channels.rss import RssChannel
 from aduan.channels.sms import SmsChannel
 from aduan.channels.telegram import TelegramChannel
@@ -37,4 +38,18 @@ IDENTITY_PREFIXES: frozenset[str] = frozenset(
 )
 """The provider-id prefixes of reporter identities (``twitter:``, ``telegram:``...)."""
 
-__all__ = ["CHANNELS", "IDENTITY_PREFIXES", "REGISTRY"]
+REPLYING: frozenset[str] = frozenset({"email", "facebook", "sms", "telegram", "twitter"})
+"""Channel types whose instances answer citizens: each class is a
+:class:`~aduan.channels.replies.Replier` (``send(Outbound) -> Sent``), built from
+the instance's own config (SMTP server, bot token, page token, gateway account)."""
+
+
+def replier_for(channel: Channel) -> Replier | None:
+    """How the outbox finds the way back: the channel instance itself when its type
+    answers, else None (a news feed, Open311, a walk-in desk answer nobody)."""
+    if channel.type in REPLYING and isinstance(channel, Replier):
+        return channel
+    return None
+
+
+__all__ = ["CHANNELS", "IDENTITY_PREFIXES", "REGISTRY", "REPLYING", "replier_for"]

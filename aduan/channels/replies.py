@@ -7,6 +7,21 @@ implements :class:`Replier` — ``send(Outbound) -> Sent`` — and raises
 a refusal that a retry cannot fix, such as an unknown recipient, a bad token
 or a WhatsApp message outside the 24-hour window without an approved template).
 A replier never writes to the store.
+
+Where the repliers are: each channel type that answers is itself a
+``Replier`` — its instance's ``send`` goes through the provider module, built
+from that instance's config — and :func:`aduan.channels.registry.replier_for`
+gives the outbox the replier of a configured instance (``REPLYING`` lists the
+types, one literal set):
+
+* ``sms``: :mod:`aduan.channels.sms` (Twilio, Vonage, Africa's Talking, Kannel sendsms);
+* ``email``: :mod:`aduan.channels.email.smtp` (SMTP, in the citizen's thread);
+* ``telegram``: :mod:`aduan.channels.telegram.replies` (``sendMessage``);
+* ``twitter``: :mod:`aduan.channels.twitter_dm` (X direct messages);
+* ``facebook``: :mod:`aduan.channels.messenger` (Messenger Send API, 24-hour window).
+
+Each provider module also has ``replier(config)``, the same sender without the
+channel around it. Reasons never carry the recipient, a token or a password.
 """
 
 from __future__ import annotations

@@ -19,6 +19,9 @@ Rate limits are never slept on (``wait_on_rate_limit=False``): a 429 becomes
 :class:`~aduan.core.errors.TransientError` with the seconds until
 ``x-rate-limit-reset``. 401/403 are fatal for the channel.
 
+The channel is a :class:`~aduan.channels.replies.Replier`: ``send(Outbound)``
+answers a reporter by direct message (:mod:`aduan.channels.twitter_dm`).
+
 Sample raw payload (one mention and the includes it needs, so ``read`` is pure)::
 
     {"data": {"id": "1860000000000000001", "text": "@dkijakarta lampu jalan mati",
@@ -43,6 +46,8 @@ from pydantic import Field, SecretStr
 from requests.adapters import HTTPAdapter
 
 from aduan.channels.base import ChannelConfig, ChannelContext, PullChannel
+from aduan.channels.replies import Outbound, Sent
+from aduan.channels.twitter_dm import DirectMessages, replier
 from aduan.core.clock import utcnow
 from aduan.core.errors import BadPayload, FatalChannelError, TransientError
 from aduan.core.identity import handle_identity
@@ -176,6 +181,11 @@ class TwitterChannel(PullChannel):
     def __init__(self, name: str, config: ChannelConfig, context: ChannelContext) -> None:
         super().__init__(name, config, context)
         self._clients: dict[str, tweepy.Client] = {}
+        self.replier: DirectMessages = replier(self.config)
+
+    def send(self, message: Outbound) -> Sent:
+        """One direct message; :class:`~aduan.channels.replies.SendFailed` otherwise."""
+        return self.replier.send(message)
 
     def _client(self, key: str) -> tweepy.Client:
         """The client for ``"app"`` (bearer token, mentions) or ``"dm"`` (user-context token)."""
@@ -400,6 +410,7 @@ class TwitterChannel(PullChannel):
         )
 
     def close(self) -> None:
+        self.replier.close()
         for client in self._clients.values():
             client.session.close()
         self._clients.clear()

@@ -8,7 +8,9 @@ certificate for 127.0.0.1, runs ``dovecot -F`` as a child and waits for the
 so each test takes a fresh user and thus a fresh mailbox. ``stop()`` sends
 SIGTERM and waits on the pid.
 
-Plain IMAP with STARTTLS on ``port``, implicit TLS on ``tls_port``.
+Plain IMAP with STARTTLS on ``port``, implicit TLS on ``tls_port``; with
+``Dovecot(lmtp=True)`` also LMTP on ``lmtp_port`` (package ``dovecot-lmtpd``), where
+an SMTP server delivers into the same mailboxes (``<user>@<any domain>``).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ CONFIG = """\
 base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
-protocols = imap
+protocols = imap{protocols}
 listen = 127.0.0.1
 ssl = yes
 ssl_cert = <{root}/cert.pem
@@ -66,6 +68,15 @@ service imap-login {{
     port = {tls_port}
   }}
 }}
+{lmtp}"""
+
+LMTP = """\
+service lmtp {{
+  inet_listener lmtp {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+}}
 """
 
 
@@ -83,12 +94,17 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def lmtp_available() -> bool:
+    return Path("/usr/lib/dovecot/lmtp").exists()
+
+
 class Dovecot:
-    def __init__(self) -> None:
+    def __init__(self, *, lmtp: bool = False) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="aduan-dovecot-"))
         os.chmod(self.root, 0o755)
         self.port = _free_port()
         self.tls_port = _free_port()
+        self.lmtp_port = _free_port() if lmtp else None
         self.cert = self.root / "cert.pem"
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -102,8 +118,16 @@ class Dovecot:
         mail.mkdir()
         user = pwd.getpwnam("dovecot")
         os.chown(mail, user.pw_uid, user.pw_gid)
+        lmtp = LMTP.format(port=self.lmtp_port) if self.lmtp_port else ""
         (self.root / "dovecot.conf").write_text(
-            CONFIG.format(root=self.root, port=self.port, tls_port=self.tls_port, password=PASSWORD)
+            CONFIG.format(
+                root=self.root,
+                port=self.port,
+                tls_port=self.tls_port,
+                password=PASSWORD,
+                protocols=" lmtp" if lmtp else "",
+                lmtp=lmtp,
+            )
         )
         return self.run(timeout)
 
@@ -150,13 +174,7 @@ class Dovecot:
         return (self.root / "dovecot.log").exists()
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        terminate(self.process)
         self.process = None
 
     def kill(self) -> None:
@@ -195,6 +213,17 @@ class Dovecot:
                 client.multiappend(folder, items[start : start + 500])
         finally:
             client.logout()
+
+
+def terminate(process: subprocess.Popen[bytes] | None) -> None:
+    """SIGTERM, then SIGKILL after 10 s; waits for the process either way."""
+    if process is not None and process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _children(pid: int) -> list[int]:

@@ -23,8 +23,12 @@ external_id="<a1@example.com>#sha256:9f2c...", payload=b"From: Warga
 content_type="message/rfc822", meta={"folder": "INBOX", "uid": 7,
 "uidvalidity": 1795983620})``.
 
+The channel is a :class:`~aduan.channels.replies.Replier`: ``send(Outbound)``
+answers in the citizen's thread over the instance's SMTP server (:mod:`.smtp`).
+
 Module map: config (settings), client (IMAP and errors), keys (archive key),
-parse + body (``read``), idle (IDLE watcher), backlog (mbox/Maildir import).
+parse + body (``read``), idle (IDLE watcher), backlog (mbox/Maildir import),
+smtp (replies).
 """
 
 from __future__ import annotations
@@ -55,6 +59,8 @@ from aduan.channels.email.config import EmailConfig
 from aduan.channels.email.idle import IdleWatcher
 from aduan.channels.email.keys import external_id, header_block
 from aduan.channels.email.parse import parse_date, read_email
+from aduan.channels.email.smtp import replier
+from aduan.channels.replies import Outbound, Sent
 from aduan.core.clock import utcnow
 from aduan.core.errors import BadPayload, ChannelError
 from aduan.core.logs import get_logger
@@ -205,6 +211,12 @@ class EmailChannel(PullChannel):
         self._watcher = IdleWatcher(self.settings, self.where, on_mail)
         self._watcher.start()
         return True
+
+    # -- replies ------------------------------------------------------------------
+
+    def send(self, message: Outbound) -> Sent:
+        """One reply over SMTP; :class:`~aduan.channels.replies.SendFailed` otherwise."""
+        return replier(self.settings).send(message)
 
     # -- read and backlog ---------------------------------------------------------
 

@@ -8,6 +8,14 @@ secrets file, never from the committed config)::
     username = "pengaduan@example.go.id"
     folders = ["INBOX", "Pengaduan"]
     after_store = "seen"
+
+Replies go out over SMTP (:mod:`.smtp`) when ``smtp_host`` is set; the SMTP
+password comes from ``ADUAN_CHANNELS__EMAIL__CITY__SMTP_PASSWORD``::
+
+    smtp_host = "smtp.example.go.id"
+    smtp_security = "starttls"            # port 587; "ssl": 465; "none": 25, loopback only
+    smtp_username = "pengaduan@example.go.id"
+    from_address = "Pengaduan Kota <pengaduan@example.go.id>"
 """
 
 from __future__ import annotations
@@ -58,6 +66,24 @@ class EmailConfig(ChannelConfig):
         25 * 60, gt=0, le=29 * 60, description="Re-issue IDLE this often (RFC 2177: <= 29 min)."
     )
 
+    smtp_host: str | None = Field(None, description="SMTP server for replies; none: no replies.")
+    smtp_port: int | None = Field(
+        None, ge=1, le=65535, description="SMTP port; 465 for ssl, 587 for starttls, 25 for none."
+    )
+    smtp_security: Literal["ssl", "starttls", "none"] = Field(
+        "starttls",
+        description="Implicit TLS, a STARTTLS upgrade, or none (loopback servers only).",
+    )
+    smtp_username: str | None = Field(None, description="SMTP login; none: send without AUTH.")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password (secret).")
+    from_address: str | None = Field(
+        None,
+        description="From of replies (default: smtp_username, else username, if an address).",
+    )
+    reply_subject: str = Field(
+        "Tanggapan atas aduan Anda", description="Subject of a reply to a message without one."
+    )
+
     required_secrets: ClassVar[tuple[str, ...]] = ("password",)
 
     @model_validator(mode="after")
@@ -68,6 +94,8 @@ class EmailConfig(ChannelConfig):
             raise ValueError(f"move_to {self.move_to!r} is also one of the folders read")
         if self.tls == "none" and self.host not in LOOPBACK:
             raise ValueError("tls = 'none' is only allowed for a loopback server")
+        if self.smtp_host and self.smtp_security == "none" and self.smtp_host not in LOOPBACK:
+            raise ValueError("smtp_security = 'none' is only allowed for a loopback server")
         return self
 
     @property
@@ -75,3 +103,9 @@ class EmailConfig(ChannelConfig):
         if self.port is not None:
             return self.port
         return 993 if self.tls == "implicit" else 143
+
+    @property
+    def smtp_server_port(self) -> int:
+        if self.smtp_port is not None:
+            return self.smtp_port
+        return {"ssl": 465, "starttls": 587, "none": 25}[self.smtp_security]

@@ -11,6 +11,9 @@ the classes of failure are the same for all of them (see
   permanent, because the provider may have taken the message and a retry
   could send it twice; the reason says so, for the operator.
 
+The same helpers serve the other HTTP repliers (Telegram, X, Messenger):
+:class:`KeptClient` is the one HTTP client a replier keeps until it is closed.
+
 Reasons never carry a secret or a phone number: provider texts go through
 :func:`~aduan.core.privacy.mask_text` and are cut short. Sample reason:
 ``twilio: HTTP 400: 21211 The 'To' number <phone> is not a valid phone number.``
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -38,6 +42,26 @@ GSM7_BASIC = (
 GSM7_EXTENSION = "\f^{}\\[~]|€"
 _GSM7 = frozenset(GSM7_BASIC + GSM7_EXTENSION)
 MAX_REASON = 200
+
+
+class KeptClient:
+    """One ``httpx.Client`` made on first use and kept (thread-safe) until :meth:`close`."""
+
+    def __init__(self) -> None:
+        self._client: httpx.Client | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> httpx.Client:
+        with self._lock:
+            if self._client is None:
+                self._client = httpx.Client(follow_redirects=False)
+            return self._client
+
+    def close(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
 
 
 def is_gsm7(text: str) -> bool:

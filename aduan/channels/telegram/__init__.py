@@ -17,6 +17,9 @@ sends ``X-Telegram-Bot-Api-Secret-Token`` (the ``secret_token`` given to
   ``sendMessage`` method call, so no request is made while answering. Photos
   are recorded by ``file_id`` only (no download inside the request).
 
+The channel is a :class:`~aduan.channels.replies.Replier`: ``send(Outbound)`` is
+one ``sendMessage`` (:mod:`.replies`), which polling mode's receipts use too.
+
 The raw payload is the update's JSON exactly as the Bot API sent it, e.g.::
 
     {"update_id": 900001, "message": {"message_id": 11, "date": 1764400000,
@@ -47,6 +50,8 @@ from aduan.channels.base import (
     WebhookRequest,
     WebhookResponse,
 )
+from aduan.channels.replies import Outbound, SendFailed, Sent
+from aduan.channels.telegram.replies import TelegramReplier, replier
 from aduan.channels.telegram.updates import largest_photo, read_update, update_key, update_kind
 from aduan.core.clock import utcnow
 from aduan.core.errors import BadPayload, FatalChannelError, TransientError, Unauthorized
@@ -105,6 +110,17 @@ class TelegramChannel(Channel):
             mode = getattr(config, "mode", "polling")
             cls = TelegramWebhook if mode == "webhook" else TelegramPolling
         return super().__new__(cls)
+
+    def __init__(self, name: str, config: ChannelConfig, context: ChannelContext) -> None:
+        super().__init__(name, config, context)
+        self.replier: TelegramReplier = replier(self.config)
+
+    def send(self, message: Outbound) -> Sent:
+        """One ``sendMessage``; :class:`~aduan.channels.replies.SendFailed` otherwise."""
+        return self.replier.send(message)
+
+    def close(self) -> None:
+        self.replier.close()
 
     def read(self, raw: RawMessage) -> Message:
         return read_update(raw)
@@ -289,18 +305,14 @@ class TelegramPolling(TelegramChannel, PullChannel):
         return self._raw(update, photo=kept)
 
     def acknowledge(self, batch: Batch) -> None:
-        answers = [a for a in map(self._answer, batch.messages) if a is not None]
-        if not answers:
-            return
-
-        async def work(bot: telegram.Bot) -> None:
-            for chat, text in answers:
-                await bot.send_message(chat_id=chat, text=text)
-
-        try:
-            self._run(work)
-        except (TransientError, FatalChannelError) as exc:  # rows are committed; say so, go on
-            log.warning("telegram_answer_failed", account=self.name, error=str(exc))
+        for answer in map(self._answer, batch.messages):
+            if answer is None:
+                continue
+            chat, text = answer
+            try:
+                self.send(Outbound(key=f"answer:{chat}", recipient=f"telegram:{chat}", text=text))
+            except SendFailed as exc:  # rows are committed; say so, go on
+                log.warning("telegram_answer_failed", account=self.name, error=exc.reason)
 
 
 class TelegramWebhook(TelegramChannel, PushChannel):

@@ -2,7 +2,9 @@
 
 It keeps updates until a ``getUpdates`` with a higher ``offset`` confirms
 them, as Telegram does; serves files at ``/file/bot<token>/<path>``; records
-``sendMessage`` calls. Set ``refuse`` to answer every call 401.
+``sendMessage`` calls (form or JSON bodies; a JSON object parameter is kept as
+its JSON text, as the Bot API reads form fields). Set ``refuse`` to answer every
+call 401; ``send_failures`` are answered to the next ``sendMessage`` calls, in order.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class FakeBotApi(Fake):
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     sent: list[dict[str, str]] = field(default_factory=list)
     refuse: bool = False
+    send_failures: list[Answer] = field(default_factory=list)
     next_id: int = 900_000
 
     def add_text(self, text: str, user: int = 3527065, **extra: Any) -> dict[str, Any]:
@@ -67,7 +70,10 @@ class FakeBotApi(Fake):
         if self.refuse or token != self.token:
             return fail(401, "Unauthorized")
         params = dict(request.query)
-        if request.body:
+        if request.body and request.headers.get("content-type", "").startswith("application/json"):
+            for key, value in json.loads(request.body).items():
+                params[key] = value if isinstance(value, str) else json.dumps(value)
+        elif request.body:
             from urllib.parse import parse_qsl
 
             params.update(parse_qsl(request.body.decode()))
@@ -92,9 +98,11 @@ class FakeBotApi(Fake):
                 }
             )
         if method == "sendMessage":
+            if self.send_failures:
+                return self.send_failures.pop(0)
             self.sent.append(params)
             message = {
-                "message_id": 1,
+                "message_id": len(self.sent),
                 "date": 1_764_400_000,
                 "chat": {"id": int(params["chat_id"]), "type": "private"},
                 "text": params.get("text", ""),

@@ -1,4 +1,6 @@
-"""A fake X API v2 on 127.0.0.1: ``/2/users/:id/mentions`` and ``/2/dm_events``.
+"""A fake X API v2 on 127.0.0.1: ``/2/users/:id/mentions``, ``/2/dm_events`` and
+``POST /2/dm_conversations/with/:participant_id/messages`` (DMs sent are kept in
+``sent_dms``; ``closed_dms`` are users who do not accept DMs from the city: 403).
 
 Tweets and DM events are served newest first, ``page_size`` per page with
 ``meta.next_token``; mentions honour ``since_id`` and ``start_time``. ``rate_limited`` answers
@@ -38,6 +40,8 @@ class FakeXApi(Fake):
     dm_events: list[dict[str, Any]] = field(default_factory=list)
     page_size: int = 100
     rate_limited: bool = False
+    sent_dms: list[dict[str, Any]] = field(default_factory=list)
+    closed_dms: set[str] = field(default_factory=set)
     refuse: bool = False
     next_id: int = 1_860_000_000_000_000_000
 
@@ -84,6 +88,38 @@ class FakeXApi(Fake):
             body["includes"] = {"users": [USERS[a] for a in sorted(authors) if a in USERS]}
         return answer(200, body, {"x-rate-limit-remaining": "449"})
 
+    def _send_dm(self, request: Seen) -> Answer:
+        user = request.path.removeprefix("/2/dm_conversations/with/").removesuffix("/messages")
+        if user in self.closed_dms:
+            return answer(
+                403,
+                {
+                    "detail": "You are not permitted to send a Direct Message to this user.",
+                    "type": "about:blank",
+                    "title": "Forbidden",
+                    "status": 403,
+                },
+            )
+        try:
+            body = json.loads(request.body)
+        except ValueError:
+            body = None
+        if not isinstance(body, dict) or not body.get("text"):
+            error = {"message": "$.text: is missing but it is required"}
+            return answer(
+                400,
+                {
+                    "errors": [error],
+                    "title": "Invalid Request",
+                    "detail": "One or more parameters to your request was invalid.",
+                    "type": "https://api.twitter.com/2/problems/invalid-request",
+                },
+            )
+        self.next_id += 1
+        self.sent_dms.append({"participant_id": user, **body})
+        data = {"dm_conversation_id": f"{CITY_ID}-{user}", "dm_event_id": str(self.next_id)}
+        return answer(201, {"data": data})
+
     def handle(self, request: Seen) -> Answer:
         if self.rate_limited:
             reset = str(int(time.time()) + 120)
@@ -95,7 +131,8 @@ class FakeXApi(Fake):
             }
             return answer(429, error, {"x-rate-limit-reset": reset, "x-rate-limit-remaining": "0"})
         auth = request.headers.get("authorization", "")
-        expected = f"Bearer {DM_TOKEN}" if request.path == "/2/dm_events" else f"Bearer {APP_TOKEN}"
+        user_context = request.path.startswith(("/2/dm_events", "/2/dm_conversations"))
+        expected = f"Bearer {DM_TOKEN}" if user_context else f"Bearer {APP_TOKEN}"
         if self.refuse or auth != expected:
             return answer(
                 401,
@@ -117,4 +154,6 @@ class FakeXApi(Fake):
             return self._page(found, request.query)
         if request.path == "/2/dm_events":
             return self._page(self.dm_events, request.query)
+        if request.method == "POST" and request.path.startswith("/2/dm_conversations/with/"):
+            return self._send_dm(request)
         return answer(404, {"title": "Not Found Error", "status": 404})
