@@ -41,8 +41,6 @@ EVENTS = (
     "reply",
 )
 DEFAULT_EVENTS = {event: event != "overdue_apology" for event in EVENTS}
-REPLYING_CHANNELS = ("email", "sms", "telegram", "twitter", "facebook", "whatsapp", "instagram")
-"""Channel types that can answer a citizen; the others (news feeds, partners' API) never do."""
 
 
 _CLOCK = re.compile(r"^\d{1,2}:\d{2}$")
@@ -94,7 +92,8 @@ class RepliesSettings(BaseModel):
     )
     channels: dict[str, bool] = Field(
         default_factory=dict,
-        description="On/off per channel type (sms) or instance (sms/kannel); default on.",
+        description="On/off per channel type (sms) or instance (sms/kannel) among those that "
+        "answer (aduan.channels.registry.REPLYING); default on.",
     )
     sms: SmsReplySettings = SmsReplySettings()
     received_max_age_hours: float = Field(
@@ -129,7 +128,7 @@ class RepliesSettings(BaseModel):
     def channel_on(self, channel: str, account: str | None = None) -> bool:
         if account is not None and f"{channel}/{account}" in self.channels:
             return self.channels[f"{channel}/{account}"]
-        return self.channels.get(channel, channel in REPLYING_CHANNELS)
+        return self.channels.get(channel, True)
 
     def words(self, kind: str, channel: str) -> frozenset[str]:
         table = self.stop_words if kind == "stop" else self.start_words

@@ -7,7 +7,8 @@
 * A walk-in entry is answered only through the contact the citizen asked for
   at the desk (``contact``: ``phone`` or ``email``), on the channel type
   ``[replies] walkin_channels`` names; without one, nothing is sent.
-* News feeds and the partners' API never get messages; a channel switched off
+* Only channel types that answer (:data:`aduan.channels.registry.REPLYING`) get
+  messages: news feeds and the partners' API never do; a channel switched off
   in ``[replies.channels]`` neither.
 
 For a stored complaint the first source's raw message is read again
@@ -23,7 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from aduan.channels.base import ChannelContext
-from aduan.channels.registry import REGISTRY
+from aduan.channels.registry import REGISTRY, REPLYING
 from aduan.config.replies import RepliesSettings
 from aduan.core.logs import get_logger
 from aduan.core.messages import Message, RawMessage
@@ -54,7 +55,7 @@ def from_message(
     """The recipient of a complaint made by ``message`` on ``channel``/``account``."""
     if channel == "walkin":
         return _walkin(message, settings)
-    if not settings.channel_on(channel, account):
+    if channel not in REPLYING or not settings.channel_on(channel, account):
         return None
     identity = next((i for i in message.identities if not i.startswith("nik:")), None)
     if identity is None:
@@ -80,7 +81,7 @@ def _walkin(message: Message, settings: RepliesSettings) -> Recipient | None:
         return None
     identity = next((i for i in message.identities if i.startswith(f"{scheme}:")), None)
     kind = settings.walkin_channels.get(scheme)
-    if identity is None or kind is None or not settings.channel_on(kind):
+    if identity is None or kind not in REPLYING or not settings.channel_on(kind):
         return None
     return Recipient(kind, kind, identity)
 
@@ -131,7 +132,9 @@ def first_contact(
     raw = first_raw(conn, complaint_id)
     if raw is None:
         return None
-    if raw.channel != "walkin" and not settings.channel_on(raw.channel, raw.account):
+    if raw.channel != "walkin" and (
+        raw.channel not in REPLYING or not settings.channel_on(raw.channel, raw.account)
+    ):
         return None
     try:
         message = (reader or default_reader)(raw)
