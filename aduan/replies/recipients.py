@@ -3,7 +3,8 @@
 * A message that came on a channel that can answer (SMS, e-mail, Telegram, ...)
   is answered there: its instance (``sms/kannel``), its sender's first
   identity (``tel:+62...``); an e-mail in its thread (``In-Reply-To`` the
-  citizen's Message-ID, ``References`` the thread, subject ``Re: ...``).
+  citizen's Message-ID, ``References`` the thread, subject ``Re: ...``), and
+  on the others ``in_reply_to`` is the citizen's message (``<chat>:<id>`` on Telegram).
 * A walk-in entry is answered only through the contact the citizen asked for
   at the desk (``contact``: ``phone`` or ``email``), on the channel type
   ``[replies] walkin_channels`` names; without one, nothing is sent.
@@ -60,8 +61,8 @@ def from_message(
     identity = next((i for i in message.identities if not i.startswith("nik:")), None)
     if identity is None:
         return None
-    if channel != "email":
-        return Recipient(f"{channel}/{account}", channel, identity)
+    if channel != "email":  # the citizen's message, for a provider that threads (Telegram)
+        return Recipient(f"{channel}/{account}", channel, identity, in_reply_to=message.ref)
     refs = tuple(dict.fromkeys([*message.refs, *([message.ref] if message.ref else [])]))
     return Recipient(
         f"{channel}/{account}",

@@ -297,3 +297,13 @@ def test_no_other_persons_data_reaches_a_message(engine: Engine, normalize: Run)
         shown = sent(conn, rows[0].complaint_id)
     assert shown[0]["recipient"] == "tel:…7890" and shown[0]["event"] == "received"
     assert "Catatan: Sudah dicek petugas lapangan <phone>, <email>).\nPantau:" in rows[-1].text
+
+
+def test_a_telegram_answer_names_the_citizens_message(engine: Engine, normalize: Run) -> None:
+    normalize(raw("tg-1", HOLE, "telegram:777", channel="telegram", ref="777:42"))
+    [row] = outbox_rows(engine)
+    assert (row.channel, row.recipient, row.in_reply_to) == (
+        "telegram/main",
+        "telegram:777",
+        "777:42",
+    )
