@@ -1,7 +1,13 @@
-"""Load the Twilio SMS webhook, and a bare Starlette endpoint, with valid signed requests.
+"""Load the Twilio SMS (or WhatsApp) webhook, and a bare Starlette endpoint, with signed requests.
 
     python bench/webhook_load.py            # 10 s per server, 50 connections
     python bench/webhook_load.py --quick    # 3 s per server
+    python bench/webhook_load.py --quick --mode whatsapp
+
+``--mode whatsapp`` sends WhatsApp Cloud API deliveries of one to ten messages
+each (``X-Hub-Signature-256`` over the body) to a WhatsApp instance, against a
+bare endpoint that parses the same JSON; every message of a 2xx delivery must
+have its row. The rest is the same for both modes:
 
 Each server runs under one uvicorn worker in its own subprocess: aduan's app
 (``Runtime`` + ``create_app`` with a Twilio instance on a SQLite file,
@@ -36,14 +42,28 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "bench-auth-token-0123456789abcdef"
+APP_SECRET = "bench-wa-app-secret"
 INSTANCE = "bench"
-PATH = f"/webhooks/sms/{INSTANCE}"
+PATHS = {"sms": f"/webhooks/sms/{INSTANCE}", "whatsapp": f"/webhooks/whatsapp/{INSTANCE}"}
 
 
 # ---------------------------------------------------------------- servers (subprocesses)
 
 
-def serve_aduan(port: int, database: str, log_file: str) -> None:
+def channel_env(mode: str) -> dict[str, str]:
+    prefix = f"ADUAN_CHANNELS__{mode.upper()}__{INSTANCE.upper()}__"
+    if mode == "whatsapp":
+        return {
+            prefix + "PHONE_NUMBER_ID": "106540352242922",
+            prefix + "APP_SECRET": APP_SECRET,
+            prefix + "ACCESS_TOKEN": "bench-access-token",
+            prefix + "VERIFY_TOKEN": "bench-verify",
+            prefix + "GRAPH_URL": "http://127.0.0.1:9",  # never called while loading
+        }
+    return {prefix + "GATEWAY": "twilio", prefix + "AUTH_TOKEN": TOKEN}
+
+
+def serve_aduan(port: int, database: str, log_file: str, mode: str) -> None:
     import uvicorn
 
     from aduan.daemon.app import create_app
@@ -56,8 +76,7 @@ def serve_aduan(port: int, database: str, log_file: str) -> None:
             "ADUAN_DATA_DIR": str(Path(database).parent / "data"),
             "ADUAN_SERVER__PORT": str(port),
             "ADUAN_LOG__FORMAT": "json",
-            f"ADUAN_CHANNELS__SMS__{INSTANCE.upper()}__GATEWAY": "twilio",
-            f"ADUAN_CHANNELS__SMS__{INSTANCE.upper()}__AUTH_TOKEN": TOKEN,
+            **channel_env(mode),
         }
     )
     sys.stderr = open(log_file, "a")  # noqa: SIM115 - the server's logs, for the whole run
@@ -82,7 +101,7 @@ def serve_aduan(port: int, database: str, log_file: str) -> None:
     run()
 
 
-def serve_bare(port: int) -> None:
+def serve_bare(port: int, mode: str) -> None:
     import uvicorn
     from starlette.applications import Starlette
     from starlette.requests import Request
@@ -93,14 +112,19 @@ def serve_bare(port: int) -> None:
         form = await request.form()
         return PlainTextResponse("OK" if form.get("MessageSid") else "no id")
 
-    app = Starlette(routes=[Route(PATH, endpoint, methods=["POST"])])
+    async def whatsapp(request: Request) -> PlainTextResponse:
+        body = json.loads(await request.body())
+        return PlainTextResponse("OK" if body.get("entry") else "no entry")
+
+    handler = whatsapp if mode == "whatsapp" else endpoint
+    app = Starlette(routes=[Route(PATHS[mode], handler, methods=["POST"])])
     uvicorn.run(app, host="127.0.0.1", port=port, workers=1, log_config=None, access_log=False)
 
 
 # ---------------------------------------------------------------- load (second process)
 
 
-def twilio_request(port: int, n: int, run: str) -> tuple[bytes, str]:
+def twilio_request(port: int, n: int, run: str) -> tuple[bytes, tuple[str, ...]]:
     sid = f"SM{run}{n:024d}"
     form = [
         ("ToCountry", "ID"),
@@ -117,18 +141,51 @@ def twilio_request(port: int, n: int, run: str) -> tuple[bytes, str]:
         ("From", f"+62812{n % 100000000:08d}"),
         ("ApiVersion", "2010-04-01"),
     ]
-    url = f"http://127.0.0.1:{port}{PATH}"
+    url = f"http://127.0.0.1:{port}{PATHS['sms']}"
     material = url + "".join(k + v for k, v in sorted(form))
     signature = base64.b64encode(
         hmac.new(TOKEN.encode(), material.encode(), hashlib.sha1).digest()
     ).decode()
     body = urlencode(form).encode()
     head = (
-        f"POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"POST {PATHS['sms']} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
         "Content-Type: application/x-www-form-urlencoded\r\n"
         f"X-Twilio-Signature: {signature}\r\nContent-Length: {len(body)}\r\n\r\n"
     )
-    return head.encode() + body, sid
+    return head.encode() + body, (sid,)
+
+
+def whatsapp_request(port: int, n: int, run: str) -> tuple[bytes, tuple[str, ...]]:
+    """A signed Cloud API delivery of 1-10 text messages (several senders, their contacts)."""
+    count = 1 + (n * 7) % 10
+    messages, contacts = [], []
+    for i in range(count):
+        wa_id = f"62812{(n * 10 + i) % 100000000:08d}"
+        contacts.append({"profile": {"name": "Warga"}, "wa_id": wa_id})
+        messages.append(
+            {
+                "from": wa_id,
+                "id": f"wamid.bench{run}{n:09d}{i}",
+                "timestamp": str(int(time.time())),
+                "type": "text",
+                "text": {"body": f"Got mampet di Jl. Kemang Raya no. {(n + i) % 300}, bau 😷"},
+            }
+        )
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "6281100001111", "phone_number_id": "1065"},
+        "contacts": contacts,
+        "messages": messages,
+    }
+    entry = {"id": "102290129340398", "changes": [{"field": "messages", "value": value}]}
+    body = json.dumps({"object": "whatsapp_business_account", "entry": [entry]}).encode()
+    digest = hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    head = (
+        f"POST {PATHS['whatsapp']} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        "Content-Type: application/json\r\n"
+        f"X-Hub-Signature-256: sha256={digest}\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body, tuple(m["id"] for m in messages)
 
 
 class Client(asyncio.Protocol):
@@ -136,7 +193,7 @@ class Client(asyncio.Protocol):
         self.load = load
         self.buffer = b""
         self.started = 0.0
-        self.sid = ""
+        self.sid: tuple[str, ...] = ()
         self.transport: Any = None
         self.closed = asyncio.get_running_loop().create_future()
 
@@ -177,8 +234,9 @@ class Client(asyncio.Protocol):
 
 
 class Load:
-    def __init__(self, port: int, seconds: float) -> None:
+    def __init__(self, port: int, seconds: float, mode: str = "sms") -> None:
         self.port = port
+        self.make = whatsapp_request if mode == "whatsapp" else twilio_request
         self.deadline = time.perf_counter() + seconds
         self.count = 0
         self.run = f"{os.getpid() % 10000:04d}{int(time.time()) % 1000000:06d}"
@@ -186,20 +244,20 @@ class Load:
         self.statuses: dict[int, int] = {}
         self.accepted: list[str] = []
 
-    def next_request(self) -> tuple[bytes, str]:
+    def next_request(self) -> tuple[bytes, tuple[str, ...]]:
         self.count += 1
-        return twilio_request(self.port, self.count, self.run)
+        return self.make(self.port, self.count, self.run)
 
-    def record(self, status: int, seconds: float, sid: str) -> None:
+    def record(self, status: int, seconds: float, ids: tuple[str, ...]) -> None:
         self.latencies.append(seconds)
         self.statuses[status] = self.statuses.get(status, 0) + 1
         if 200 <= status < 300:
-            self.accepted.append(sid)
+            self.accepted.extend(ids)
 
 
-async def drive(port: int, seconds: float, connections: int) -> Load:
+async def drive(port: int, seconds: float, connections: int, mode: str) -> Load:
     loop = asyncio.get_running_loop()
-    load = Load(port, seconds)
+    load = Load(port, seconds, mode)
     clients = []
     for _ in range(connections):
         _, client = await loop.create_connection(lambda: Client(load), "127.0.0.1", port)
@@ -210,14 +268,14 @@ async def drive(port: int, seconds: float, connections: int) -> Load:
     return load
 
 
-def run_load(port: int, seconds: float, connections: int, out: str) -> None:
+def run_load(port: int, seconds: float, connections: int, out: str, mode: str) -> None:
     try:
         import uvloop
 
         uvloop.install()
     except ImportError:
         pass
-    load = asyncio.run(drive(port, seconds, connections))
+    load = asyncio.run(drive(port, seconds, connections, mode))
     latencies = sorted(load.latencies)
     done = len(latencies)
     result = {
@@ -258,13 +316,15 @@ def wait_ready(port: int, server: subprocess.Popen[bytes], seconds: float = 30.0
     raise SystemExit(f"server on port {port} did not start")
 
 
-def measure(role: list[str], port: int, seconds: float, connections: int, work: Path) -> dict:
+def measure(
+    role: list[str], port: int, seconds: float, connections: int, work: Path, mode: str
+) -> dict:
     me = [sys.executable, str(Path(__file__).resolve())]
-    server = subprocess.Popen([*me, *role, "--port", str(port)], cwd=ROOT)
+    server = subprocess.Popen([*me, *role, "--port", str(port), "--mode", mode], cwd=ROOT)
     try:
         wait_ready(port, server)
         out = work / f"load-{port}.json"
-        load = [*me, "load", "--port", str(port), "--seconds", str(seconds)]
+        load = [*me, "load", "--port", str(port), "--seconds", str(seconds), "--mode", mode]
         subprocess.run([*load, "--connections", str(connections), "--out", str(out)], check=True)
         return json.loads(out.read_text())
     finally:
@@ -309,22 +369,25 @@ def main() -> None:
     bare = sub.add_parser("serve-bare")
     bare.add_argument("--port", type=int, required=True)
     load = sub.add_parser("load")
+    for part in (aduan, bare, load):
+        part.add_argument("--mode", choices=sorted(PATHS), default="sms")
     load.add_argument("--port", type=int, required=True)
     load.add_argument("--seconds", type=float, required=True)
     load.add_argument("--connections", type=int, required=True)
     load.add_argument("--out", required=True)
     parser.add_argument("--quick", action="store_true", help="3 s per server instead of 10 s")
     parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--mode", choices=sorted(PATHS), default="sms", help="sms or whatsapp")
     args = parser.parse_args()
 
     if args.role == "serve-aduan":
-        serve_aduan(args.port, args.db, args.log)
+        serve_aduan(args.port, args.db, args.log, args.mode)
         return
     if args.role == "serve-bare":
-        serve_bare(args.port)
+        serve_bare(args.port, args.mode)
         return
     if args.role == "load":
-        run_load(args.port, args.seconds, args.connections, args.out)
+        run_load(args.port, args.seconds, args.connections, args.out, args.mode)
         return
 
     seconds = 3.0 if args.quick else 10.0
@@ -333,8 +396,10 @@ def main() -> None:
         database = work / "bench.db"
         log = work / "aduan.log"
         role = ["serve-aduan", "--db", str(database), "--log", str(log)]
-        ours = measure(role, free_port(), seconds, args.connections, work)
-        bare_result = measure(["serve-bare"], free_port(), seconds, args.connections, work)
+        ours = measure(role, free_port(), seconds, args.connections, work, args.mode)
+        bare_result = measure(
+            ["serve-bare"], free_port(), seconds, args.connections, work, args.mode
+        )
         ids = stored_ids(database)
         commits = commit_stats(log)
 
@@ -342,7 +407,7 @@ def main() -> None:
     lost = accepted - ids
     ratio = ours["rps"] / bare_result["rps"] if bare_result["rps"] else 0.0
     for name, res in (
-        ("aduan (Twilio webhook, SQLite FULL)", ours),
+        (f"aduan ({args.mode} webhook, SQLite FULL)", ours),
         ("bare Starlette", bare_result),
     ):
         print(
@@ -361,6 +426,7 @@ def main() -> None:
     print(
         json.dumps(
             {
+                "mode": args.mode,
                 "aduan_rps": round(ours["rps"], 1),
                 "bare_rps": round(bare_result["rps"], 1),
                 "ratio": round(ratio, 3),

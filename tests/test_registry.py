@@ -15,7 +15,8 @@ def test_every_adapter_is_listed_once_under_its_type() -> None:
 
 
 def test_identity_prefixes_are_the_adapters_own() -> None:
-    assert {"twitter", "telegram", "facebook", "open311", "walkin"} == IDENTITY_PREFIXES
+    kinds = {"twitter", "telegram", "facebook", "instagram", "open311", "walkin"}
+    assert kinds == IDENTITY_PREFIXES
     assert not IDENTITY_PREFIXES & RESERVED_PREFIXES
     for prefix in IDENTITY_PREFIXES:
         assert handle_identity(prefix, 42) == f"{prefix}:42"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from aduan.channels.base import Channel
 from aduan.channels.email import EmailChannel
 from aduan.channels.facebook import FacebookChannel
+from aduan.channels.instagram import InstagramChannel
 from aduan.channels.open311 import Open311Channel
 from aduan.channels.replies import Replier
 from aduan.channels.rss import RssChannel
@@ -18,16 +19,19 @@ from aduan.channels.sms import SmsChannel
 from aduan.channels.telegram import TelegramChannel
 from aduan.channels.twitter import TwitterChannel
 from aduan.channels.walkin import WalkinChannel
+from aduan.channels.whatsapp import WhatsAppChannel
 
 CHANNELS: tuple[type[Channel], ...] = (
     EmailChannel,
     FacebookChannel,
+    InstagramChannel,
     RssChannel,
     SmsChannel,
     TelegramChannel,
     TwitterChannel,
     WalkinChannel,
     Open311Channel,
+    WhatsAppChannel,
 )
 
 REGISTRY: dict[str, type[Channel]] = {channel.type: channel for channel in CHANNELS}
@@ -38,7 +42,9 @@ IDENTITY_PREFIXES: frozenset[str] = frozenset(
 )
 """The provider-id prefixes of reporter identities (``twitter:``, ``telegram:``...)."""
 
-REPLYING: frozenset[str] = frozenset({"email", "facebook", "sms", "telegram", "twitter"})
+REPLYING: frozenset[str] = frozenset(
+    {"email", "facebook", "instagram", "sms", "telegram", "twitter"}
+)
 """Channel types whose instances answer citizens: each class is a
 :class:`~aduan.channels.replies.Replier` (``send(Outbound) -> Sent``), built from
 the instance's own config (SMTP server, bot token, page token, gateway account)."""

@@ -18,7 +18,8 @@ types, one literal set):
 * ``email``: :mod:`aduan.channels.email.smtp` (SMTP, in the citizen's thread);
 * ``telegram``: :mod:`aduan.channels.telegram.replies` (``sendMessage``);
 * ``twitter``: :mod:`aduan.channels.twitter_dm` (X direct messages);
-* ``facebook``: :mod:`aduan.channels.messenger` (Messenger Send API, 24-hour window).
+* ``facebook``: :mod:`aduan.channels.messenger` (Messenger Send API, 24-hour window);
+* ``instagram``: :mod:`aduan.channels.instagram` (Send API inside 24 hours, comment replies).
 
 Each provider module also has ``replier(config)``, the same sender without the
 channel around it. Reasons never carry the recipient, a token or a password.

@@ -72,6 +72,9 @@ class SchedulerSettings(Section):
     )
     triage_seconds: float = Field(10.0, gt=0, description="Cadence of the triage job.")
     escalate_seconds: float = Field(300.0, gt=0, description="Cadence of the escalation job.")
+    media_seconds: float = Field(
+        30.0, gt=0, description="Cadence of the job fetching files recorded by URL."
+    )
     jitter_seconds: float = Field(1.0, ge=0, description="Random delay added to each poll.")
     shutdown_seconds: float = Field(8.0, gt=0, description="Grace period at SIGTERM.")
 

@@ -2,7 +2,8 @@
 
 Each job is ``run(runtime, should_stop)`` every ``seconds(runtime)`` seconds;
 the adapters that run them live beside this module (:mod:`.normalize_job`,
-:mod:`.triage_jobs`) or with the part they drain (:func:`aduan.web.spool.drain_job`).
+:mod:`.triage_jobs`, :mod:`.media_job`) or with the part they drain
+(:func:`aduan.web.spool.drain_job`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from aduan.daemon.media_job import run_media
 from aduan.daemon.normalize_job import run_normalize
 from aduan.daemon.triage_jobs import run_escalate, run_retrain, run_triage
 from aduan.web.spool import drain_job
@@ -37,6 +39,8 @@ class PeriodicJob:
 PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("normalize", lambda rt: rt.settings.scheduler.normalize_seconds, run_normalize),
     PeriodicJob("spool-drain", lambda _rt: 2.0, drain_job),
+    # Files the provider keeps (WhatsApp media ids, Instagram URLs): one replica fetches.
+    PeriodicJob("media", lambda rt: rt.settings.scheduler.media_seconds, run_media, True),
     # One replica at a time: overdue marks and re-triage must not be recorded twice.
     PeriodicJob("triage", lambda rt: rt.settings.scheduler.triage_seconds, run_triage, True),
     PeriodicJob("escalate", lambda rt: rt.settings.scheduler.escalate_seconds, run_escalate, True),

@@ -9,6 +9,9 @@ Errors decide what happens next (see :mod:`aduan.core.errors`): a transient erro
 backs the channel off (honouring the provider's retry-after), a fatal one
 pauses it until restart; both show in ``/healthz``. An unreachable store
 leaves the channel ``waiting``: nothing moved, the next poll tries again.
+A webhook channel with a ``probe()`` (Instagram: does the Graph API take the
+token?) is probed every ``probe_seconds`` of its config; a refusal shows as
+``failing`` in ``/healthz``.
 
 With PostgreSQL several replicas may run: before each poll the daemon takes
 (or confirms) the channel's advisory-lock lease (:mod:`aduan.daemon.lease`); a
@@ -23,6 +26,7 @@ period; the process exits all the same.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -54,7 +58,8 @@ class Daemon:
         self.health = health or Health()
         self.leases = leases or leases_for(runtime.settings.database_url)
         self.stopping = threading.Event()
-        workers = max(4, len(runtime.pull_channels) + len(PERIODIC_JOBS) + 1)
+        probes = sum(callable(getattr(c, "probe", None)) for c in runtime.push_channels.values())
+        workers = max(4, len(runtime.pull_channels) + probes + len(PERIODIC_JOBS) + 1)
         self.scheduler = BackgroundScheduler(
             timezone="UTC",
             executors={"default": ThreadPoolExecutor(workers)},
@@ -75,6 +80,17 @@ class Daemon:
                 jitter=jitter,
                 next_run_time=utcnow(),
             )
+        for (kind, name), push in self.runtime.push_channels.items():
+            probe = getattr(push, "probe", None)  # the provider still takes the credentials?
+            if callable(probe):
+                self.scheduler.add_job(
+                    self._probe,
+                    "interval",
+                    args=[f"{kind}/{name}", probe],
+                    seconds=float(getattr(push.config, "probe_seconds", 600.0)),
+                    id=f"probe:{kind}/{name}",
+                    next_run_time=utcnow(),
+                )
         for job in PERIODIC_JOBS:
             self.scheduler.add_job(
                 self._periodic,
@@ -122,6 +138,23 @@ class Daemon:
             metrics.stored(key, result.stored, result.duplicates)
             metrics.quarantined(key, result.rejected)
             self.health.success(key, result.fetched)
+
+    def _probe(self, key: str, probe: Callable[[], None]) -> None:
+        """Ask a webhook channel's provider whether it takes the credentials: refused is
+        ``failing`` in ``/healthz`` (webhooks are still accepted); no answer changes nothing."""
+        if self.stopping.is_set():
+            return
+        try:
+            probe()
+        except FatalChannelError as exc:
+            log.error("channel_credentials_refused", channel=key, error=str(exc))
+            self.health.refused(key, str(exc))
+        except TransientError as exc:
+            log.warning("channel_probe_unanswered", channel=key, error=str(exc))
+        except Exception:  # an adapter bug must not stop the daemon
+            log.exception("channel_probe_crashed", channel=key)
+        else:
+            self.health.probed(key)
 
     def _wake(self, key: str) -> None:
         """Poll ``key`` now, unless it is paused or backing off."""

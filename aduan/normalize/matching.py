@@ -16,7 +16,9 @@ Same incident: a place conflict (:func:`aduan.normalize.where.relation`, or
 the texts' own RT/house/kelurahan conflict) vetoes; the same place and the
 same problem (triage category or concept) link; at one place another
 problem joins only as a near-duplicate text; where either place is unknown
-the judge's word rules decide.
+the judge's word rules decide. Messages of one public thread (the channel's
+``extra["thread"]``: comments under one Instagram post) count as one place
+where their own places do not say otherwise.
 
 Candidates come from the :class:`~aduan.normalize.window.Window`; each is
 confirmed by :func:`aduan.normalize.judge.judge`. Known message ids and
@@ -38,7 +40,7 @@ from aduan.normalize.judge import Verdict, conflict, judge
 from aduan.normalize.reading import Item
 from aduan.normalize.reporters import ReporterBook
 from aduan.normalize.where import Where, relation
-from aduan.normalize.window import Entry, Window
+from aduan.normalize.window import Entry, Window, thread_of
 from aduan.store.models import complaint_sources, complaints
 from aduan.store.models import raw_messages as raws_table
 
@@ -174,7 +176,8 @@ class Matcher:
         """Another reporter's complaint about the same problem at the same place, if any."""
         at = item.stored.raw.received_at
         span = timedelta(days=self.settings.incident_window_days)
-        candidates = self.window.neighbours(item.keys, item.features, where, category)
+        thread = thread_of(item.message.extra)
+        candidates = self.window.neighbours(item.keys, item.features, where, category, thread)
         problem = category if category and category != "other" else None
         known = bool(where)
         best: tuple[float, int] | None = None
@@ -188,6 +191,8 @@ class Matcher:
             rel = relation(entry.where, where, self.places) if known and entry.where else None
             if rel == "conflict" or conflict(entry.features, item.features) is not None:
                 continue
+            if rel is None and thread is not None and entry.thread == thread:
+                rel = "same"  # one public thread (comments under one post): one place
             if rel in ("same", "near") and _same_problem(entry, item, problem):
                 sim = 0.0  # linked by place and problem: the newest such wins
             else:

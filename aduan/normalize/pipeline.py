@@ -45,7 +45,7 @@ from aduan.normalize.where import (
     region_code,
     where_of,
 )
-from aduan.normalize.window import Entry, IncidentState, Window
+from aduan.normalize.window import Entry, IncidentState, Window, thread_of
 from aduan.places import Place
 from aduan.places.configured import extractor_for
 from aduan.replies.events import Created, on_created
@@ -278,6 +278,7 @@ class _Batch:
             count,
             where,
             routed["category"],
+            thread_of(item.message.extra),
         )
         other = self.matcher.same_incident(item, reporter, where, routed["category"])
         if other is not None:

@@ -71,6 +71,7 @@ _ENTRY_COLUMNS = (
     complaints.c.rw,
     complaints.c.lat,
     complaints.c.lon,
+    complaints.c.extra,
 )
 
 
@@ -87,6 +88,15 @@ class Entry:
     source_count: int
     where: Where = NOWHERE
     category: str | None = None
+    thread: str | None = None
+    """The public thread the message was posted in (``extra["thread"]``: comments under
+    one Instagram post): one thread is one place, for the same-incident rules."""
+
+
+def thread_of(extra: Any) -> str | None:
+    """The ``thread`` a message's (or a complaint's) ``extra`` names, if any."""
+    thread = extra.get("thread") if isinstance(extra, dict) else None
+    return thread if isinstance(thread, str) and thread else None
 
 
 @dataclass(slots=True)
@@ -214,7 +224,12 @@ class Window:
         if keys is None:
             keys = self.hasher.keys([entry.match])[0]
         self.lsh.insert(entry.id, keys, entry.received_at)
-        for key in (*block_keys(entry.features), *place_keys(entry.where, entry.category)):
+        threads = (f"thread:{entry.thread}",) if entry.thread else ()
+        for key in (
+            *block_keys(entry.features),
+            *place_keys(entry.where, entry.category),
+            *threads,
+        ):
             block = self.blocks.get(key)
             if block is None:
                 block = self.blocks[key] = deque(maxlen=self.settings.max_candidates)
@@ -265,10 +280,11 @@ class Window:
         features: Features,
         where: Where = NOWHERE,
         category: str | None = None,
+        thread: str | None = None,
     ) -> tuple[int, ...]:
         """Candidates for the same incident: LSH neighbours, the word blocks' most recent
         (at most ``max_candidates`` of each), and the few most recent of the same place
-        and category (:data:`_PLACE_CANDIDATES`)."""
+        and category, or of the same thread (:data:`_PLACE_CANDIDATES` each)."""
         limit = self.settings.max_candidates
         near: set[int] = set()
         if keys is not None:
@@ -291,7 +307,12 @@ class Window:
         placed -= near | blocked
         if len(placed) > _PLACE_CANDIDATES:
             placed = set(heapq.nlargest(_PLACE_CANDIDATES, placed))
-        return (*near, *blocked, *placed)
+        threaded: set[int] = set()
+        block = self.blocks.get(f"thread:{thread}") if thread else None
+        if block:
+            threaded.update(itertools.islice(reversed(block), _PLACE_CANDIDATES))
+            threaded -= near | blocked | placed
+        return (*near, *blocked, *placed, *threaded)
 
     def load(self, conn: Connection, start: datetime, end: datetime) -> None:
         """Stored complaints the batch's messages (received ``start``..``end``) may join.
@@ -348,6 +369,7 @@ class Window:
                 r.source_count,
                 where_of_row(r, self.extractor),
                 r.category,
+                thread_of(r.extra),
             )
             self.register(entry, keys)
         wanted = {r.incident_id for r in fresh if r.incident_id} - set(self.incidents)

@@ -7,7 +7,9 @@ the next poll retries) or ``standby`` (another replica holds its lease). A
 webhook channel is ``ok`` with the time of its last accepted request. Every
 entry carries the last success, the last error, the count of consecutive
 failures and ``lag_seconds``: seconds since the last successful poll (pull)
-or the last accepted request (webhook), computed when asked.
+or the last accepted request (webhook), computed when asked. A webhook channel
+whose provider refuses its credentials when probed (a revoked Graph API token)
+is ``failing`` until a probe succeeds again.
 """
 
 from __future__ import annotations
@@ -72,6 +74,23 @@ class Health:
             entry.mode = "webhook"
             entry.last_success = utcnow()
             entry.lag_seconds = 0.0
+
+    def refused(self, key: str, error: str) -> None:
+        """A probe found the channel's credentials refused (its webhooks may still arrive)."""
+        with self._lock:
+            entry = self.channels.setdefault(key, ChannelHealth(mode="webhook"))
+            entry.state = "failing"
+            entry.last_error = error
+            entry.last_error_at = utcnow()
+            entry.consecutive_failures += 1
+
+    def probed(self, key: str) -> None:
+        """A probe found the credentials taken: a ``failing`` channel is ``ok`` again."""
+        with self._lock:
+            entry = self.channels.setdefault(key, ChannelHealth(mode="webhook"))
+            if entry.state == "failing":
+                entry.state = "ok"
+                entry.consecutive_failures = 0
 
     def standby(self, key: str) -> None:
         """Another replica holds this channel's lease."""

@@ -81,6 +81,8 @@ def reasons(
         failures = int(str(entry.get("consecutive_failures") or 0))
         if entry.get("state") == "paused":
             found.append(f"channel {key} is paused: {entry.get('last_error')}")
+        elif entry.get("state") == "failing":
+            found.append(f"channel {key} is failing: {entry.get('last_error')}")
         elif failures >= settings.health.failures:
             found.append(
                 f"channel {key} failed {failures} times in a row: {entry.get('last_error')}"

@@ -416,3 +416,56 @@ def test_a_delivery_report_is_never_a_complaint(engine: Engine, normalize: Run) 
     assert stats.ignored == 1
     assert count(engine, complaints) == 0
     assert status_of(engine)["dlr-1"] == "ignored"
+
+
+def _comment(key: str, text: str, sender: str, media: str, minutes: float) -> RawMessage:
+    thread = {"kind": "comment", "thread": f"instagram:media:{media}", "media_id": media}
+    return raw(key, text, sender, channel="instagram", minutes=minutes, extra=thread)
+
+
+LIGHTS = (
+    "Lampu jalannya mati semua pak, gelap banget kalau malam",
+    "iya betul PJU di situ padam sejak minggu lalu, rawan begal",
+)
+
+
+def test_comments_under_one_post_about_one_problem_form_one_incident(
+    engine: Engine, normalize: Run
+) -> None:
+    normalize(
+        _comment("c1", LIGHTS[0], "instagram:6200000000000001", "18000000000000001", 0),
+        _comment("c2", LIGHTS[1], "instagram:6200000000000002", "18000000000000001", 30),
+        _comment(
+            "c3",
+            "Sampah menumpuk di pinggir kali, bau sekali",
+            "instagram:6200000000000003",
+            "18000000000000001",
+            40,
+        ),
+    )
+    found = dict(rows(engine, complaints, complaints.c.original_text, complaints.c.incident_id))
+    assert len(found) == 3
+    assert found[LIGHTS[0]] is not None and found[LIGHTS[0]] == found[LIGHTS[1]]
+    assert found["Sampah menumpuk di pinggir kali, bau sekali"] is None  # another problem
+
+
+def test_the_same_comments_under_two_posts_stay_apart(engine: Engine, normalize: Run) -> None:
+    normalize(
+        _comment("d1", LIGHTS[0], "instagram:6200000000000001", "18000000000000001", 0),
+        _comment("d2", LIGHTS[1], "instagram:6200000000000002", "18000000000000002", 30),
+    )
+    found = rows(engine, complaints, complaints.c.id, complaints.c.incident_id)
+    assert len(found) == 2 and all(r.incident_id is None for r in found)
+
+
+def test_a_thread_is_remembered_by_a_fresh_normalizer(engine: Engine, tmp_path: Path) -> None:
+    """The thread is read back from the stored complaint (``extra``), not only from memory."""
+    first = _comment("e1", LIGHTS[0], "instagram:6200000000000001", "18000000000000005", 0)
+    save_batch(engine, [first])
+    normalize_pending(engine, replay_normalizer(tmp_path / "a"), batch_size=50)
+    second = _comment("e2", LIGHTS[1], "instagram:6200000000000002", "18000000000000005", 30)
+    save_batch(engine, [second])
+    normalize_pending(engine, replay_normalizer(tmp_path / "b"), batch_size=50)
+    found = rows(engine, complaints, complaints.c.id, complaints.c.incident_id)
+    assert len(found) == 2 and found[0].incident_id is not None
+    assert found[0].incident_id == found[1].incident_id

@@ -44,7 +44,10 @@ def stored(runtime: Runtime) -> int:
         return int(conn.execute(select(func.count()).select_from(raw_messages)).scalar_one())
 
 
-@pytest.mark.parametrize("channel", ["sms/generic", "sms/vonage", "telegram", "facebook", "walkin"])
+@pytest.mark.parametrize(
+    "channel",
+    ["sms/generic", "sms/vonage", "telegram", "facebook", "whatsapp", "instagram", "walkin"],
+)
 def test_deeply_nested_json_is_a_400(world: tuple[TestClient, Runtime], channel: str) -> None:
     client, runtime = world
     assert send(client, channel, ("bytes", DEEP)) == 400

@@ -56,6 +56,32 @@ def _messenger_timestamp(entry: dict[str, Any]) -> None:
     entry["messaging"][0]["timestamp"] = 1e300
 
 
+def _whatsapp(name: str, key: str, value: Any) -> Payload:
+    body = json.loads((FIXTURES / f"whatsapp/{name}.json").read_text())
+    message = body["entry"][0]["changes"][0]["value"]["messages"][0]
+    message["id"] += "-poison"
+    message[key] = value
+    return ("json", body)
+
+
+def _instagram(name: str, change: Any) -> Payload:
+    body = json.loads((FIXTURES / f"instagram/{name}.json").read_text())
+    change(body["entry"][0])
+    return ("json", body)
+
+
+def _ig_comment_from_string(entry: dict[str, Any]) -> None:
+    entry["changes"][0]["value"]["from"] = "6200000000000002"
+
+
+def _ig_attachments_is_a_string(entry: dict[str, Any]) -> None:
+    entry["messaging"][0]["message"]["attachments"] = "https://example.org/x.jpg"
+
+
+def _ig_text_is_a_number(entry: dict[str, Any]) -> None:
+    entry["messaging"][0]["message"]["text"] = 1e300
+
+
 POISON: dict[str, tuple[str, Payload]] = {
     "telegram chat is a string": ("telegram", _telegram(_set("chat", "3527065"), 1)),
     "telegram reply_to_message is a string": (
@@ -72,6 +98,24 @@ POISON: dict[str, tuple[str, Payload]] = {
         "facebook",
         _facebook("message_with_photo", _messenger_timestamp),
     ),
+    "whatsapp from is a number": ("whatsapp", _whatsapp("text", "from", 6281200012346)),
+    "whatsapp location latitude is a list": (
+        "whatsapp",
+        _whatsapp("location", "location", {"latitude": [-6.26], "longitude": 106.81}),
+    ),
+    "whatsapp contacts is a string": (
+        "whatsapp",
+        _whatsapp("contacts_own_card", "contacts", "Sari 0812-0001-2346"),
+    ),
+    "instagram comment from is a string": (
+        "instagram",
+        _instagram("comment", _ig_comment_from_string),
+    ),
+    "instagram attachments is a string": (
+        "instagram",
+        _instagram("message_image", _ig_attachments_is_a_string),
+    ),
+    "instagram text=1e300": ("instagram", _instagram("message_text", _ig_text_is_a_number)),
 }
 
 

@@ -29,8 +29,11 @@ TELEGRAM_TOKEN = "123456:AAH-robust-token-for-tests_98765"
 TELEGRAM_SECRET = "s3cret-Telegram_robust"
 FB_SECRET = "fb-app-secret-robust"
 FB_PAGE = "104000000000001"
+IG_SECRET = "ig-app-secret-robust"
+IG_ACCOUNT = "17841400000000001"
 KIOSK_TOKEN = "kiosk-token-robust"
 OPEN311_KEY = "partner-key-robust"
+WA_SECRET = "wa-app-secret-robust"
 
 Payload = tuple[str, Any]
 
@@ -47,9 +50,19 @@ def settings_env(tmp_path: Path, store_url: str | None = None, **extra: str) -> 
             "ADUAN_CHANNELS__FACEBOOK__HALAMAN__APP_SECRET": FB_SECRET,
             "ADUAN_CHANNELS__FACEBOOK__HALAMAN__VERIFY_TOKEN": "verify-robust",
             "ADUAN_CHANNELS__FACEBOOK__HALAMAN__MAX_BODY_BYTES": "400000",
+            "ADUAN_CHANNELS__INSTAGRAM__PEMKOT__ACCOUNT_ID": IG_ACCOUNT,
+            "ADUAN_CHANNELS__INSTAGRAM__PEMKOT__APP_SECRET": IG_SECRET,
+            "ADUAN_CHANNELS__INSTAGRAM__PEMKOT__VERIFY_TOKEN": "verify-robust",
+            "ADUAN_CHANNELS__INSTAGRAM__PEMKOT__MAX_BODY_BYTES": "400000",
             "ADUAN_CHANNELS__WALKIN__KIOSK__INTAKE_TOKEN": KIOSK_TOKEN,
             "ADUAN_CHANNELS__WALKIN__KIOSK__MAX_BODY_BYTES": "400000",
             "ADUAN_CHANNELS__OPEN311__JAKI__API_KEY": OPEN311_KEY,
+            "ADUAN_CHANNELS__WHATSAPP__JAKSEL__PHONE_NUMBER_ID": "106540352242922",
+            "ADUAN_CHANNELS__WHATSAPP__JAKSEL__APP_SECRET": WA_SECRET,
+            "ADUAN_CHANNELS__WHATSAPP__JAKSEL__ACCESS_TOKEN": "EAAG-robust-token",
+            "ADUAN_CHANNELS__WHATSAPP__JAKSEL__VERIFY_TOKEN": "verify-robust",
+            "ADUAN_CHANNELS__WHATSAPP__JAKSEL__GRAPH_URL": "http://127.0.0.1:9",
+            "ADUAN_CHANNELS__WHATSAPP__JAKSEL__MAX_BODY_BYTES": "400000",
             # these tests probe /healthz after every payload: the anonymous rate limit
             # (tests/security) would answer 429 long before they end
             "ADUAN_SERVER__RATE_LIMIT_BURST": "1000000",
@@ -96,6 +109,29 @@ SEEDS: dict[str, list[Payload]] = {
             "message_with_photo",
             "feed_comment",
             "feed_comment_edited",
+            "two_entries_batched",
+        )
+    ],
+    "whatsapp": [
+        ("json", _fixture(f"whatsapp/{name}.json"))
+        for name in (
+            "text",
+            "image",
+            "location",
+            "contacts_own_card",
+            "interactive_list_reply",
+            "reply_with_context",
+            "batch_three_and_status",
+            "status_failed",
+        )
+    ],
+    "instagram": [
+        ("json", _fixture(f"instagram/{name}.json"))
+        for name in (
+            "message_video_and_text",
+            "story_reply",
+            "message_edit",
+            "comment_reply",
             "two_entries_batched",
         )
     ],
@@ -147,6 +183,14 @@ def signed(channel: str, payload: Payload) -> Request:
         digest = hmac.new(FB_SECRET.encode(), body, hashlib.sha256).hexdigest()
         headers = {"content-type": "application/json", "x-hub-signature-256": f"sha256={digest}"}
         return Request("POST", "/webhooks/facebook/halaman", headers, body)
+    if channel == "whatsapp":
+        digest = hmac.new(WA_SECRET.encode(), body, hashlib.sha256).hexdigest()
+        headers = {"content-type": "application/json", "x-hub-signature-256": f"sha256={digest}"}
+        return Request("POST", "/webhooks/whatsapp/jaksel", headers, body)
+    if channel == "instagram":
+        digest = hmac.new(IG_SECRET.encode(), body, hashlib.sha256).hexdigest()
+        headers = {"content-type": "application/json", "x-hub-signature-256": f"sha256={digest}"}
+        return Request("POST", "/webhooks/instagram/pemkot", headers, body)
     if channel == "walkin":
         headers = {"content-type": "application/json", "authorization": f"Bearer {KIOSK_TOKEN}"}
         return Request("POST", "/webhooks/walkin/kiosk", headers, body)

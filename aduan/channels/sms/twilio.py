@@ -261,21 +261,43 @@ class TwilioGateway(Gateway):
             form["From"] = config.sender or ""
         if config.status_callback:
             form["StatusCallback"] = config.public_url or webhook_url
-        base = config.api_base_url.rstrip("/")
-        url = f"{base}/2010-04-01/Accounts/{quote(account, safe='')}/Messages.json"
-        response = call(
+        return post_message(
             http,
-            self.name,
-            "POST",
-            url,
-            data=form,
-            auth=(account, token),
-            headers={"Accept": "application/json"},
+            form,
+            name=self.name,
+            base_url=config.api_base_url,
+            account=account,
+            token=token,
             timeout=config.send_timeout_seconds,
         )
-        if not response.is_success:
-            raise refused(self.name, response, error_text(response, "code", "message"))
-        sid = json_object(self.name, response).get("sid")
-        if not isinstance(sid, str) or not sid:
-            raise unreadable(self.name, "no sid")
-        return Sent(provider_id=sid)
+
+
+def post_message(
+    http: httpx.Client,
+    form: dict[str, str],
+    *,
+    name: str,
+    base_url: str,
+    account: str,
+    token: str,
+    timeout: float,
+) -> Sent:
+    """``POST .../Accounts/{account}/Messages.json`` with ``form`` (SMS and Twilio's
+    WhatsApp); the answer's ``sid``, or ``SendFailed`` by the class of failure."""
+    url = f"{base_url.rstrip('/')}/2010-04-01/Accounts/{quote(account, safe='')}/Messages.json"
+    response = call(
+        http,
+        name,
+        "POST",
+        url,
+        data=form,
+        auth=(account, token),
+        headers={"Accept": "application/json"},
+        timeout=timeout,
+    )
+    if not response.is_success:
+        raise refused(name, response, error_text(response, "code", "message"))
+    sid = json_object(name, response).get("sid")
+    if not isinstance(sid, str) or not sid:
+        raise unreadable(name, "no sid")
+    return Sent(provider_id=sid)
