@@ -109,6 +109,11 @@ class RepliesSettings(BaseModel):
         default_factory=lambda: {"*": ["MULAI", "START"]},
         description="A message that is only one of these words allows messages again.",
     )
+    provider_templates: dict[str, str] = Field(
+        default_factory=dict,
+        description="Event -> the provider's approved template (WhatsApp outside its 24-hour "
+        "window), e.g. received = 'aduan_diterima'.",
+    )
     walkin_channels: dict[str, str] = Field(
         default_factory=lambda: {"tel": "sms", "mailto": "email"},
         description="The channel type a walk-in reporter's phone (tel) or e-mail is written on.",

@@ -135,7 +135,7 @@ def announce(
         subject=_subject(recipient, found.reference),
         in_reply_to=recipient.in_reply_to,
         references=recipient.references,
-        template=event,
+        template=setup.settings.provider_templates.get(event),
         not_before=not_before,
     )
 
