@@ -10,6 +10,9 @@ for the entry it builds (:meth:`WalkinChannel.raw`), which travels in
 may not carry one (400): it could name a number that exists or was never
 reserved for it.
 
+``contact`` (``phone`` or ``email``) is how the citizen asked to be told about
+the complaint; without it aduan never writes to them (:mod:`aduan.replies`).
+
 The NIK (national ID) never enters the raw archive: the entry holds only
 ``nik:<keyed hash>`` (:func:`aduan.core.identity.nik_identity` with the
 store's key). An entry carrying a plain ``nik`` is refused (400).
@@ -23,7 +26,7 @@ Sample entry (``application/json``)::
                   "address": "Jl. Kemang Raya 10", "kelurahan": "Bangka",
                   "kecamatan": "Mampang Prapatan"},
      "text": "Lampu jalan mati sejak seminggu", "category_hint": "street_lighting",
-     "consent": true, "attachments": [{"filename": "foto.png",
+     "consent": true, "contact": "phone", "attachments": [{"filename": "foto.png",
      "content_type": "image/png", "size": 2048, "sha256": "..."}]}
 
 Backlog (``aduan import --channel walkin FILE.csv``): a spreadsheet of walk-in
@@ -40,7 +43,7 @@ import json
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
@@ -63,6 +66,7 @@ CSV_COLUMNS = {
     "isi_aduan": "the complaint text (required)",
     "kategori": "category hint",
     "persetujuan": "consent: ya/yes/1/true",
+    "kabari": "tell the citizen about the complaint by: telepon or email (empty: never)",
     "petugas": "clerk",
     "loket": "desk",
     "category": "history: the category the old system's staff decided (a training label)",
@@ -105,6 +109,8 @@ class WalkinEntry(BaseModel):
     category_hint: str | None = None
     label: dict[str, str] | None = None  # history: {"category", "agency"?} decided by staff
     consent: bool = False
+    contact: Literal["phone", "email"] | None = None
+    """How the citizen wants to hear about the complaint; None: never written to."""
     attachments: list[Attachment] = Field(default_factory=list)
     flags: list[str] = Field(default_factory=list)
 
@@ -212,6 +218,8 @@ class WalkinChannel(PushChannel):
         if entry.label:  # a training label: aduan.triage.labels reads complaints.extra["label"]
             extra["label"] = {**entry.label, "by": entry.clerk or "import"}
         extra["consent"] = entry.consent
+        if entry.contact:
+            extra["contact"] = entry.contact
         if entry.flags:
             extra["flags"] = list(entry.flags)
         address = address_line(who)
@@ -281,9 +289,18 @@ class WalkinChannel(PushChannel):
             category_hint=row.get("kategori") or None,
             label=_label(row),
             consent=row.get("persetujuan", "").lower() in {"ya", "y", "yes", "1", "true"},
+            contact=_CSV_CONTACT.get(row.get("kabari", "").lower()),
             flags=[*flags, f"csv_line:{line}"],
         )
         return self.raw(entry)
+
+
+_CSV_CONTACT: dict[str, Literal["phone", "email"]] = {
+    "telepon": "phone",
+    "phone": "phone",
+    "sms": "phone",
+    "email": "email",
+}
 
 
 def _label(row: dict[str, str]) -> dict[str, str] | None:

@@ -8,8 +8,10 @@ import typer
 
 from aduan.cli.common import app, state
 from aduan.core.errors import AduanError
+from aduan.replies.events import change_status
+from aduan.runtime import Runtime
 from aduan.store import open_store
-from aduan.store.cases import CHANGES, find_complaint, history, update_status
+from aduan.store.cases import CHANGES, find_complaint, history
 
 complaint_app = typer.Typer(
     help="Follow a complaint up: status changes and history.", no_args_is_help=True
@@ -26,13 +28,18 @@ def update(
     actor: str | None = typer.Option(None, "--actor", help="Who (default: your login)."),
 ) -> None:
     """Record a status change (in_progress, resolved, rejected, closed, reopen)."""
-    engine = open_store(state.settings().database_url)
+    runtime = Runtime.create(state.settings(), logging=False, channels=False)
     try:
-        change = update_status(
-            engine, reference, status, actor=actor or getpass.getuser(), note=note, agency=agency
+        change = change_status(
+            runtime.engine,
+            reference,
+            status,
+            actor=actor or getpass.getuser(),
+            note=note,
+            agency=agency,
         )
     finally:
-        engine.dispose()
+        runtime.close()
     typer.echo(f"{change.reference}: {change.before} -> {change.after} at {change.at.isoformat()}")
 
 

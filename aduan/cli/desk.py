@@ -101,6 +101,9 @@ def intake_command(
     ),
     petugas: str | None = typer.Option(None, "--petugas", help="Clerk (default: $USER)."),
     loket: str | None = typer.Option(None, "--loket", help="Desk id."),
+    kabari: str = typer.Option(
+        "", "--kabari", help="Tell the citizen by: telepon or email (default: never)."
+    ),
 ) -> None:
     """Record a walk-in complaint from the terminal; prints its reference number."""
     settings = state.settings()
@@ -124,6 +127,7 @@ def intake_command(
             raise AduanError(f"{path}: no such file")
         uploads.append(Upload(path.name, "", path.read_bytes()))
     fields = {k: v or "" for k, v in given.items()}
+    fields["kabari"] = kabari
     checked = check_entry(fields, bool(persetujuan), uploads, settings.desk)
     if not checked.ok:
         for name, message in checked.errors.items():

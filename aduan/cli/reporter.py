@@ -1,4 +1,4 @@
-"""``aduan reporter merges|split``: see and undo merges of reporters' identities."""
+"""``aduan reporter merges|split|contact``: merges of identities, and "do not contact"."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from aduan.core.clock import utcnow
 from aduan.core.errors import AduanError
 from aduan.core.privacy import mask_identity
 from aduan.normalize.reporters import SplitError, merges_table, split_merge
+from aduan.replies.outreach import identity_of, set_identity
 from aduan.runtime import Runtime
 
 reporter_app = typer.Typer(help="Reporters: merges of identities, and undoing a wrong one.")
@@ -42,6 +43,29 @@ def merges_command(
             )
         if not rows:
             typer.echo("no merges")
+    finally:
+        runtime.close()
+
+
+@reporter_app.command("contact")
+def contact_command(
+    identity: str = typer.Argument(..., help="tel:+62..., mailto:..., a phone number or e-mail."),
+    off: bool = typer.Option(..., "--off/--on", help="--off: never write to it; --on: again."),
+    reason: str = typer.Option("", "--reason", help="Why (kept with the record)."),
+    actor: str | None = typer.Option(None, "--actor", help="Who (default: OS user)."),
+) -> None:
+    """Mark an identity "do not contact" (or undo it), as a citizen's STOP does (audited)."""
+    runtime = Runtime.create(state.settings(), logging=False, channels=False)
+    try:
+        who = actor or getpass.getuser()
+        masked = set_identity(
+            runtime.engine,
+            identity_of(identity),
+            allowed=not off,
+            actor=who,
+            reason=reason or f"clerk {who}",
+        )
+        typer.echo(f"{masked}: {'do not contact' if off else 'may be contacted'}")
     finally:
         runtime.close()
 

@@ -20,6 +20,7 @@ from aduan.config.desk import DeskSettings, check_networks
 from aduan.config.normalize import NormalizeSettings
 from aduan.config.outbox import OutboxSettings
 from aduan.config.places import PlacesSettings
+from aduan.config.replies import RepliesSettings
 from aduan.config.triage import TriageSettings
 from aduan.core.disclosure import PrivacySettings
 
@@ -142,6 +143,7 @@ class Settings(BaseSettings):
     health: HealthSettings = HealthSettings()
     places: PlacesSettings = PlacesSettings()
     outbox: OutboxSettings = OutboxSettings()
+    replies: RepliesSettings = RepliesSettings()
     channels: dict[str, dict[str, dict[str, Any]]] = Field(
         default_factory=dict, description="channels.<type>.<name> = that adapter's settings."
     )

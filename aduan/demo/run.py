@@ -19,9 +19,9 @@ from sqlalchemy import func, select
 from aduan.daemon.normalize_job import normalize_pending, runtime_normalizer
 from aduan.daemon.triage_jobs import run_escalate, run_triage
 from aduan.demo.build import demo_raws
+from aduan.replies.events import change_status
 from aduan.runtime import Runtime
 from aduan.store import save_batch
-from aduan.store.cases import update_status
 from aduan.store.models import complaints, raw_messages
 
 CONFIG = Path("aduan.toml")
@@ -61,10 +61,10 @@ def _move_along(runtime: Runtime) -> None:
     for number, (reference, category) in enumerate(refs):
         agency = f"sudin-{category or 'umum'}"
         if number % 3 == 0:
-            update_status(runtime.engine, reference, "in_progress", actor=agency)
+            change_status(runtime.engine, reference, "in_progress", actor=agency)
         if number % 6 == 0:
             note = "Sudah ditangani petugas di lapangan"
-            update_status(runtime.engine, reference, "resolved", actor=agency, note=note)
+            change_status(runtime.engine, reference, "resolved", actor=agency, note=note)
 
 
 def fill(runtime: Runtime) -> DemoResult:

@@ -4,7 +4,9 @@ The same rules serve the ``/desk`` form and ``aduan intake``: a name and the
 complaint text are required, the citizen's consent is required, at least one
 way to reach or identify the reporter (NIK, phone or email), a NIK is 16
 digits with a plausible birth date, a phone number must parse, attachments
-are limited in number and size and must be photos or documents.
+are limited in number and size and must be photos or documents. ``kabari``
+(``telepon`` or ``email``, empty: never) is how the citizen wants to hear about
+the complaint; it needs that contact filled in.
 """
 
 from __future__ import annotations
@@ -25,7 +27,10 @@ FIELDS = (
     "kecamatan",
     "isi",
     "kategori",
+    "kabari",
 )
+CONTACT = {"": None, "telepon": "phone", "email": "email"}
+"""The form's ``kabari`` -> the walk-in entry's ``contact``."""
 MAX_LENGTH = {"isi": 5000, "alamat": 300, "nama": 120, "kategori": 64, "email": 254}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ALLOWED_TYPES = {
@@ -112,6 +117,10 @@ def check_entry(
         errors["email"] = "Alamat email tidak valid."
     if not (nik or values["telepon"] or values["email"]) and "nik" not in errors:
         errors["nik"] = "Isi minimal salah satu: NIK, telepon atau email."
+    if values["kabari"] not in CONTACT:
+        errors["kabari"] = "Pilih: tidak perlu, SMS ke telepon, atau email."
+    elif values["kabari"] and not values[values["kabari"]]:
+        errors["kabari"] = f"Isi {values['kabari']} pelapor untuk mengabarinya."
     if values["kategori"] not in {code for code, _ in CATEGORIES}:
         errors["kategori"] = "Kategori tidak dikenal."
     if not consent:

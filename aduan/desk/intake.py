@@ -20,7 +20,7 @@ from aduan.core.errors import StoreError
 from aduan.core.identity import nik_identity
 from aduan.core.messages import Attachment
 from aduan.desk.auth import Clerk
-from aduan.desk.entry import Checked
+from aduan.desk.entry import CONTACT, Checked
 from aduan.runtime import Runtime
 from aduan.store import save_batch
 from aduan.store.blobs import put_blob
@@ -97,6 +97,7 @@ def intake(runtime: Runtime, checked: Checked, clerk: Clerk, entry_id: str) -> R
         text=values["isi"],
         category_hint=values.get("kategori") or None,
         consent=checked.consent,
+        contact=CONTACT.get(values.get("kabari", "")),
         attachments=attachments,
     )
     raws = [channel.raw(entry)]  # the reference above was reserved for this entry

@@ -9,7 +9,9 @@ decision makes (:mod:`.rows`). New complaints are triaged through the
 :class:`~aduan.normalize.triaging.TriageBatch` the normalizer was given,
 their place read (:mod:`aduan.places`, :mod:`.where`), and only then, with
 category and place known, linked to another reporter's incident.
-All rows are written in bulk at the end of the batch; the caller commits.
+All rows are written in bulk at the end of the batch; then each new
+complaint's acknowledgement is queued (:func:`aduan.replies.events.on_created`)
+in the same transaction; the caller commits.
 
 A raw message that already fed a complaint (a replay) keeps its place: if it
 is the complaint's first source, the complaint's clean text and triage are
@@ -46,6 +48,7 @@ from aduan.normalize.where import (
 from aduan.normalize.window import Entry, IncidentState, Window, thread_of
 from aduan.places import Place
 from aduan.places.configured import extractor_for
+from aduan.replies.events import Created, on_created
 from aduan.store.models import complaint_sources, complaints
 
 
@@ -107,6 +110,7 @@ class _Batch:
         self.rows = Rows(conn, normalizer.settings, self.now, normalizer.data_dir)
         self.triage: TriageBatch = normalizer.triage(conn, self.now)
         self.first_sources: set[int] = set()
+        self.created: list[tuple[int, Item]] = []
         self.edited: set[int] = set()
         self.stored_match: dict[int, str] = {}
         self.stored_place: dict[int, str | None] = {}
@@ -147,7 +151,26 @@ class _Batch:
         self.reporters.flush()
         self.rows.flush(self.window.incidents)
         self.triage.flush()
+        self._acknowledge()
         return self.stats
+
+    def _acknowledge(self) -> None:
+        """Queue the ``received`` message of every complaint this batch created."""
+        if not self.created:
+            return
+        on_created(
+            self.conn,
+            [
+                Created(
+                    self.rows.complaints[cid],
+                    item.stored.raw.channel,
+                    item.stored.raw.account,
+                    item.message,
+                )
+                for cid, item in self.created
+            ],
+            self.now,
+        )
 
     def _handle(self, item: Item) -> None:
         at = item.stored.raw.received_at
@@ -271,6 +294,7 @@ class _Batch:
         self.rows.attach_files(cid, item.stored.id, item.message.attachments)
         self.window.register(entry, item.keys)
         self.matcher.remember(item, cid)
+        self.created.append((cid, item))
         self.stats.created += 1
 
     def _place(self, channel: str, message: Message, clean: str) -> Place:

@@ -6,7 +6,9 @@ error of the cleanup) quarantines the message with its error, a message the
 channel ignores is marked ``ignored``. A delivery report (``RECEIPT``) moves
 the outbox row of the message it reports on (found by the provider's message
 id on the same channel instance) in the batch's transaction, and is marked
-``ignored``: it never becomes a complaint. The parts of a split SMS
+``ignored``: it never becomes a complaint. So is a STOP or MULAI
+(:mod:`aduan.replies.optout`: the sender's contact preference is recorded the
+first time it is read, not again on a replay). The parts of a split SMS
 (``fragment``) are gathered with the parts still ``waiting`` in the store and
 joined in order; parts that wait less than ``fragment_wait_minutes`` for
 their siblings are marked ``waiting``. A raw that already fed a complaint (a
@@ -29,6 +31,8 @@ from aduan.normalize.features import Features, extract
 from aduan.normalize.readers import Readers
 from aduan.normalize.rows import Rows, Stats, failure
 from aduan.normalize.sketch import BandKeys
+from aduan.replies import active as active_replies
+from aduan.replies import optout
 from aduan.store.models import raw_messages as raws_table
 from aduan.store.outbox import record_receipt
 
@@ -146,6 +150,17 @@ class BatchReader:
                 continue
             if message.disposition == Disposition.RECEIPT:  # a delivery report, not a complaint
                 self.rows.mark(stored.id, "ignored", self._receipt(stored, message))
+                self.stats.ignored += 1
+                continue
+            opted = optout.apply(
+                self.conn,
+                stored.raw.channel,
+                message,
+                active_replies().settings,
+                record=stored.status == "pending",
+            )
+            if opted is not None:
+                self.rows.mark(stored.id, "ignored", opted)
                 self.stats.ignored += 1
                 continue
             if message.fragment is not None and message.fragment.total > 1:

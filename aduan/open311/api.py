@@ -44,7 +44,7 @@ from aduan.core.logs import get_logger
 from aduan.core.messages import RawMessage
 from aduan.open311.formats import FORMATS, error, render, render_one
 from aduan.open311.records import Records, SearchError, make_search
-from aduan.store.cases import update_status
+from aduan.replies.events import change_status
 from aduan.store.models import raw_messages
 from aduan.store.references import (
     check_code,
@@ -256,7 +256,7 @@ class Open311Api:
         try:
             if params.get("status") or not code:
                 await asyncio.to_thread(
-                    update_status,
+                    change_status,
                     self.runtime.engine,
                     reference,
                     params.get("status", ""),

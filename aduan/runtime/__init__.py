@@ -1,8 +1,9 @@
 """The pieces a command needs, built once from settings: store, channels, logging.
 
 ``Runtime.create(settings)`` configures logging (registering every secret for
-redaction), opens the store (applying migrations) and instantiates each
-enabled channel instance from the registry.
+redaction), opens the store (applying migrations), instantiates each
+enabled channel instance from the registry and puts the triage rules and the
+replies to citizens (:func:`aduan.replies.configure`) in force.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from aduan.channels.base import Channel, ChannelContext, PullChannel, PushChanne
 from aduan.channels.registry import REGISTRY
 from aduan.config import Settings
 from aduan.core.logs import configure_logging, register_secret
+from aduan.normalize.readers import Readers
+from aduan.replies import configure as configure_replies
 from aduan.store import open_store
-from aduan.store.keys import nik_hash_key
+from aduan.store.keys import nik_hash_key, nik_hash_key_in
 from aduan.triage import configure as configure_triage
-from aduan.triage.services import service_codes
+from aduan.triage.services import agency_name, service, service_codes
 
 
 def _register_secrets(value: Any) -> None:
@@ -52,6 +55,11 @@ def build_channels(
             if config.enabled:
                 channels[(kind, name)] = cls(name, config, context)
     return channels
+
+
+def _category_name(code: str | None) -> str | None:
+    found = service(code) if code else None
+    return found.name if found else code
 
 
 @dataclass
@@ -85,7 +93,18 @@ class Runtime:
         configure_triage(settings.triage, settings.timezone, settings.data_dir)  # rules, calendar
         engine = open_store(settings.database_url, migrate=migrate)
         key = cache(lambda: nik_hash_key(engine, settings.nik_hash_key))
-        return cls(settings, engine, build_channels(settings, key) if channels else {}, key)
+        runtime = cls(settings, engine, build_channels(settings, key) if channels else {}, key)
+        readers = Readers(runtime.channels, data_dir=settings.data_dir, limits=settings.limits)
+        configure_replies(
+            settings.replies,
+            base_url=settings.server.base_url,
+            timezone=settings.timezone,
+            tracking_key=lambda conn: nik_hash_key_in(conn, settings.nik_hash_key),
+            agency_name=agency_name,
+            category_name=_category_name,
+            reader=readers.read,
+        )
+        return runtime
 
     @property
     def pull_channels(self) -> dict[tuple[str, str], PullChannel]:

@@ -228,8 +228,16 @@ class Sender:
             wait = bucket.take()
         return wait
 
+    def _replier(self, channel: str) -> Replier | None:
+        """An instance's replier (``sms/kannel``); for a bare type (``sms``: a walk-in's
+        contact, no instance of its own), the first configured instance of that type."""
+        if "/" in channel:
+            return self.repliers.get(channel)
+        of_type = sorted(key for key in self.repliers if key.split("/", 1)[0] == channel)
+        return self.repliers[of_type[0]] if of_type else None
+
     def _send(self, row: OutboxRow, batch: _Batch) -> None:
-        replier = self.repliers.get(row.channel)
+        replier = self._replier(row.channel)
         if replier is None:
             self._failed(row, batch, f"no channel instance {row.channel} can send", False, None)
             return

@@ -17,6 +17,7 @@ Every change is a ``complaint_events`` row (actor, time, from, to, note). The CL
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -46,6 +47,11 @@ class StatusChange:
     before: str
     after: str
     at: datetime
+    complaint_id: int = 0
+    event_id: int = 0
+    """The ``complaint_events`` row that records the change."""
+    note: str | None = None
+    agency: str | None = None
 
 
 def find_complaint(conn: Connection, reference: str) -> Any:
@@ -87,35 +93,51 @@ def update_status(
     note: str | None = None,
     agency: str | None = None,
     at: datetime | None = None,
+    after: Callable[[Connection, StatusChange], None] | None = None,
 ) -> StatusChange:
-    """Change a complaint's status and record who did it; CaseError when not allowed."""
+    """Change a complaint's status and record who did it; CaseError when not allowed.
+
+    ``after`` runs inside the same transaction with the change (the replies queue
+    the citizen's message there: :func:`aduan.replies.events.change_status`)."""
     when = at or utcnow()
     with engine.begin() as conn:
         row = find_complaint(conn, reference)
         if row is None:
             raise CaseError(f"no complaint with reference {reference}")
-        after = _check(status, row.status, note, agency)
-        values: dict[str, Any] = {"status": after, "updated_at": when}
-        if after == "resolved":
+        new = _check(status, row.status, note, agency)
+        values: dict[str, Any] = {"status": new, "updated_at": when}
+        if new == "resolved":
             values["resolved_at"] = when
-        elif after in ("closed", "rejected"):
+        elif new in ("closed", "rejected"):
             values["closed_at"] = when
         if status == "reopen":
             values.update(resolved_at=None, closed_at=None)
         conn.execute(complaints.update().where(complaints.c.id == row.id).values(**values))
-        conn.execute(
+        recorded = conn.execute(
             events.insert().values(
                 complaint_id=row.id,
                 at=when,
                 actor=actor,
                 kind="reopened" if status == "reopen" else "status",
                 from_status=row.status,
-                to_status=after,
+                to_status=new,
                 note=note,
                 details={"agency": agency} if agency else {},
             )
         )
-    return StatusChange(row.reference, row.status, after, when)
+        change = StatusChange(
+            row.reference,
+            row.status,
+            new,
+            when,
+            complaint_id=row.id,
+            event_id=int(recorded.inserted_primary_key[0]),  # type: ignore[index]
+            note=note,
+            agency=agency,
+        )
+        if after is not None:
+            after(conn, change)
+    return change
 
 
 def history(engine: Engine, complaint_id: int) -> list[Any]:

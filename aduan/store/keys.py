@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 
 from pydantic import SecretStr
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from aduan.store.models import Meta
 from aduan.store.raw import upsert_statement
@@ -27,11 +27,17 @@ def nik_hash_key(engine: Engine, configured: SecretStr | None = None) -> bytes:
     if configured is not None and configured.get_secret_value():
         return configured.get_secret_value().encode()
     with engine.begin() as conn:
-        stmt = upsert_statement(conn, meta_table).values(key=NIK_KEY, value=secrets.token_hex(32))
-        conn.execute(stmt.on_conflict_do_nothing(index_elements=["key"]))
-        value = conn.execute(
-            select(meta_table.c.value).where(meta_table.c.key == NIK_KEY)
-        ).scalar_one()
+        return nik_hash_key_in(conn)
+
+
+def nik_hash_key_in(conn: Connection, configured: SecretStr | None = None) -> bytes:
+    """:func:`nik_hash_key` inside the caller's transaction (a writer already holding
+    SQLite's lock cannot wait for a second connection)."""
+    if configured is not None and configured.get_secret_value():
+        return configured.get_secret_value().encode()
+    stmt = upsert_statement(conn, meta_table).values(key=NIK_KEY, value=secrets.token_hex(32))
+    conn.execute(stmt.on_conflict_do_nothing(index_elements=["key"]))
+    value = conn.execute(select(meta_table.c.value).where(meta_table.c.key == NIK_KEY)).scalar_one()
     return str(value).encode()
 
 

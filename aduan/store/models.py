@@ -334,7 +334,7 @@ class OutboxMessage(SQLModel, table=True):
     id: int | None = _id()
     key: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
     complaint_id: int = Field(sa_column=Column(BigID, nullable=False, index=True))
-    event: str = Field(sa_column=Column(String(32), nullable=False))
+    event: str = Field(sa_column=Column(String(100), nullable=False))
     channel: str = Field(sa_column=Column(String(100), nullable=False))
     """The channel instance that sends it, ``<type>/<name>`` (``sms/kannel``)."""
     recipient: str = Field(sa_column=Column(String(320), nullable=False))

@@ -9,6 +9,10 @@
   ``audit_log`` row); rules never overwrite it: every rule-driven update goes
   through :mod:`aduan.triage.writer`, which keeps a ``manual`` decision.
 
+When the triage job or a human gives a complaint an agency, the citizen is
+told (:func:`aduan.replies.events.on_triaged`, once per agency) in the same
+transaction; a re-triage by changed rules tells no one.
+
 ``needs_review`` (the human queue) is kept in ``complaints.extra`` and as the
 marker ``needs_review`` at the end of the decision's recorded rules.
 """
@@ -25,6 +29,7 @@ from sqlalchemy import Engine, and_, select
 from aduan.core.clock import utcnow
 from aduan.core.errors import AduanError
 from aduan.core.text import matching_form
+from aduan.replies.events import on_triaged
 from aduan.store.models import AuditEntry, complaints
 from aduan.triage import CATEGORIES, Decision, active
 from aduan.triage.router import Router
@@ -95,7 +100,9 @@ def triage_pending(engine: Engine, *, limit: int = 200) -> int:
     for row in rows:
         decision, due = _decide(router, row)
         with engine.begin() as conn:
-            done += write_one(conn, row, decision, due, {}, first=True)
+            if write_one(conn, row, decision, due, {}, first=True):
+                done += 1
+                on_triaged(conn, row.id, decision.agency)
     return done
 
 
@@ -184,4 +191,6 @@ def set_manual(
                 at=now, actor=actor, action="triage_set", subject=reference, details=changes
             )
         )
+        if "agency" in changes:
+            on_triaged(conn, row.id, values["agency"])
     return changes

@@ -5,7 +5,9 @@ Each run (the ``escalate`` job, every ``scheduler.escalate_seconds``):
 * a complaint still open (status not in ``triage.escalation.closed_statuses``,
   no ``resolved_at``/``closed_at``) with ``due_at <= now`` gets
   ``overdue = true``, ``overdue_at = now``, a ``complaint_events`` row of kind
-  ``overdue``, and one log event ``complaint_overdue``;
+  ``overdue``, one log event ``complaint_overdue`` and, when
+  ``[replies.events] overdue_apology`` is on, the citizen's apology
+  (:func:`aduan.replies.events.on_overdue`, in the same transaction);
 * one with ``due_at`` within ``due_soon_hours`` gets (once) a ``due_soon``
   event and the log event ``complaint_due_soon``.
 
@@ -25,6 +27,7 @@ from sqlalchemy import ColumnElement, Connection, Engine, and_, exists, false, s
 from aduan.config.triage import EscalationSettings
 from aduan.core.clock import utcnow
 from aduan.core.logs import get_logger
+from aduan.replies.events import on_overdue
 from aduan.store.models import ComplaintEvent, complaints
 
 log = get_logger("aduan.triage.escalate")
@@ -81,6 +84,7 @@ def escalate(
             if done.rowcount != 1:
                 continue
             _event(conn, row, "overdue", now)
+            on_overdue(conn, row.id)
         result.overdue += 1
         _log("complaint_overdue", row, now)
     if settings.due_soon_hours <= 0:

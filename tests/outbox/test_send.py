@@ -59,6 +59,18 @@ def statuses(engine: Engine) -> list[str]:
     return sorted(r.status for r in ob.list_rows(engine, ob.Filters(limit=10_000)))
 
 
+def test_a_walk_in_row_names_a_type_and_goes_through_an_instance_of_it(
+    engine: Engine, tmp_path: Path
+) -> None:
+    put(engine, 1, channel="sms")  # a walk-in's contact: the type, no instance of its own
+    put(engine, 1, channel="telegram", recipient="telegram:77")  # no instance of that type
+    fake = CountingTwilio()
+    with twilio_channel(tmp_path, fake) as channel:
+        result = send_due(engine, {CHANNEL: channel}, SETTINGS)
+    assert result.sent == 1 and len(fake.accepted) == 1
+    assert statuses(engine) == ["failed", "sent"]
+
+
 def test_queued_messages_are_sent_with_the_providers_id(engine: Engine, tmp_path: Path) -> None:
     put(engine, 3)
     fake = CountingTwilio()

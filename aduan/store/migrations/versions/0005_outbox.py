@@ -37,7 +37,7 @@ def upgrade() -> None:
         sa.Column("id", ID, autoincrement=True, nullable=False),
         sa.Column("key", sa.String(length=64), nullable=False),
         sa.Column("complaint_id", ID, nullable=False),
-        sa.Column("event", sa.String(length=32), nullable=False),
+        sa.Column("event", sa.String(length=100), nullable=False),
         sa.Column("channel", sa.String(length=100), nullable=False),
         sa.Column("recipient", sa.String(length=320), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
