@@ -164,6 +164,8 @@ class Complaint(SQLModel, table=True):
         Index("ix_complaints_received", "received_at"),
         Index("ix_complaints_kecamatan", "kecamatan"),
         Index("ix_complaints_region", "region_code"),
+        Index("ix_complaints_agency_due", "agency", "due_at"),
+        Index("ix_complaints_due", "due_at"),
     )
 
     id: int | None = _id()
@@ -315,7 +317,24 @@ class Meta(SQLModel, table=True):
     value: str = Field(sa_column=Column(Text, nullable=False))
 
 
+class DeskUserRow(SQLModel, table=True):
+    """A desk user kept in the store (``aduan desk user add``): role, agency, scrypt hash."""
+
+    __tablename__ = "desk_users"
+
+    username: str = Field(sa_column=Column(String(64), primary_key=True))
+    password_hash: str = Field(sa_column=Column(Text, nullable=False))
+    role: str = Field(sa_column=Column(String(16), nullable=False))
+    agency: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    display_name: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    desk: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    disabled: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, default=False))
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+
+
 raw_messages = SQLModel.metadata.tables["raw_messages"]
 channel_cursors = SQLModel.metadata.tables["channel_cursors"]
 complaints = SQLModel.metadata.tables["complaints"]
 complaint_sources = SQLModel.metadata.tables["complaint_sources"]
+desk_users = SQLModel.metadata.tables["desk_users"]
