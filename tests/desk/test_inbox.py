@@ -31,12 +31,62 @@ OFFICER_SDA = Viewer("dewi", "officer", "sudin-sda")
 def _seed(engine: Engine) -> None:
     day = timedelta(days=1)
     cases = [
-        ("ADU-2026-000001", "sudin-sda", "drainage_flooding", "Saluran air tersumbat, banjir setinggi lutut di gang.", "triaged", NOW - day, "Tebet", "Manggarai", "sms"),
-        ("ADU-2026-000002", "sudin-sda", "drainage_flooding", "Got mampet dan berbau di depan sekolah.", "in_progress", NOW + 2 * day, "Tebet", "Bukit Duri", "email"),
-        ("ADU-2026-000003", "sudin-bina-marga", "street_lighting", "Lampunya mati sejak kemarin, jalan gelap.", "triaged", NOW + timedelta(hours=5), "Cilandak", "Cipete Selatan", "telegram"),
-        ("ADU-2026-000004", "sudin-bina-marga", "roads", "Jalan berlubang besar dekat halte, motor jatuh.", "resolved", NOW - 3 * day, "Cilandak", "Gandaria Selatan", "walkin"),
-        ("ADU-2026-000005", "sudin-sda", "drainage_flooding", "Banjir lagi di Jl. Kemang Raya, air masuk rumah.", "new", None, "Mampang Prapatan", "Bangka", "twitter"),
-    ]  # fmt: skip
+        (
+            "ADU-2026-000001",
+            "sudin-sda",
+            "drainage_flooding",
+            "Saluran air tersumbat, banjir setinggi lutut di gang.",
+            "triaged",
+            NOW - day,
+            "Tebet",
+            "Manggarai",
+            "sms",
+        ),
+        (
+            "ADU-2026-000002",
+            "sudin-sda",
+            "drainage_flooding",
+            "Got mampet dan berbau di depan sekolah.",
+            "in_progress",
+            NOW + 2 * day,
+            "Tebet",
+            "Bukit Duri",
+            "email",
+        ),
+        (
+            "ADU-2026-000003",
+            "sudin-bina-marga",
+            "street_lighting",
+            "Lampunya mati sejak kemarin, jalan gelap.",
+            "triaged",
+            NOW + timedelta(hours=5),
+            "Cilandak",
+            "Cipete Selatan",
+            "telegram",
+        ),
+        (
+            "ADU-2026-000004",
+            "sudin-bina-marga",
+            "roads",
+            "Jalan berlubang besar dekat halte, motor jatuh.",
+            "resolved",
+            NOW - 3 * day,
+            "Cilandak",
+            "Gandaria Selatan",
+            "walkin",
+        ),
+        (
+            "ADU-2026-000005",
+            "sudin-sda",
+            "drainage_flooding",
+            "Banjir lagi di Jl. Kemang Raya, air masuk rumah.",
+            "new",
+            None,
+            "Mampang Prapatan",
+            "Bangka",
+            "twitter",
+        ),
+    ]
     for ref, agency, category, text, status, due, kec, kel, channel in cases:
         insert_complaint(
             engine,
