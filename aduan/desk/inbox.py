@@ -9,7 +9,7 @@ page number reaches another agency's case.
   :func:`parse_filter`, which names each bad value in Indonesian and drops
   it): status (or ``terbuka``: new, triaged, in progress), agency, category,
   kecamatan, kelurahan, channel, deadline (``lewat``: past due and still
-  open; ``segera``: due within one working day), received from/to (dates in
+  open; ``segera``: due today or on the next working day), received from/to (dates in
   the city's time zone), and words searched in the complaint text
   (:mod:`aduan.store.search`; a reference number finds that case).
 * Sorted by deadline (none last), then reference; :data:`PAGE_SIZE` a page.
@@ -23,7 +23,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -92,17 +92,19 @@ class Clock:
 
 
 class DeadlineClock:
-    """Makes the :class:`Clock` of a request from the office calendar: "due soon" ends
-    one working day from now (Friday 15:00 -> Monday 15:00; after hours -> the next
-    working day but one, at opening)."""
+    """Makes the :class:`Clock` of a request from the office calendar: a case is due
+    soon when its deadline falls today or on the next working day (the same rule as
+    the case page's), so "soon" ends at midnight after the next working day."""
 
     def __init__(self, calendar: CalendarSettings, timezone: str) -> None:
-        one_day = calendar.model_copy(update={"working_days": 1})
-        self.calendar = OfficeCalendar(one_day, timezone)
+        self.calendar = OfficeCalendar(calendar, timezone)
 
     def at(self, now: datetime | None = None) -> Clock:
         now = now or utcnow()
-        return Clock(now, self.calendar.due_at(now), self.calendar.tz)
+        zone = self.calendar.tz
+        next_day = self.calendar.next_working_day(now.astimezone(zone).date())
+        soon_until = _midnight(next_day + timedelta(days=1), zone).astimezone(UTC)
+        return Clock(now, soon_until, zone)
 
 
 def parse_filter(params: Mapping[str, str]) -> tuple[InboxFilter, dict[str, str]]:

@@ -243,7 +243,10 @@ def test_bad_filter_values_are_named_and_dropped() -> None:
     assert good.query(page=1) == {"status": "terbuka", "tenggat": "lewat", "q": "x"}
 
 
-def test_due_soon_ends_one_working_day_from_now() -> None:
+def test_due_soon_ends_with_the_next_working_day() -> None:
     clock = DeadlineClock(CalendarSettings(holiday_country=None), "Asia/Jakarta")
     friday = datetime(2026, 12, 4, 8, 0, tzinfo=UTC)  # 15:00 WIB
-    assert clock.at(friday).soon_until == datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+    assert clock.at(friday).soon_until == datetime(2026, 12, 7, 17, 0, tzinfo=UTC)  # Tue 00:00
+    holidays = DeadlineClock(CalendarSettings(holiday_country="ID"), "Asia/Jakarta")
+    christmas_eve = datetime(2026, 12, 24, 3, 0, tzinfo=UTC)  # Thursday; 25th a holiday
+    assert holidays.at(christmas_eve).soon_until > datetime(2026, 12, 27, tzinfo=UTC)
