@@ -133,24 +133,18 @@ class InboxPages:
     def _options(self, figures: Counts) -> dict[str, list[tuple[str, str, int]]]:
         names = _category_names()
         places = official_names(self.runtime.settings.places)
-        agencies = {code for code in figures.agency if code} | set(routing_agencies())
+        agencies = set(routing_agencies())
         return {
             "status": [(s, STATUS_LABELS[s], figures.status.get(s, 0)) for s in STATUSES],
             "category": sorted(
-                ((code, name, figures.category.get(code, 0)) for code, name in names.items()),
+                ((code, name, 0) for code, name in names.items()),
                 key=lambda item: item[1],
             ),
             "agency": sorted(
-                (
-                    (code, agency_name(code) or code, figures.agency.get(code, 0))
-                    for code in agencies
-                ),
+                ((code, agency_name(code) or code, 0) for code in agencies),
                 key=lambda item: item[1],
             ),
-            "channel": [
-                (code, label, figures.channel.get(code, 0))
-                for code, label in CHANNEL_LABELS.items()
-            ],
+            "channel": [(code, label, 0) for code, label in CHANNEL_LABELS.items()],
             "kecamatan": [(name, name, 0) for name in places.kecamatan],
             "kelurahan": [(name, name, 0) for name in sorted(places.kelurahan)],
         }

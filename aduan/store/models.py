@@ -24,11 +24,16 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlmodel import Field, SQLModel
 
 from aduan.core.clock import utcnow
 from aduan.store.types import BigID, JSONType, UTCDateTime
+
+OPEN_CASES = "status IN ('new', 'triaged', 'in_progress')"
+"""The open cases, as the partial index ``ix_complaints_open_due`` is written (the
+inbox's late and due-soon lists and counts)."""
 
 
 def _id() -> Any:
@@ -166,6 +171,12 @@ class Complaint(SQLModel, table=True):
         Index("ix_complaints_region", "region_code"),
         Index("ix_complaints_agency_due", "agency", "due_at"),
         Index("ix_complaints_due", "due_at"),
+        Index(
+            "ix_complaints_open_due",
+            "due_at",
+            sqlite_where=text(OPEN_CASES),
+            postgresql_where=text(OPEN_CASES),
+        ),
     )
 
     id: int | None = _id()

@@ -6,9 +6,10 @@ Revises: 0004_places
 * ``desk_users``: desk users made with ``aduan desk user add`` (username,
   scrypt hash, role, agency, disabled, created/updated); config users still
   log in, as a bootstrap.
-* ``ix_complaints_agency_due`` (an officer's inbox, by deadline) and
-  ``ix_complaints_due`` (everyone else's); status filters use the existing
-  ``ix_complaints_status_due``.
+* ``ix_complaints_agency_due`` (an officer's inbox, by deadline),
+  ``ix_complaints_due`` (everyone else's) and ``ix_complaints_open_due``, a
+  partial index of the open cases by deadline (late, due soon); status
+  filters use the existing ``ix_complaints_status_due``.
 * Full text: on SQLite the FTS5 table ``complaints_fts`` with its triggers,
   filled from the stored complaints; on PostgreSQL a GIN index on
   ``to_tsvector('indonesian', text)`` (see :mod:`aduan.store.search`).
@@ -27,6 +28,8 @@ down_revision = "0004_places"
 branch_labels = None
 depends_on = None
 
+OPEN_CASES = "status IN ('new', 'triaged', 'in_progress')"  # as in models.OPEN_CASES
+
 
 def upgrade() -> None:
     op.create_table(
@@ -43,6 +46,14 @@ def upgrade() -> None:
     )
     op.create_index("ix_complaints_agency_due", "complaints", ["agency", "due_at"])
     op.create_index("ix_complaints_due", "complaints", ["due_at"])
+    open_cases = sa.text(OPEN_CASES)
+    op.create_index(
+        "ix_complaints_open_due",
+        "complaints",
+        ["due_at"],
+        sqlite_where=open_cases,
+        postgresql_where=open_cases,
+    )
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
         for sql in search.SQLITE_DDL:
@@ -56,6 +67,7 @@ def downgrade() -> None:
     dialect = op.get_bind().dialect.name
     for sql in search.SQLITE_DROP if dialect == "sqlite" else search.PG_DROP:
         op.execute(sql)
+    op.drop_index("ix_complaints_open_due", table_name="complaints")
     op.drop_index("ix_complaints_due", table_name="complaints")
     op.drop_index("ix_complaints_agency_due", table_name="complaints")
     op.drop_table("desk_users")
