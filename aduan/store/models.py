@@ -170,6 +170,7 @@ class Complaint(SQLModel, table=True):
         Index("ix_complaints_kecamatan", "kecamatan"),
         Index("ix_complaints_region", "region_code"),
         Index("ix_complaints_agency_due", "agency", "due_at"),
+        Index("ix_complaints_agency_status", "agency", "status", "due_at"),
         Index("ix_complaints_due", "due_at"),
         Index(
             "ix_complaints_open_due",

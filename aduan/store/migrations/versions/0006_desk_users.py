@@ -7,6 +7,7 @@ Revises: 0004_places
   scrypt hash, role, agency, disabled, created/updated); config users still
   log in, as a bootstrap.
 * ``ix_complaints_agency_due`` (an officer's inbox, by deadline),
+  ``ix_complaints_agency_status`` (an officer's counts, from the index alone),
   ``ix_complaints_due`` (everyone else's) and ``ix_complaints_open_due``, a
   partial index of the open cases by deadline (late, due soon); status
   filters use the existing ``ix_complaints_status_due``.
@@ -45,6 +46,7 @@ def upgrade() -> None:
         sa.Column("updated_at", UTCDateTime(), nullable=False),
     )
     op.create_index("ix_complaints_agency_due", "complaints", ["agency", "due_at"])
+    op.create_index("ix_complaints_agency_status", "complaints", ["agency", "status", "due_at"])
     op.create_index("ix_complaints_due", "complaints", ["due_at"])
     open_cases = sa.text(OPEN_CASES)
     op.create_index(
@@ -69,5 +71,6 @@ def downgrade() -> None:
         op.execute(sql)
     op.drop_index("ix_complaints_open_due", table_name="complaints")
     op.drop_index("ix_complaints_due", table_name="complaints")
+    op.drop_index("ix_complaints_agency_status", table_name="complaints")
     op.drop_index("ix_complaints_agency_due", table_name="complaints")
     op.drop_table("desk_users")
