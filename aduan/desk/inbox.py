@@ -12,7 +12,8 @@ page number reaches another agency's case.
   open; ``segera``: due today or on the next working day), received from/to (dates in
   the city's time zone), and words searched in the complaint text
   (:mod:`aduan.store.search`; a reference number finds that case).
-* Sorted by deadline (none last), then reference; :data:`PAGE_SIZE` a page.
+* Sorted by deadline (none last), then id (the order of arrival; every index
+  holds it, so an index walk gives the page without a sort); :data:`PAGE_SIZE` a page.
 * :func:`counts`: the total, the count per status, and how many are late or
   due soon — each a count an index answers (at 100 000 complaints a scan that
   grouped every column cost a second on SQLite; see ``bench/desk_inbox.py``).
@@ -250,7 +251,7 @@ def page_query(viewer: Viewer, wanted: InboxFilter, clock: Clock, dialect: str) 
     return (
         select(*columns)
         .where(*conditions(viewer, wanted, clock, dialect))
-        .order_by(c.due_at.asc().nulls_last(), c.reference)
+        .order_by(c.due_at.asc().nulls_last(), c.id)  # id: in every index, so no sort
         .limit(PAGE_SIZE)
         .offset((wanted.page - 1) * PAGE_SIZE)
     )
