@@ -363,9 +363,10 @@ def _int(value: str | None, default: int, low: int, high: int) -> int:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only local paths: ``/desk``, never ``//evil.example`` or ``https://...``."""
+    """Only local paths: ``/desk/``, never ``//evil.example`` or ``https://...``; none:
+    the inbox."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/desk"
+        return "/desk/"
     return target
 
 

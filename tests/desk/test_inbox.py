@@ -199,6 +199,13 @@ def test_search(engine: Engine, query: str, expected: list[int]) -> None:
     assert _refs(engine, CLERK, InboxFilter(q=query)) == [f"ADU-2026-00000{n}" for n in expected]
 
 
+@pytest.mark.only_on("postgresql")
+def test_postgresql_search_stems_indonesian_affixes(engine: Engine) -> None:
+    _seed(engine)
+    assert _refs(engine, CLERK, InboxFilter(q="lubang")) == ["ADU-2026-000004"]  # berlubang
+    assert _refs(engine, CLERK, InboxFilter(q="sumbat")) == ["ADU-2026-000001"]  # tersumbat
+
+
 def test_search_follows_edited_and_deleted_text(engine: Engine) -> None:
     _seed(engine)
     with engine.begin() as conn:
