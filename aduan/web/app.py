@@ -147,7 +147,9 @@ class WebhookEndpoint:
         # Metrics label by channel: only configured ones, never a name taken from the path.
         if (kind, instance) not in self.runtime.channels:
             kind, instance = UNKNOWN, UNKNOWN
-        metrics.observe_webhook(kind, instance, response.status_code, time.perf_counter() - started)
+        metrics.observe_webhook(
+            kind, instance, response.status_code, time.perf_counter() - started
+        )
         return response
 
     async def handle(self, request: Request, kind: str, instance: str) -> Response:
