@@ -28,6 +28,7 @@ def _register() -> None:
     import aduan.cli.db
     import aduan.cli.demo
     import aduan.cli.desk
+    import aduan.cli.desk_users
     import aduan.cli.evaluate
     import aduan.cli.export
     import aduan.cli.importer

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from aduan.desk import cases as desk_cases
+from aduan.desk import inbox_web as desk_inbox
 from aduan.desk import web as desk_web
 from aduan.open311 import api as open311_api
 from aduan.web import metrics as web_metrics
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 ROUTE_GROUPS: tuple[RouteGroup, ...] = (
     desk_cases.routes,
+    desk_inbox.routes,
     desk_web.routes,
     web_metrics.routes,
     open311_api.routes,

@@ -29,10 +29,10 @@ from aduan.core.errors import PayloadTooLarge, StoreError
 from aduan.core.logs import get_logger
 from aduan.desk import dashboard
 from aduan.desk.access import Role, Viewer
+from aduan.desk.accounts import account, log_in
 from aduan.desk.auth import (
     Clerk,
     Sessions,
-    authenticate,
     csrf_ok,
     proxy_clerk,
     session_secret,
@@ -43,6 +43,7 @@ from aduan.desk.logins import LoginThrottle, SessionState
 from aduan.desk.offices import office_list, official_names
 from aduan.runtime import Runtime
 from aduan.store.references import receipt_code
+from aduan.store.users import any_user
 from aduan.web.app import client_of, read_body
 
 log = get_logger("aduan.desk")
@@ -96,6 +97,9 @@ class DeskPages:
             else None
         )
         if proxied is not None:
+            known = account(self.runtime.engine, self.settings, proxied.user)
+            if known is not None and known.disabled:
+                return None, None
             if session is None or session.get("user") != proxied.user:
                 session = self.sessions.new(proxied)
             return proxied, session
@@ -103,6 +107,9 @@ class DeskPages:
             return None, session
         if not self.state.valid(session["user"], session.get("sid", ""), session.get("epoch", "")):
             return None, None  # logged out, or the password changed since
+        found = account(self.runtime.engine, self.settings, session["user"])
+        if found is None or found.disabled:
+            return None, None  # disabled, or no longer a user
         clerk = Clerk(session["user"], session.get("desk", ""), session.get("name", ""))
         return clerk, session
 
@@ -112,7 +119,7 @@ class DeskPages:
         clerk, session = self.clerk(request)
         if clerk is None:
             return None, session
-        entry = self.settings.users.get(clerk.user)
+        entry = account(self.runtime.engine, self.settings, clerk.user)
         role: Role = entry.role if entry is not None else "clerk"
         agency = entry.agency if entry is not None else None
         return Viewer(clerk.user, role, agency, clerk.display_name or clerk.user), session
@@ -197,9 +204,13 @@ class DeskPages:
             )
             response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
             return response
-        changed = await run_in_threadpool(self.state.password_hash, user) if user else None
         found = await run_in_threadpool(
-            authenticate, self.settings, user, _text(form.get("password")), changed
+            log_in,
+            self.runtime.engine,
+            self.settings,
+            self.state,
+            user,
+            _text(form.get("password")),
         )
         if found is None:
             self.throttle.failed(user, client)
@@ -220,7 +231,9 @@ class DeskPages:
         return done
 
     def _configured(self) -> bool:
-        return bool(self.settings.users or self.settings.proxy_user_header)
+        if self.settings.users or self.settings.proxy_user_header:
+            return True
+        return any_user(self.runtime.engine)
 
     async def logout(self, request: Request) -> Response:
         _, session = self.clerk(request)
@@ -350,9 +363,10 @@ def _int(value: str | None, default: int, low: int, high: int) -> int:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only local paths: ``/desk``, never ``//evil.example`` or ``https://...``."""
+    """Only local paths: ``/desk/``, never ``//evil.example`` or ``https://...``; none:
+    the inbox."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/desk"
+        return "/desk/"
     return target
 
 

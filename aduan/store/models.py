@@ -25,11 +25,16 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlmodel import Field, SQLModel
 
 from aduan.core.clock import utcnow
 from aduan.store.types import BigID, JSONType, UTCDateTime
+
+OPEN_CASES = "status IN ('new', 'triaged', 'in_progress')"
+"""The open cases, as the partial index ``ix_complaints_open_due`` is written (the
+inbox's late and due-soon lists and counts)."""
 
 
 def _id() -> Any:
@@ -165,6 +170,15 @@ class Complaint(SQLModel, table=True):
         Index("ix_complaints_received", "received_at"),
         Index("ix_complaints_kecamatan", "kecamatan"),
         Index("ix_complaints_region", "region_code"),
+        Index("ix_complaints_agency_due", "agency", "due_at"),
+        Index("ix_complaints_agency_status", "agency", "status", "due_at"),
+        Index("ix_complaints_due", "due_at"),
+        Index(
+            "ix_complaints_open_due",
+            "due_at",
+            sqlite_where=text(OPEN_CASES),
+            postgresql_where=text(OPEN_CASES),
+        ),
     )
 
     id: int | None = _id()
@@ -370,9 +384,26 @@ class ContactPreference(SQLModel, table=True):
     at: datetime = _when()
 
 
+class DeskUserRow(SQLModel, table=True):
+    """A desk user kept in the store (``aduan desk user add``): role, agency, scrypt hash."""
+
+    __tablename__ = "desk_users"
+
+    username: str = Field(sa_column=Column(String(64), primary_key=True))
+    password_hash: str = Field(sa_column=Column(Text, nullable=False))
+    role: str = Field(sa_column=Column(String(16), nullable=False))
+    agency: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    display_name: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    desk: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    disabled: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, default=False))
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+
+
 raw_messages = SQLModel.metadata.tables["raw_messages"]
 channel_cursors = SQLModel.metadata.tables["channel_cursors"]
 complaints = SQLModel.metadata.tables["complaints"]
 complaint_sources = SQLModel.metadata.tables["complaint_sources"]
 outbox = SQLModel.metadata.tables["outbox"]
 contact_preferences = SQLModel.metadata.tables["contact_preferences"]
+desk_users = SQLModel.metadata.tables["desk_users"]

@@ -65,7 +65,7 @@ def test_login_refuses_an_offsite_next(engine: Engine, tmp_path: Path) -> None:
                   "password": "rahasia-loket-1", "next": "//evil.example.org/x"},
             follow_redirects=False,
         )  # fmt: skip
-        assert answer.headers["location"] == "/desk"
+        assert answer.headers["location"] == "/desk/"
 
 
 def test_a_forged_cookie_is_not_a_login(engine: Engine, tmp_path: Path) -> None:

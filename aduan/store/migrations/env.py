@@ -7,9 +7,17 @@ from sqlalchemy import Connection, engine_from_config, pool
 from sqlmodel import SQLModel
 
 import aduan.store.models  # noqa: F401 - registers the tables
+from aduan.store.search import NOT_MODELLED
 
 target_metadata = SQLModel.metadata
 config = context.config
+
+
+def include_object(
+    obj: object, name: str | None, kind: str, reflected: bool, other: object
+) -> bool:
+    """Leave out what the migrations make outside the models (full-text search)."""
+    return name not in NOT_MODELLED
 
 
 def _run(connection: Connection) -> None:
@@ -19,6 +27,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=sqlite,
         compare_type=True,
+        include_object=include_object,
         transaction_per_migration=True,
     )
     if sqlite:
