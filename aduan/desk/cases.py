@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -41,7 +42,7 @@ from aduan.desk.web import HEADERS, DeskPages, _text
 from aduan.store.blobs import blob_path
 from aduan.store.cases import CaseError, find_complaint, update_status
 from aduan.store.casework import add_note, mark_duplicate, split_source
-from aduan.store.models import AttachmentRow
+from aduan.store.models import AttachmentRow, complaints, raw_messages
 from aduan.triage import active
 from aduan.triage.apply import set_manual
 from aduan.triage.services import service, services
@@ -94,6 +95,16 @@ class CasePages:
             row = find_complaint(conn, reference)
         return (row is not None, row.agency if row is not None else None)
 
+    def _pending(self, reference: str) -> bool:
+        """A reference given at intake whose message is not yet a complaint (seconds)."""
+        with self.runtime.engine.connect() as conn:
+            found = conn.execute(
+                select(raw_messages.c.id)
+                .where(raw_messages.c.meta["reference"].as_string() == reference)
+                .limit(1)
+            ).first()
+        return found is not None
+
     def _context(self, reference: str, viewer: Viewer) -> dict[str, Any] | None:
         calendar = active().calendar
         with self.runtime.engine.connect() as conn:
@@ -121,8 +132,14 @@ class CasePages:
         reference = request.path_params["reference"].strip().upper()[:40]
         exists, agency = await run_in_threadpool(self._agency_of, reference)
         if not exists:
+            pending = await run_in_threadpool(self._pending, reference)
             return self.pages.page(
-                "desk_missing.html", session, 404, reference=reference, viewer=viewer
+                "desk_missing.html",
+                session,
+                200 if pending else 404,
+                reference=reference,
+                viewer=viewer,
+                pending=pending,
             )
         if not may(viewer, "see", agency):
             log.warning("desk_case_forbidden", user=viewer.user, reference=reference)
@@ -238,8 +255,6 @@ class CasePages:
         return Response(body, media_type=kind, headers=headers)
 
     def _attachment(self, wanted: int) -> tuple[Any, str | None] | None:
-        from aduan.store.models import complaints, raw_messages
-
         with self.runtime.engine.connect() as conn:
             row = conn.execute(
                 attachments.select().where(attachments.c.id == wanted)

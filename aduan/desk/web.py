@@ -41,6 +41,7 @@ from aduan.desk.entry import CATEGORIES, Upload, check_entry
 from aduan.desk.intake import intake
 from aduan.desk.logins import LoginThrottle, SessionState
 from aduan.desk.offices import office_list, official_names
+from aduan.desk.receipt import office_of, receipt_context
 from aduan.runtime import Runtime
 from aduan.store.references import receipt_code
 from aduan.web.app import client_of, read_body
@@ -70,6 +71,13 @@ class DeskPages:
             loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"])
         )
         self.throttle = LoginThrottle()
+        self.headers = dict(HEADERS)
+        origin = runtime.settings.city.logo_origin
+        if origin:  # the city's logo on another host, shown on receipts
+            csp = HEADERS["Content-Security-Policy"]
+            self.headers["Content-Security-Policy"] = csp.replace(
+                "img-src 'self' data:", f"img-src 'self' data: {origin}"
+            )
         self.state = SessionState(runtime.engine)
 
     # -- sessions ---------------------------------------------------------------------
@@ -128,7 +136,7 @@ class DeskPages:
         body = self.env.get_template(template).render(
             csrf=session["csrf"], user=session.get("name") or session.get("user"), **context
         )
-        response = HTMLResponse(body, status_code=status, headers=HEADERS)
+        response = HTMLResponse(body, status_code=status, headers=self.headers)
         self.set_cookie(response, session)
         return response
 
@@ -279,6 +287,13 @@ class DeskPages:
             files=len(checked.files),
         )
         code = receipt_code(self.runtime.nik_key, receipt.reference)
+        printed = await run_in_threadpool(
+            receipt_context,
+            self.runtime.engine,
+            receipt.reference,
+            receipt.raw_id,
+            checked.values.get("kategori") or None,
+        )
         return self.page(
             "desk_done.html",
             session,
@@ -287,6 +302,9 @@ class DeskPages:
             track_url=f"{self.runtime.settings.server.base_url}/track/{receipt.reference}-{code}",
             clerk=clerk,
             new=receipt.new,
+            city=self.runtime.settings.city,
+            office=office_of(self.settings, clerk),
+            receipt=printed,
         )
 
     def desk_form(

@@ -229,9 +229,9 @@ def test_the_whole_case_sources_reporter_incident_photo_and_late(
         assert client.get("/desk/lampiran/..%2F..%2Fetc").status_code == 404
         split_form = post(client, "/desk/aduan/ADU-2026-300004", aksi="pisah", sumber="999999")
         assert split_form.status_code == 400 and "tidak ditemukan" in split_form.text
-        (follow,) = [
-            s for s in engine.connect().execute(select(complaint_sources)) if s.role == "followup"
-        ]
+        with engine.connect() as conn:
+            rows = conn.execute(select(complaint_sources)).all()
+        (follow,) = [s for s in rows if s.role == "followup"]
         split = post(client, "/desk/aduan/ADU-2026-300004", aksi="pisah", sumber=str(follow.id))
         assert split.status_code == 200 and "aduan baru" in split.text
         note = post(client, "/desk/aduan/ADU-2026-300004", aksi="catatan", catatan="Cek lokasi")

@@ -1,0 +1,53 @@
+"""What a walk-in citizen takes home: the receipt on the desk's success page.
+
+The reference, the tracking address with its check code (``/track`` shows
+nothing without it, see :mod:`aduan.store.references`), and a printable part
+(print CSS on the page): the city and the office, the date received, the
+category (the clerk's pick until triage decides), the target date by the
+office calendar (three working days) and the city's contact line and hours.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from aduan.config.desk import DeskSettings
+from aduan.core.clock import utcnow
+from aduan.desk.auth import Clerk
+from aduan.desk.casefile import category_name
+from aduan.store.cases import find_complaint
+from aduan.store.models import raw_messages
+from aduan.triage import active
+from aduan.triage.deadline import local_time
+
+
+def office_of(settings: DeskSettings, clerk: Clerk) -> str:
+    """The clerk's office as printed: a configured office named like their desk, else the desk."""
+    for office in settings.offices:
+        if clerk.desk and clerk.desk in (office.name, office.kecamatan, office.kelurahan):
+            return office.name
+    return f"Loket {clerk.desk}" if clerk.desk else "Loket pengaduan"
+
+
+def receipt_context(
+    engine: Engine, reference: str, raw_id: int, hint: str | None
+) -> dict[str, Any]:
+    """Dates and category for ``reference``: the complaint's once triaged, else estimated."""
+    calendar = active().calendar
+    with engine.connect() as conn:
+        row = find_complaint(conn, reference)
+        received = conn.execute(
+            select(raw_messages.c.received_at).where(raw_messages.c.id == raw_id)
+        ).scalar_one_or_none()
+    received = received or utcnow()
+    if row is not None and row.category:
+        category, due = category_name(row.category), row.due_at
+    else:
+        category, due = category_name(hint), calendar.due_at(received)
+    return {
+        "received": local_time(received, calendar.tz),
+        "category": category or "Akan ditentukan petugas",
+        "due": local_time(due, calendar.tz),
+    }
