@@ -20,6 +20,7 @@ from sqlalchemy import Connection, or_, select
 from aduan.core.privacy import mask_identity
 from aduan.desk.access import Viewer, scope
 from aduan.desk.dashboard import incident_place
+from aduan.desk.labels import category_name, channel_name
 from aduan.store.cases import events, find_complaint, sources
 from aduan.store.models import (
     AttachmentRow,
@@ -31,7 +32,7 @@ from aduan.store.models import (
 )
 from aduan.triage.calendar import OfficeCalendar
 from aduan.triage.deadline import deadline_state, local_time
-from aduan.triage.services import agency_name, service
+from aduan.triage.services import agency_name
 from aduan.web.track import STATUS_ID, event_label
 
 attachments = AttachmentRow.__table__  # type: ignore[attr-defined]
@@ -39,18 +40,6 @@ incidents = Incident.__table__  # type: ignore[attr-defined]
 identities = ReporterIdentity.__table__  # type: ignore[attr-defined]
 decisions = TriageDecision.__table__  # type: ignore[attr-defined]
 
-CHANNELS = {
-    "email": "Email",
-    "sms": "SMS",
-    "telegram": "Telegram",
-    "twitter": "X/Twitter",
-    "facebook": "Facebook",
-    "walkin": "Loket",
-    "rss": "Media berita",
-    "open311": "Mitra (Open311)",
-    "whatsapp": "WhatsApp",
-    "instagram": "Instagram",
-}
 ROLES = {
     "first": "Pesan pertama",
     "resend": "Dikirim ulang",
@@ -71,15 +60,6 @@ EVENT_KINDS = {
     "split": "Pesan dipisah menjadi aduan baru",
     "split_from": "Dipisah dari aduan lain",
 }
-
-
-def channel_name(code: str) -> str:
-    return CHANNELS.get(code, code)
-
-
-def category_name(code: str | None) -> str | None:
-    found = service(code) if code else None
-    return found.name if found else code
 
 
 def _brief(row: Any, calendar: OfficeCalendar, now: datetime) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 from aduan.config.desk import DeskSettings
 from aduan.core.clock import utcnow
 from aduan.desk.auth import Clerk
-from aduan.desk.casefile import category_name
+from aduan.desk.labels import category_name
 from aduan.store.cases import find_complaint
 from aduan.store.models import raw_messages
 from aduan.triage import active

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
@@ -28,7 +29,7 @@ from starlette.routing import BaseRoute, Route
 from aduan.core.errors import PayloadTooLarge, StoreError
 from aduan.core.logs import get_logger
 from aduan.desk import dashboard
-from aduan.desk.access import Role, Viewer
+from aduan.desk.access import Role, Viewer, may
 from aduan.desk.auth import (
     Clerk,
     Sessions,
@@ -333,15 +334,21 @@ class DeskPages:
     # -- dashboard --------------------------------------------------------------------
 
     async def dashboard(self, request: Request) -> Response:
-        clerk, session = self.clerk(request)
-        if clerk is None:
+        viewer, session = self.viewer(request)
+        if viewer is None:
             return self.to_login(request)
+        if not may(viewer, "dashboard"):
+            log.warning("desk_dashboard_forbidden", user=viewer.user)
+            return self.page("desk_missing.html", session, 403, denied=True, page="dasbor")
         days = _int(request.query_params.get("hari"), 14, 1, 366)
-        figures = await run_in_threadpool(
-            dashboard.collect, self.runtime.engine, days, self.runtime.settings.timezone
-        )
+        zone = self.runtime.settings.timezone
+        figures = await run_in_threadpool(dashboard.collect, self.runtime.engine, days, zone)
         return self.page(
-            "dashboard.html", session, clerk=clerk, f=figures, charts=dashboard.charts(figures)
+            "dashboard.html",
+            session,
+            f=figures,
+            shown=dashboard.present(figures, ZoneInfo(zone)),
+            charts=dashboard.charts(figures),
         )
 
 
