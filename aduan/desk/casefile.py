@@ -234,7 +234,7 @@ def case_file(
         "history": [
             {
                 "at": local_time(e.at, zone),
-                "actor": e.actor,
+                "actor": "sistem (tenggat)" if e.actor == "escalation" else e.actor,
                 "kind": e.kind,
                 "text": _event_text(e),
                 "late": e.kind == "overdue",

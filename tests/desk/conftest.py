@@ -36,6 +36,8 @@ ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+"""Screenshots every run keeps for a person to look at (not failures: those go to tmp_path)."""
 USERS = (("okta", "officer", "sudin-sda"), ("tia", "supervisor", None))
 
 

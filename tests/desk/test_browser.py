@@ -23,12 +23,10 @@ from aduan.core.clock import utcnow
 from aduan.store import open_store
 from aduan.store.blobs import blob_path
 from aduan.store.models import Complaint, Incident, raw_messages
-from tests.desk.conftest import Daemon, log_in
+from tests.desk.conftest import ARTIFACTS, Daemon, log_in
 from tests.desk.helpers import PNG
 
 pytestmark = pytest.mark.integration
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 def test_clerk_records_a_walk_in_complaint(daemon: Daemon, browser: Any, tmp_path: Path) -> None:

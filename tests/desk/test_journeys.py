@@ -27,7 +27,7 @@ from aduan.store.keys import nik_hash_key
 from aduan.store.models import complaints
 from aduan.store.references import check_key, tracking_id
 from aduan.triage.escalate import escalate
-from tests.desk.conftest import Daemon, log_in
+from tests.desk.conftest import ARTIFACTS, Daemon, log_in
 from tests.helpers.complaints import insert_complaint
 
 pytestmark = pytest.mark.integration
@@ -58,6 +58,8 @@ def test_a_clerks_day(daemon: Daemon, browser: Any, tmp_path: Path) -> None:
     assert page.get_attribute("#track-link", "href").endswith(f"/track/{reference}-{code}")
     page.emulate_media(media="print")  # what the printer gets: the receipt, not the menus
     assert page.is_visible("#receipt") and not page.is_visible("header")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "receipt-print.png"), full_page=True)
     page.emulate_media(media="screen")
 
     page.click("#buka-aduan")  # "sedang diproses" until the normalize job has run
@@ -155,6 +157,8 @@ def test_an_overdue_complaint_is_late_everywhere(daemon: Daemon, browser: Any) -
     status = phone.locator("#status").bounding_box()
     assert status is not None and status["width"] > 250  # the value keeps the width
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.screenshot(path=str(ARTIFACTS / "track-390.png"), full_page=True)
     phone.close()
 
     desk = browser.new_page(viewport={"width": 1100, "height": 900})
@@ -162,6 +166,7 @@ def test_an_overdue_complaint_is_late_everywhere(daemon: Daemon, browser: Any) -
     assert "late" in (desk.get_attribute("#deadline", "class") or "")
     assert desk.inner_text("#deadline").startswith("Melewati target penyelesaian")
     assert "Lewat tenggat — dilaporkan ke atasan" in desk.inner_text("#history")
+    desk.screenshot(path=str(ARTIFACTS / "case-late.png"), full_page=True)
     desk.goto(f"{daemon.url}/dashboard")
     assert desk.inner_text("#overdue-count").strip().endswith("1")
     desk.click("#overdue a:has-text('ADU-2026-500003')")
