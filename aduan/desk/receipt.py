@@ -28,7 +28,12 @@ def office_of(settings: DeskSettings, clerk: Clerk) -> str:
     for office in settings.offices:
         if clerk.desk and clerk.desk in (office.name, office.kecamatan, office.kelurahan):
             return office.name
-    return f"Loket {clerk.desk}" if clerk.desk else "Loket pengaduan"
+    if not clerk.desk:
+        return "Loket pengaduan"
+    name = clerk.desk.replace("-", " ").strip()
+    if name.lower().startswith(("loket", "kantor")):
+        return name[:1].upper() + name[1:]  # "loket-3" -> "Loket 3"
+    return f"Loket {name}"
 
 
 def receipt_context(

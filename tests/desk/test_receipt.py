@@ -51,3 +51,16 @@ def test_the_receipt_a_walk_in_citizen_takes_home(engine: Engine, tmp_path: Path
         # the case page answers "being processed" until the message is a complaint
         pending = client.get(f"/desk/aduan/{reference.group(1)}")
         assert pending.status_code == 200 and "sedang diproses" in pending.text
+
+
+def test_the_office_printed_for_a_clerks_desk() -> None:
+    from aduan.config.desk import DeskSettings
+    from aduan.desk.auth import Clerk
+    from aduan.desk.receipt import office_of
+
+    plain = DeskSettings()
+    assert office_of(plain, Clerk("sari", "loket-3", "Sari")) == "Loket 3"
+    assert office_of(plain, Clerk("sari", "2", "Sari")) == "Loket 2"
+    assert office_of(plain, Clerk("sari", "", "Sari")) == "Loket pengaduan"
+    tebet = DeskSettings(offices=[DeskOffice(name="Kantor Kecamatan Tebet", kecamatan="Tebet")])
+    assert office_of(tebet, Clerk("sari", "Tebet", "Sari")) == "Kantor Kecamatan Tebet"
