@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from starlette.testclient import TestClient
 
+from aduan.config import Settings
+from aduan.core.errors import ConfigError
 from aduan.daemon.app import create_app
 from aduan.runtime import Runtime
 from aduan.runtime.loader import load_settings
 from aduan.store.cases import update_status
+from aduan.triage import active
+from aduan.triage.escalate import escalate
 from tests.helpers.complaints import insert_complaint, tracking
 
 
@@ -45,3 +51,45 @@ def test_track_page(tmp_path: Path) -> None:
         )
         assert by_query.status_code == 200
     runtime.close()
+
+
+def test_track_shows_a_passed_deadline_and_escalation_not_as_progress(tmp_path: Path) -> None:
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(b"\x89PNG\r\n\x1a\nlogo")
+    city = {"name": "Kota Contoh", "logo": str(logo), "contact": "Call center 112"}
+    settings = load_settings(
+        env={"ADUAN_DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}"}, city=city
+    )
+    runtime = Runtime.create(settings, logging=False)
+    received = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)  # Friday 10:00 WIB
+    insert_complaint(
+        runtime.engine,
+        reference="ADU-2026-200002",
+        received_at=received,
+        due_at=active().calendar.due_at(received),  # Wednesday 2 Dec 10:00 WIB
+    )
+    escalate(runtime.engine, Settings().triage.escalation)
+    with TestClient(create_app(runtime)) as client:
+        page = client.get("/track/" + tracking(runtime, "ADU-2026-200002")).text
+        assert "Melewati target penyelesaian 2 Des 2026" in page
+        assert "Lewat tenggat — dilaporkan ke atasan" in page
+        assert "Diteruskan ke instansi terkait" in page  # the status itself, once
+        assert page.count("Diteruskan ke instansi terkait") == 1
+        assert "Kota Contoh" in page and "Call center 112" in page
+        assert 'src="/kota/logo"' in page
+        served = client.get("/kota/logo")
+        assert served.status_code == 200 and served.headers["content-type"] == "image/png"
+    runtime.close()
+
+
+def test_a_bad_city_setting_stops_start_up_naming_the_key(tmp_path: Path) -> None:
+    config = tmp_path / "aduan.toml"
+    config.write_text('[city]\nname = " "\nlogo = "http://example.org/logo.png"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path=config, env={})
+    problems = caught.value.problems
+    assert any(p.startswith(f"{config}: city.name: ") and "empty" in p for p in problems)
+    assert any(f"{config}: city.logo: " in p and "https" in p for p in problems)
+    config.write_text(f'[city]\nlogo = "{tmp_path / "missing.png"}"\n')
+    with pytest.raises(ConfigError, match=r"city\.logo: .*no logo file"):
+        load_settings(path=config, env={})

@@ -227,7 +227,7 @@ class WalkinChannel(PushChannel):
             text=text,
             identities=tuple(identities),
             display_name=who.name.strip() if who.name and who.name.strip() else None,
-            subject=entry.category_hint,  # the triage hint seam reads the subject
+            hint=entry.category_hint,
             sent_at=_as_utc(entry.entered_at),
             attachments=tuple(entry.attachments),
             location=Location(address=address) if address else None,

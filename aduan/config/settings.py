@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from aduan.config.city import CitySettings
 from aduan.config.desk import DeskSettings, check_networks
 from aduan.config.normalize import NormalizeSettings
 from aduan.config.outbox import OutboxSettings
@@ -137,6 +138,7 @@ class Settings(BaseSettings):
     scheduler: SchedulerSettings = SchedulerSettings()
     triage: TriageSettings = TriageSettings()
     desk: DeskSettings = DeskSettings()
+    city: CitySettings = CitySettings()
     privacy: PrivacySettings = PrivacySettings()
     normalize: NormalizeSettings = NormalizeSettings()
     limits: LimitSettings = LimitSettings()

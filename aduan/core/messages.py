@@ -125,6 +125,9 @@ class Message(BaseModel):
     disposition: Disposition = Disposition.COMPLAINT
     ignore_reason: str | None = None
     subject: str | None = None
+    hint: str | None = None
+    """A category code a person suggested (a desk clerk's pick): triage weighs it as a
+    hint; it is never part of the text or the subject."""
     language: str | None = None
     attachments: tuple[Attachment, ...] = ()
     location: Location | None = None

@@ -124,6 +124,33 @@ def mask_optional(text: str | None, known_names: Iterable[str] = ()) -> str | No
 
 def mask_identity(identity: str) -> str:
     """A reporter identity fit for a log line or an operator's listing: its kind and its
-    last four characters (``tel:+6281200012345`` -> ``tel:…2345``)."""
+    last four characters (``tel:+6281200012345`` -> ``tel:…2345``); an e-mail keeps its
+    first letter and its domain."""
     kind, _, value = identity.partition(":")
+    if kind == "mailto" and "@" in value:
+        local, _, domain = value.partition("@")
+        return f"mailto:{local[:1]}…@{domain}"
     return f"{kind}:…{value[-4:]}" if len(value) > 4 else f"{kind}:…"
+
+
+def show_identity(identity: str) -> str:
+    """A reporter's identity as a clerk's page shows it: enough to recognise, not to copy.
+
+    ``tel:+6281200012345`` -> ``tel:+62812•••••345``; ``mailto:budi@example.com`` ->
+    ``mailto:b•••@example.com``; ``nik:<hash>`` -> ``nik:(tersandi)``; a handle keeps
+    its first two and last two characters.
+    """
+    scheme, _, value = identity.partition(":")
+    if not value:
+        return "•••"
+    if scheme == "nik":
+        return "nik:(tersandi)"
+    if scheme == "mailto":
+        user, _, domain = value.partition("@")
+        return f"mailto:{user[:1]}•••@{domain}"
+    if scheme == "tel":
+        keep = value[:6] if value.startswith("+") else value[:5]
+        return f"tel:{keep}{'•' * max(1, len(value) - len(keep) - 3)}{value[-3:]}"
+    if len(value) <= 4:
+        return f"{scheme}:•••"
+    return f"{scheme}:{value[:2]}•••{value[-2:]}"

@@ -4,7 +4,10 @@ Over the last ``days`` days (office time zone): complaints per day per
 channel, per category and per agency; SLA compliance — of the complaints
 whose deadline has passed or that are resolved, the share resolved by
 ``due_at`` (three working days); the overdue list (open, past ``due_at``);
-the incidents with the most complaints. No personal data is shown.
+the incidents with the most complaints (their category, place and first
+complaint, which the page links to); a table by kecamatan (complaints, still
+open, late). No personal data is shown. The data keep the store's codes; the
+page shows them as :mod:`aduan.desk.labels` names them (:func:`present`).
 """
 
 from __future__ import annotations
@@ -15,10 +18,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import Engine, and_, case, func, or_, select
 
 from aduan.core.clock import utcnow
 from aduan.desk import svg
+from aduan.desk.labels import CHANNELS, agency_label, category_name
 from aduan.store.models import Incident, complaints
 
 incidents = Incident.__table__  # type: ignore[attr-defined]
@@ -37,6 +41,7 @@ class Figures:
     overdue: list[dict[str, Any]] = field(default_factory=list)
     overdue_count: int = 0
     top_incidents: list[dict[str, Any]] = field(default_factory=list)
+    by_kecamatan: list[dict[str, Any]] = field(default_factory=list)
     generated_at: datetime = field(default_factory=utcnow)
 
     @property
@@ -95,14 +100,24 @@ def collect(engine: Engine, days: int = 14, timezone: str = "Asia/Jakarta") -> F
                 .limit(50)
             )
         ]
+        kecamatan = _by_kecamatan(conn, in_window, late)
         i = incidents.c
+        first_ref = (
+            select(c.reference)
+            .where(c.incident_id == i.id)
+            .order_by(c.received_at, c.id)
+            .limit(1)
+            .scalar_subquery()
+        )
         top = [
-            {**row._mapping, "place": incident_place(row)}
+            {**row._mapping, "place": incident_place(row) or row.address}
             for row in conn.execute(
                 select(
                     i.reference,
                     i.category,
                     i.place_name,
+                    i.address,
+                    first_ref.label("first_reference"),
                     i.kelurahan,
                     i.kecamatan,
                     i.complaint_count,
@@ -130,7 +145,33 @@ def collect(engine: Engine, days: int = 14, timezone: str = "Asia/Jakarta") -> F
         overdue=overdue,
         overdue_count=overdue_count,
         top_incidents=top,
+        by_kecamatan=kecamatan,
     )
+
+
+def _by_kecamatan(conn: Any, in_window: Any, late: Any) -> list[dict[str, Any]]:
+    c = complaints.c
+    still_open = and_(c.resolved_at.is_(None), c.closed_at.is_(None), c.status.not_in(OPEN))
+    rows = conn.execute(
+        select(
+            c.kecamatan,
+            func.count().label("total"),
+            func.sum(case((still_open, 1), else_=0)).label("open"),
+            func.sum(case((late, 1), else_=0)).label("late"),
+        )
+        .where(in_window)
+        .group_by(c.kecamatan)
+        .order_by(func.count().desc())
+    )
+    return [
+        {
+            "kecamatan": row.kecamatan or "(belum diketahui)",
+            "total": int(row.total),
+            "open": int(row.open or 0),
+            "late": int(row.late or 0),
+        }
+        for row in rows
+    ]
 
 
 def incident_place(row: Any) -> str | None:
@@ -146,10 +187,35 @@ def _grouped(conn: Any, column: Any, where: Any, missing: str) -> list[tuple[str
     return [(value or missing, int(n)) for value, n in rows]
 
 
+def _labelled(items: list[tuple[str, int]], label: Any) -> list[tuple[str, int]]:
+    return [(label(code) or code if code != "(belum)" else code, n) for code, n in items]
+
+
+def present(f: Figures, zone: ZoneInfo) -> dict[str, Any]:
+    """The overdue and incident rows with Indonesian labels and local dates, for the page."""
+    from aduan.triage.deadline import local_time
+
+    return {
+        "overdue": [
+            {
+                **o,
+                "channel": CHANNELS.get(o["channel"], o["channel"]),
+                "category": category_name(o["category"]),
+                "agency": agency_label(o["agency"]),
+                "due": local_time(o["due_at"], zone),
+            }
+            for o in f.overdue
+        ],
+        "incidents": [{**i, "category": category_name(i["category"])} for i in f.top_incidents],
+    }
+
+
 def charts(f: Figures) -> dict[str, Markup]:
     return {
-        "per_day": svg.stacked_columns(f.days, f.per_day, "Aduan per hari per kanal"),
-        "category": svg.bars(f.by_category[:15], "Aduan per kategori"),
-        "agency": svg.bars(f.by_agency[:15], "Aduan per instansi"),
+        "per_day": svg.stacked_columns(
+            f.days, f.per_day, "Aduan per hari per kanal", labels=CHANNELS
+        ),
+        "category": svg.bars(_labelled(f.by_category[:15], category_name), "Aduan per kategori"),
+        "agency": svg.bars(_labelled(f.by_agency[:15], agency_label), "Aduan per instansi"),
         "sla": svg.share(f.sla_share, "Kepatuhan SLA 3 hari kerja"),
     }

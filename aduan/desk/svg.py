@@ -27,8 +27,30 @@ PALETTE = (
 FONT = 'font-family="DejaVu Sans, sans-serif" font-size="12"'
 
 
+CHANNEL_COLORS = {
+    "sms": "#1f77b4",
+    "email": "#ff7f0e",
+    "telegram": "#2ca02c",
+    "twitter": "#d62728",
+    "facebook": "#9467bd",
+    "walkin": "#8c564b",
+    "rss": "#e377c2",
+    "open311": "#7f7f7f",
+    "whatsapp": "#bcbd22",
+    "instagram": "#17becf",
+}
+"""One colour per channel, whatever the period or the order of the series."""
+
+
 def color(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
+
+
+def series_color(name: str) -> str:
+    """A series' own colour: the channel's, else one fixed by the name (never by position)."""
+    if name in CHANNEL_COLORS:
+        return CHANNEL_COLORS[name]
+    return PALETTE[sum(name.encode()) % len(PALETTE)]
 
 
 def _svg(width: int, height: int, title: str, body: list[str]) -> Markup:
@@ -63,9 +85,15 @@ def bars(items: list[tuple[str, int]], title: str, width: int = 600) -> Markup:
 
 
 def stacked_columns(
-    days: list[str], series: dict[str, list[int]], title: str, width: int = 760
+    days: list[str],
+    series: dict[str, list[int]],
+    title: str,
+    width: int = 760,
+    labels: dict[str, str] | None = None,
 ) -> Markup:
-    """One column per day, stacked by series; a legend below."""
+    """One column per day, stacked by series (each in :func:`series_color`); a legend below.
+    ``labels``: what to show for a series' key (a channel's name for its code)."""
+    labels = labels or {}
     if not days or not series:
         return _empty(title, width)
     plot_h, left, bottom = 200, 40, 40
@@ -83,13 +111,14 @@ def stacked_columns(
     for d, day in enumerate(days):
         x = left + d * step + (step - col) / 2
         y = plot_h + 5.0
-        for s, (name, values) in enumerate(series.items()):
+        for name, values in series.items():
             h = plot_h * values[d] / top
             if h > 0:
                 y -= h
                 body.append(
                     f'<rect x="{x:.1f}" y="{y:.1f}" width="{col:.1f}" height="{h:.1f}" '
-                    f'fill="{color(s)}"><title>{escape(day)} {escape(name)}: {values[d]}'
+                    f'fill="{series_color(name)}"><title>{escape(day)} '
+                    f"{escape(labels.get(name, name))}: {values[d]}"
                     "</title></rect>"
                 )
         if len(days) <= 16 or d % max(1, len(days) // 12) == 0:
@@ -101,8 +130,8 @@ def stacked_columns(
         lx = left + (s % 6) * 115
         ly = plot_h + bottom + 20 * (s // 6)
         body.append(
-            f'<rect x="{lx}" y="{ly - 10}" width="12" height="12" fill="{color(s)}"/>'
-            f'<text x="{lx + 16}" y="{ly}">{escape(name[:14])}</text>'
+            f'<rect x="{lx}" y="{ly - 10}" width="12" height="12" fill="{series_color(name)}"/>'
+            f'<text x="{lx + 16}" y="{ly}">{escape(labels.get(name, name)[:14])}</text>'
         )
     return _svg(width, height, title, body)
 

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
@@ -28,7 +29,7 @@ from starlette.routing import BaseRoute, Route
 from aduan.core.errors import PayloadTooLarge, StoreError
 from aduan.core.logs import get_logger
 from aduan.desk import dashboard
-from aduan.desk.access import Role, Viewer
+from aduan.desk.access import Role, Viewer, may
 from aduan.desk.accounts import account, log_in
 from aduan.desk.auth import (
     Clerk,
@@ -41,6 +42,7 @@ from aduan.desk.entry import CATEGORIES, Upload, check_entry
 from aduan.desk.intake import intake
 from aduan.desk.logins import LoginThrottle, SessionState
 from aduan.desk.offices import office_list, official_names
+from aduan.desk.receipt import office_of, receipt_context
 from aduan.runtime import Runtime
 from aduan.store.references import receipt_code
 from aduan.store.users import any_user
@@ -71,6 +73,13 @@ class DeskPages:
             loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"])
         )
         self.throttle = LoginThrottle()
+        self.headers = dict(HEADERS)
+        origin = runtime.settings.city.logo_origin
+        if origin:  # the city's logo on another host, shown on receipts
+            csp = HEADERS["Content-Security-Policy"]
+            self.headers["Content-Security-Policy"] = csp.replace(
+                "img-src 'self' data:", f"img-src 'self' data: {origin}"
+            )
         self.state = SessionState(runtime.engine)
 
     # -- sessions ---------------------------------------------------------------------
@@ -135,7 +144,7 @@ class DeskPages:
         body = self.env.get_template(template).render(
             csrf=session["csrf"], user=session.get("name") or session.get("user"), **context
         )
-        response = HTMLResponse(body, status_code=status, headers=HEADERS)
+        response = HTMLResponse(body, status_code=status, headers=self.headers)
         self.set_cookie(response, session)
         return response
 
@@ -292,6 +301,13 @@ class DeskPages:
             files=len(checked.files),
         )
         code = receipt_code(self.runtime.nik_key, receipt.reference)
+        printed = await run_in_threadpool(
+            receipt_context,
+            self.runtime.engine,
+            receipt.reference,
+            receipt.raw_id,
+            checked.values.get("kategori") or None,
+        )
         return self.page(
             "desk_done.html",
             session,
@@ -300,6 +316,9 @@ class DeskPages:
             track_url=f"{self.runtime.settings.server.base_url}/track/{receipt.reference}-{code}",
             clerk=clerk,
             new=receipt.new,
+            city=self.runtime.settings.city,
+            office=office_of(self.settings, clerk),
+            receipt=printed,
         )
 
     def desk_form(
@@ -328,15 +347,21 @@ class DeskPages:
     # -- dashboard --------------------------------------------------------------------
 
     async def dashboard(self, request: Request) -> Response:
-        clerk, session = self.clerk(request)
-        if clerk is None:
+        viewer, session = self.viewer(request)
+        if viewer is None:
             return self.to_login(request)
+        if not may(viewer, "dashboard"):
+            log.warning("desk_dashboard_forbidden", user=viewer.user)
+            return self.page("desk_missing.html", session, 403, denied=True, page="dasbor")
         days = _int(request.query_params.get("hari"), 14, 1, 366)
-        figures = await run_in_threadpool(
-            dashboard.collect, self.runtime.engine, days, self.runtime.settings.timezone
-        )
+        zone = self.runtime.settings.timezone
+        figures = await run_in_threadpool(dashboard.collect, self.runtime.engine, days, zone)
         return self.page(
-            "dashboard.html", session, clerk=clerk, f=figures, charts=dashboard.charts(figures)
+            "dashboard.html",
+            session,
+            f=figures,
+            shown=dashboard.present(figures, ZoneInfo(zone)),
+            charts=dashboard.charts(figures),
         )
 
 

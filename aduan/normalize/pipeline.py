@@ -260,7 +260,7 @@ class _Batch:
             cid,
             item.match,
             channel=raw.channel,
-            hint=item.message.subject,
+            hint=item.message.hint or item.message.subject,
             received_at=raw.received_at,
             kecamatan=place.kecamatan,
         )
@@ -403,7 +403,7 @@ class _Batch:
             complaint_id,
             item.match,
             channel=stored.raw.channel,
-            hint=message.subject,
+            hint=message.hint or message.subject,
             kecamatan=kecamatan,
         )
         if outcome == "manual":

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, column, select, table
 
+from aduan.core.privacy import mask_identity
 from aduan.store.types import UTCDateTime
 
 _outbox = table(
@@ -24,15 +25,6 @@ _outbox = table(
     column("status"),
     column("created_at", UTCDateTime()),
 )
-
-
-def mask_identity(identity: str) -> str:
-    """``tel:+628111272206`` -> ``tel:…2206``; an e-mail keeps its first letter and domain."""
-    kind, _, value = identity.partition(":")
-    if kind == "mailto" and "@" in value:
-        local, _, domain = value.partition("@")
-        return f"mailto:{local[:1]}…@{domain}"
-    return f"{kind}:…{value[-4:]}" if len(value) > 4 else f"{kind}:…"
 
 
 def sent(conn: Connection, complaint_id: int) -> list[dict[str, Any]]:

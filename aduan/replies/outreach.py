@@ -15,9 +15,9 @@ from sqlalchemy import Connection, Engine
 from aduan.core.clock import utcnow
 from aduan.core.errors import AduanError
 from aduan.core.identity import email_identity, phone_identity
+from aduan.core.privacy import mask_identity
 from aduan.replies import active
 from aduan.replies.events import NoRecipient, queue_reply
-from aduan.replies.history import mask_identity
 from aduan.replies.recipients import first_contact
 from aduan.store.cases import find_complaint
 from aduan.store.models import AuditEntry

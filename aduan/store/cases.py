@@ -10,6 +10,12 @@ The statuses a complaint moves through after triage::
   the SLA figures; ``rejected`` (not our authority) names the agency it belongs to;
 * ``reopen`` takes a resolved, rejected or closed complaint back to ``in_progress``
   and clears ``resolved_at``/``closed_at``; the earlier resolution stays in the history.
+  Only ``reopen`` does: ``in_progress`` on a finished complaint is refused, so
+  choosing "Sedang ditangani" by mistake never reopens a case.
+
+A refused change raises :class:`CaseError` with an English sentence for the CLI
+and a stable ``code`` (with ``params``) that other faces translate — the desk
+shows them in Indonesian (:mod:`aduan.desk.messages`).
 
 Every change is a ``complaint_events`` row (actor, time, from, to, note). The CLI
 (``aduan complaint update``), the desk UI and partners' API all come here.
@@ -38,7 +44,16 @@ CLOSED = ("resolved", "rejected", "closed", "duplicate")
 
 
 class CaseError(AduanError):
-    """A status change that cannot be made (unknown reference, missing note, ...)."""
+    """A change that cannot be made (unknown reference, missing note, ...).
+
+    ``code`` names the rule (``not_found``, ``note_required``, ...); ``params`` the
+    values a translated message needs.
+    """
+
+    def __init__(self, message: str, code: str = "invalid", **params: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -68,19 +83,35 @@ def find_complaint(conn: Connection, reference: str) -> Any:
 
 def _check(status: str, current: str, note: str | None, agency: str | None) -> str:
     if status not in CHANGES:
-        raise CaseError(f"unknown status {status!r}; one of: {', '.join(CHANGES)}")
+        raise CaseError(
+            f"unknown status {status!r}; one of: {', '.join(CHANGES)}", "unknown_status"
+        )
     if current == "duplicate":
-        raise CaseError("a duplicate follows the complaint it duplicates; update that one")
+        raise CaseError(
+            "a duplicate follows the complaint it duplicates; update that one", "is_duplicate"
+        )
     if status == "reopen":
         if current not in CLOSED:
-            raise CaseError(f"only a resolved, rejected or closed complaint can reopen ({current})")
+            raise CaseError(
+                f"only a resolved, rejected or closed complaint can reopen ({current})",
+                "reopen_open",
+                status=current,
+            )
         return "in_progress"
     if status == current:
-        raise CaseError(f"the complaint is already {current}")
+        raise CaseError(f"the complaint is already {current}", "same_status", status=current)
+    if status == "in_progress" and current in CLOSED:
+        raise CaseError(
+            f"the complaint is {current}; reopen it to work on it again (reopen)",
+            "closed_use_reopen",
+            status=current,
+        )
     if status == "resolved" and not (note and note.strip()):
-        raise CaseError("a resolution needs a note saying what was done (--note)")
+        raise CaseError("a resolution needs a note saying what was done (--note)", "note_required")
     if status == "rejected" and not (agency and agency.strip()):
-        raise CaseError("a rejection needs the agency the complaint belongs to (--agency)")
+        raise CaseError(
+            "a rejection needs the agency the complaint belongs to (--agency)", "agency_required"
+        )
     return status
 
 
@@ -103,7 +134,9 @@ def update_status(
     with engine.begin() as conn:
         row = find_complaint(conn, reference)
         if row is None:
-            raise CaseError(f"no complaint with reference {reference}")
+            raise CaseError(
+                f"no complaint with reference {reference}", "not_found", reference=reference
+            )
         new = _check(status, row.status, note, agency)
         values: dict[str, Any] = {"status": new, "updated_at": when}
         if new == "resolved":

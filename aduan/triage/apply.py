@@ -68,7 +68,8 @@ class Outcome:
 
 def _decide(router: Router, row: Any) -> tuple[Decision, datetime]:
     text = row.match_text or matching_form(row.text or "")
-    blended = router.decide(text, channel=row.channel, hint=row.subject or None)
+    hint = (row.extra or {}).get("hint") or row.subject or None
+    blended = router.decide(text, channel=row.channel, hint=hint)
     return router.recorded(blended), router.triage.due_at(row.received_at)
 
 

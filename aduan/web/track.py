@@ -7,6 +7,12 @@ same "not found" as for a number that does not exist, so references cannot
 be enumerated. What the page shows is the privacy rule's
 (:mod:`aduan.core.disclosure`): status, category, agency, dates and the status
 notes masked; no name, no contact, not the complaint text.
+
+The deadline is shown as :func:`aduan.triage.deadline.deadline_state` says
+("Melewati target penyelesaian 2 Des 2026" once it has passed), and an
+escalation as what it is (:data:`~aduan.triage.deadline.ESCALATED`), never as
+progress. The page carries the city's name, logo, contact line and office
+hours (``[city]``); ``/kota/logo`` serves a configured logo file.
 """
 
 from __future__ import annotations
@@ -20,9 +26,11 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from aduan.config.city import LOGO_TYPES
+from aduan.core.clock import utcnow
 from aduan.core.disclosure import STRANGER, view
 from aduan.store.cases import find_complaint, history
 from aduan.store.models import Reporter, raw_messages
@@ -40,6 +48,8 @@ STATUS_ID = {
     "closed": "Ditutup",
     "duplicate": "Digabung dengan aduan lain yang sama",
 }
+SHOWN_KINDS = ("status", "reopened", "overdue", "duplicate")
+"""The events a citizen sees: status changes and the escalation; not internal notes."""
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -57,7 +67,22 @@ def _date(value: datetime | None, zone: ZoneInfo) -> str | None:
 reporters = Reporter.__table__  # type: ignore[attr-defined]
 
 
+def event_label(kind: str, to_status: str | None) -> str:
+    """An event as a line of history: an escalation is never shown as a status."""
+    from aduan.triage.deadline import ESCALATED, WARNED
+
+    if kind == "overdue":
+        return ESCALATED
+    if kind == "due_soon":
+        return WARNED
+    if kind == "reopened":
+        return "Dibuka kembali, sedang ditangani"
+    return STATUS_ID.get(to_status or "", kind)
+
+
 def track_context(runtime: Runtime, wanted: str, code: str | None = None) -> dict[str, Any]:
+    from aduan.triage import active
+    from aduan.triage.deadline import deadline_state
     from aduan.triage.services import agency_name, service
 
     parsed = parse_tracking(wanted)
@@ -98,12 +123,17 @@ def track_context(runtime: Runtime, wanted: str, code: str | None = None) -> dic
     events = [
         {
             "at": _date(e.at, zone),
-            "status": STATUS_ID.get(e.to_status or "", e.kind),
+            "status": event_label(e.kind, e.to_status),
+            "late": e.kind == "overdue",
             "note": shown.text(e.note),
         }
         for e in history(engine, row.id)
-        if e.to_status
+        if e.kind in SHOWN_KINDS
     ]
+    finished = row.resolved_at is not None or row.closed_at is not None
+    deadline = deadline_state(
+        row.due_at, row.status, utcnow(), active().calendar, finished=finished
+    )
     return {
         "reference": reference,
         "found": True,
@@ -112,6 +142,7 @@ def track_context(runtime: Runtime, wanted: str, code: str | None = None) -> dic
         "agency": agency_name(row.agency),
         "received": _date(row.received_at, zone),
         "due": _date(row.due_at, zone),
+        "deadline": deadline,
         "updated": _date(row.updated_at, zone),
         "history": events,
     }
@@ -122,7 +153,20 @@ def routes(runtime: Runtime) -> list[BaseRoute]:
         wanted = request.path_params["reference"].strip().upper()[:64]
         code = (request.query_params.get("kode") or "").strip().upper()[:8] or None
         context = await asyncio.to_thread(track_context, runtime, wanted, code)
-        html = TEMPLATES.get_template("track.html").render(**context)
+        html = TEMPLATES.get_template("track.html").render(city=runtime.settings.city, **context)
         return HTMLResponse(html, status_code=200 if context["found"] else 404)
 
-    return [Route("/track/{reference}", track, methods=["GET"])]
+    async def logo(request: Request) -> Response:
+        path = runtime.settings.city.logo
+        if path is None or "://" in path:
+            return HTMLResponse("<h1>404</h1>", status_code=404)
+        kind = LOGO_TYPES[Path(path).suffix.lower()]
+        headers = {"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"}
+        if kind == "image/svg+xml":
+            headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+        return FileResponse(path, media_type=kind, headers=headers)
+
+    return [
+        Route("/track/{reference}", track, methods=["GET"]),
+        Route("/kota/logo", logo, methods=["GET"]),
+    ]

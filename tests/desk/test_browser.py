@@ -4,21 +4,13 @@ The browser is Debian's ``chromium`` (never a downloaded one), driven by
 Playwright's Python client. One test logs in, fills the walk-in form with a
 photo, submits and reads the reference number back, then checks the raw row
 and the blob in the store. The other opens the dashboard over inserted
-complaints and saves a screenshot under ``test-artifacts/``.
+complaints (as a supervisor) and saves a screenshot under ``test-artifacts/``.
+The daemon and browser fixtures are in tests/desk/conftest.py.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -31,108 +23,10 @@ from aduan.core.clock import utcnow
 from aduan.store import open_store
 from aduan.store.blobs import blob_path
 from aduan.store.models import Complaint, Incident, raw_messages
-from tests.conftest import free_port
-from tests.desk.helpers import PASSWORD, PASSWORD_HASH, PNG
-from tests.helpers.databases import skip_or_fail
+from tests.desk.conftest import ARTIFACTS, Daemon, log_in
+from tests.desk.helpers import PNG
 
 pytestmark = pytest.mark.integration
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-@dataclass
-class Daemon:
-    url: str
-    db_url: str
-    data_dir: Path
-
-
-def wait_healthy(url: str, process: subprocess.Popen[str], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        if process.poll() is not None:
-            _, err = process.communicate()
-            pytest.fail(f"aduan run exited: {err[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            pytest.fail("aduan run did not become healthy")
-        time.sleep(0.1)
-
-
-@pytest.fixture
-def daemon(tmp_path: Path) -> Iterator[Daemon]:
-    port = free_port()
-    db_url = f"sqlite:///{tmp_path / 'aduan.db'}"
-    data_dir = tmp_path / "data"
-    config = tmp_path / "aduan.toml"
-    config.write_text(
-        f'database_url = "{db_url}"\n'
-        f'data_dir = "{data_dir}"\n'
-        "[desk.users.sari]\n"
-        f'password_hash = "{PASSWORD_HASH}"\n'
-        'desk = "loket-3"\n'
-        'display_name = "Sari (loket 3)"\n'
-    )
-    open_store(db_url).dispose()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ADUAN_")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "aduan", "--config", str(config), "run", "--port", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, process)
-        yield Daemon(url, db_url, data_dir)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
-        skip_or_fail("Debian's chromium is not installed (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        skip_or_fail("Playwright's Python client is not installed")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
-def log_in(page: Any, daemon: Daemon, target: str) -> None:
-    page.goto(f"{daemon.url}{target}")
-    assert "/login" in page.url
-    page.fill("#username", "sari")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]:has-text('Masuk')")
-    page.wait_for_url(f"{daemon.url}{target}")
 
 
 def test_clerk_records_a_walk_in_complaint(daemon: Daemon, browser: Any, tmp_path: Path) -> None:
@@ -156,7 +50,7 @@ def test_clerk_records_a_walk_in_complaint(daemon: Daemon, browser: Any, tmp_pat
     page.wait_for_selector("#reference")
     reference = page.inner_text("#reference").strip()
     assert reference.startswith(f"ADU-{utcnow().year}-")
-    assert "Nomor aduan" in page.inner_text("#nomor-aduan")
+    assert reference in page.inner_text("#receipt")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "desk-receipt.png"), full_page=True)
 
@@ -231,7 +125,7 @@ def test_dashboard_in_the_browser(daemon: Daemon, browser: Any) -> None:
         session.commit()
     engine.dispose()
     page = browser.new_page(viewport={"width": 1100, "height": 900})
-    log_in(page, daemon, "/dashboard")
+    log_in(page, daemon, "/dashboard", user="tia")
     assert page.locator("svg").count() >= 4
     assert page.inner_text("#total").endswith("60")
     assert "INC-2026-000007" in page.inner_text("#incidents")

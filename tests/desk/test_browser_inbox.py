@@ -20,8 +20,8 @@ import pytest
 from aduan.desk.auth import hash_password
 from aduan.store import open_store
 from aduan.store.users import add_user
+from tests.desk.conftest import Daemon
 from tests.desk.helpers import PASSWORD
-from tests.desk.test_browser import Daemon, browser, daemon  # noqa: F401 - fixtures
 from tests.helpers.complaints import insert_complaint
 
 pytestmark = pytest.mark.integration
@@ -32,7 +32,7 @@ LIGHT_CASE = "ADU-2026-200002"
 
 
 @pytest.fixture
-def inbox_daemon(daemon: Daemon) -> Daemon:  # noqa: F811 - the fixture imported above
+def inbox_daemon(daemon: Daemon) -> Daemon:
     """The desk's daemon (clerk ``sari`` in its config) with an officer of sudin-sda in the
     store, a late drainage case, a street-lighting case and 30 waste cases."""
     engine = open_store(daemon.db_url, migrate=False)
@@ -82,7 +82,7 @@ def log_in(page: Any, server: Daemon, user: str, password: str) -> None:
 
 def test_a_clerk_finds_a_case_by_search_and_opens_it(
     inbox_daemon: Daemon,
-    browser: Any,  # noqa: F811 - the fixture imported above
+    browser: Any,
     tmp_path: Path,
 ) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -110,7 +110,7 @@ def test_a_clerk_finds_a_case_by_search_and_opens_it(
 
 def test_an_officer_sees_only_their_agency(
     inbox_daemon: Daemon,
-    browser: Any,  # noqa: F811 - the fixture imported above
+    browser: Any,
     tmp_path: Path,
 ) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -128,13 +128,9 @@ def test_an_officer_sees_only_their_agency(
     page.close()
 
 
-@pytest.mark.xfail(
-    reason="the case page asks access.may on branch desk-case; remove this mark at its merge",
-    strict=False,
-)
 def test_an_officer_gets_403_on_another_agencys_case(
     inbox_daemon: Daemon,
-    browser: Any,  # noqa: F811 - the fixture imported above
+    browser: Any,
     tmp_path: Path,
 ) -> None:
     page = browser.new_page()

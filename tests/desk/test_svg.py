@@ -32,3 +32,22 @@ def test_share_and_empty() -> None:
     assert "Belum ada data" in str(share(None, "SLA"))
     assert "Belum ada data" in str(bars([], "x"))
     ET.fromstring(str(stacked_columns([], {}, "x")))
+
+
+def test_a_channel_keeps_its_colour_whatever_the_period() -> None:
+    def colours(series: dict[str, list[int]]) -> dict[str, str]:
+        root = ET.fromstring(str(stacked_columns(["2026-03-01"], series, "x")))
+        return {
+            (r.findtext(f"{SVG}title") or "").split()[1].rstrip(":"): r.get("fill", "")
+            for r in root.findall(f"{SVG}rect")
+            if r.findtext(f"{SVG}title")
+        }
+
+    week = colours({"sms": [5], "walkin": [3]})
+    fortnight = colours({"walkin": [9], "telegram": [4], "sms": [1]})
+    assert week["sms"] == fortnight["sms"] and week["walkin"] == fortnight["walkin"]
+    assert len(set(fortnight.values())) == 3
+    labelled = str(
+        stacked_columns(["2026-03-01"], {"walkin": [1]}, "x", labels={"walkin": "Loket"})
+    )
+    assert "Loket" in labelled and ">walkin<" not in labelled

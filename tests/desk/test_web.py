@@ -11,11 +11,13 @@ import pytest
 from sqlalchemy import Engine, select
 
 from aduan.channels.walkin import WalkinChannel, WalkinConfig
+from aduan.config.desk import DeskUser
 from aduan.core.clock import utcnow
 from aduan.store.blobs import blob_path
 from aduan.store.models import Complaint, raw_messages
 from tests.desk.helpers import (
     GOOD_FORM,
+    PASSWORD_HASH,
     PNG,
     client_for,
     csrf_of,
@@ -89,7 +91,7 @@ def test_submit_stores_raw_blob_and_shows_reference(engine: Engine, tmp_path: Pa
         files = [("lampiran", ("foto lampu.png", PNG, "image/png"))]
         answer = client.post("/desk", data=form, files=files)
         assert answer.status_code == 200, answer.text
-        found = re.search(r"Nomor aduan: <span id=\"reference\">(ADU-\d{4}-\d{6})", answer.text)
+        found = re.search(r"<span id=\"reference\">(ADU-\d{4}-\d{6})", answer.text)
         assert found
         reference = found.group(1)
         again = client.post("/desk", data=form, files=files)
@@ -210,8 +212,8 @@ def test_dashboard_figures(engine: Engine, tmp_path: Path) -> None:
             text="t",
             original_text="t",
             received_at=now + received * hours,
-            category=("penerangan", "drainase")[n % 2],
-            agency="Dinas Bina Marga" if n % 2 else "Suku Dinas SDA",
+            category=("street_lighting", "drainage_flooding")[n % 2],
+            agency="sudin-sda" if n % 2 else "sudin-bina-marga",
             due_at=now + due * hours,
             resolved_at=None if resolved is None else now + resolved * hours,
             kecamatan="Cilandak",
@@ -229,16 +231,26 @@ def test_dashboard_figures(engine: Engine, tmp_path: Path) -> None:
     figures = collect(engine, days=7)
     assert figures.total == 6
     assert sum(sum(v) for v in figures.per_day.values()) == 6
-    assert dict(figures.by_category) == {"penerangan": 3, "drainase": 3}
+    assert dict(figures.by_category) == {"street_lighting": 3, "drainage_flooding": 3}
     assert (figures.sla_met, figures.sla_due) == (3, 5)
     assert [o["reference"] for o in figures.overdue] == ["ADU-2026-900005"]
-    with client_for(make_runtime(engine, tmp_path)) as client:
-        login(client)
+    assert figures.by_kecamatan == [{"kecamatan": "Cilandak", "total": 6, "open": 2, "late": 1}]
+    runtime = make_runtime(engine, tmp_path)
+    runtime.settings.desk.users["tia"] = DeskUser(password_hash=PASSWORD_HASH, role="supervisor")
+    with client_for(runtime) as client:
+        login(client)  # a clerk: the dashboard is the supervisors'
+        assert client.get("/dashboard").status_code == 403
+    with client_for(runtime) as client:
+        login(client, "tia")
         page = client.get("/dashboard")
         assert page.status_code == 200
         assert page.text.count("<svg") >= 4
-        assert "60.0%" in page.text and "ADU-2026-900005" in page.text
+        assert "60.0%" in page.text and 'href="/desk/aduan/ADU-2026-900005"' in page.text
         assert "Budi" not in page.text
+        for code in ("drainage_flooding", "street_lighting", "sudin-sda", ">sms<", ">walkin<"):
+            assert code not in page.text, code
+        assert "Suku Dinas Sumber Daya Air" in page.text and "Loket" in page.text
+        assert 'id="kecamatan"' in page.text and "WIB" in page.text
 
 
 @pytest.mark.parametrize("path", ["/desk", "/dashboard", "/login"])

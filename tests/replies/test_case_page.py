@@ -22,17 +22,20 @@ def test_a_clerk_replies_and_the_case_page_lists_the_outbox(
     cid, reference = _complaint(engine, "sms-1")
     path = f"/desk/aduan/{reference}"
     with client_for(make_runtime(engine, tmp_path)) as client:
-        assert client.post(path, data={"balasan": "Halo"}).status_code == 403
+        assert client.post(path, data={"aksi": "balas", "balasan": "Halo"}).status_code == 403
         login(client)
         page = client.get(path)
         assert 'id="outbox"' in page.text and "tel:…2206" in page.text
         assert PHONE not in page.text and "+628111272206" not in page.text
         token = csrf_of(page.text)
-        assert client.post(path, data={"balasan": "Halo"}).status_code == 403  # no CSRF
-        empty = client.post(path, data={"csrf": token, "balasan": "   "})
+        assert (
+            client.post(path, data={"aksi": "balas", "balasan": "Halo"}).status_code == 403
+        )  # no CSRF
+        empty = client.post(path, data={"csrf": token, "aksi": "balas", "balasan": "   "})
         assert empty.status_code == 400 and "tulis balasan" in empty.text
         done = client.post(
-            path, data={"csrf": token, "balasan": "Petugas datang besok pagi jam 9."}
+            path,
+            data={"csrf": token, "aksi": "balas", "balasan": "Petugas datang besok pagi jam 9."},
         )
         assert done.status_code == 200 and "Balasan masuk antrean kirim" in done.text
         assert "Petugas datang besok pagi jam 9." in done.text  # listed with its status
@@ -53,16 +56,20 @@ def test_do_not_contact_from_the_case_page(engine: Engine, tmp_path: Path, norma
     with client_for(make_runtime(engine, tmp_path)) as client:
         login(client)
         token = csrf_of(client.get(path).text)
-        off = client.post(path, data={"csrf": token, "kontak": "off"})
+        off = client.post(path, data={"csrf": token, "aksi": "kontak", "kontak": "off"})
         assert off.status_code == 200 and "tidak akan dihubungi" in off.text
-        refused = client.post(path, data={"csrf": token, "balasan": "Halo, ada kabar."})
+        refused = client.post(
+            path, data={"csrf": token, "aksi": "balas", "balasan": "Halo, ada kabar."}
+        )
         assert refused.status_code == 400 and "STOP" in refused.text
-        status = client.post(path, data={"csrf": token, "status": "in_progress"})
+        status = client.post(path, data={"csrf": token, "aksi": "status", "status": "in_progress"})
         assert status.status_code == 200
         assert len(outbox_rows(engine, cid)) == 1  # the acknowledgement, from before
-        on = client.post(path, data={"csrf": token, "kontak": "on"})
+        on = client.post(path, data={"csrf": token, "aksi": "kontak", "kontak": "on"})
         assert on.status_code == 200 and "boleh dihubungi" in on.text.lower()
-        client.post(path, data={"csrf": token, "status": "resolved", "note": "Beres"})
+        client.post(
+            path, data={"csrf": token, "aksi": "status", "status": "resolved", "note": "Beres"}
+        )
     assert [r.event.split(":")[0] for r in outbox_rows(engine, cid)] == ["received", "status"]
 
 
@@ -72,13 +79,20 @@ def test_an_officer_replies_only_on_their_agency_cases(
     normalize(raw("sms-1", LAMP, PHONE))  # street lighting: sudin-bina-marga
     cid, reference = _complaint(engine, "sms-1")
     runtime = make_runtime(engine, tmp_path)
-    runtime.settings.desk.users["budi"] = DeskUser(
-        password_hash=PASSWORD_HASH, role="officer", agency="sudin-sda"
-    )
+    for user, agency in (("budi", "sudin-sda"), ("rina", "sudin-bina-marga")):
+        runtime.settings.desk.users[user] = DeskUser(
+            password_hash=PASSWORD_HASH, role="officer", agency=agency
+        )
     path = f"/desk/aduan/{reference}"
     with client_for(runtime) as client:
         login(client, "budi")
-        token = csrf_of(client.get(path).text)
-        refused = client.post(path, data={"csrf": token, "balasan": "Halo dari SDA."})
-        assert refused.status_code == 400 and "tidak berwenang" in refused.text
+        assert client.get(path).status_code == 403  # another agency's case: not even shown
     assert len(outbox_rows(engine, cid)) == 1
+    with client_for(runtime) as client:
+        login(client, "rina")
+        token = csrf_of(client.get(path).text)
+        sent = client.post(
+            path, data={"csrf": token, "aksi": "balas", "balasan": "Halo dari Bina Marga."}
+        )
+        assert sent.status_code == 200 and "Balasan masuk antrean kirim" in sent.text
+    assert len(outbox_rows(engine, cid)) == 2

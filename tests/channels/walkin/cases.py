@@ -44,7 +44,8 @@ FULL = Row(
         "location.address": "Jl. Kemang Raya No. 10, Kel. Bangka, Kec. Mampang Prapatan",
         "extra.hint": "street_lighting",
         "extra.kelurahan": "Bangka",
-        "subject": "street_lighting",
+        "subject": None,
+        "hint": "street_lighting",
         "extra.desk": "loket-1",
         "extra.consent": True,
         "attachments.0.filename": "lampu.png",
@@ -64,9 +65,7 @@ CASES = [
         covers=frozenset({Negative.REPLAY}),
     ),
     # only the desk, which reserved it for the entry, may store a reference
-    PayloadCase(
-        "entry_full_with_photo.json", status=400, rows=(), answer={"has": "reference"}
-    ),
+    PayloadCase("entry_full_with_photo.json", status=400, rows=(), answer={"has": "reference"}),
     PayloadCase(
         "entry_phone_only.json", rows=(Row(fields={"identities": ("tel:+6281200055501",)}),)
     ),

@@ -61,7 +61,7 @@ def test_good_entry_reads_into_a_message() -> None:
     assert message.location is not None
     assert message.location.address == "Jl. Kemang Raya No. 10, Kel. Bangka, Kec. Mampang Prapatan"
     assert message.extra["hint"] == "street_lighting" and message.extra["kelurahan"] == "Bangka"
-    assert message.subject == "street_lighting"
+    assert message.subject is None and message.hint == "street_lighting"
     assert message.extra["desk"] == "loket-1" and message.extra["consent"] is True
     assert message.attachments[0].filename == "lampu.png"
     assert message.ref == "ADU-2026-000123"
