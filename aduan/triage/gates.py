@@ -26,6 +26,11 @@ THANKS = re.compile(
     r"\b(?:terima kasih|makasih|makasi|trims|thanks|thank you|thx|apresiasi|salut|good job"
     r"|kudos|respect)\b"
 )
+# what THANKS needs before it can match: plain substring tests, far cheaper than the regex
+THANKS_LITERALS = (
+    "terima kasih", "makasi", "trims", "thank", "thx", "apresiasi", "salut", "good job",
+    "kudos", "respect",
+)  # fmt: skip
 DONE = re.compile(
     r"\b(?:cepat|sigap|tanggap|ramah|responsif|nyaman|bagus|mulus|keren|amazing|mantap|sukses"
     r"|pertahankan|selamat|lancar|semoga"
@@ -42,6 +47,8 @@ STILL = re.compile(
 
 def thanks(form: str, request_markers: Iterable[str] = ()) -> bool:
     """The matching form thanks or praises, says something is done, and asks for nothing."""
+    if not any(literal in form for literal in THANKS_LITERALS):
+        return False
     if THANKS.search(form) is None or DONE.search(form) is None:
         return False
     if STILL.search(form) is not None:
