@@ -204,6 +204,15 @@ SLANG: dict[str, str] = {
     "lt": "lantai",
     "tlp": "telepon",
     "telp": "telepon",
+    # Betawi and Jakarta slang
+    "aer": "air",
+    "kite": "kita",
+    "cepet": "cepat",
+    "ilang": "hilang",
+    "dateng": "datang",
+    "bokap": "ayah",
+    "nyokap": "ibu",
+    "nyampe": "sampai",
 }
 ROMAN = {
     "ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8", "ix": "9",
@@ -281,11 +290,23 @@ def _words_of(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+NYE_ROOTS = frozenset({"oranye"})  # words whose "nye" is not the Betawi "-nya"
+
+
+def betawi_nye(word: str) -> str:
+    """Betawi "rumahnye" -> "rumahnya" (a word of six letters or more, not :data:`NYE_ROOTS`)."""
+    if len(word) > 5 and word.endswith("nye") and word not in NYE_ROOTS:
+        return word[:-1] + "a"
+    return word
+
+
 def _word_form(word: str) -> str:
     """Repeats folded, then slang expanded: a word's letters never run into the next word,
     so folding word by word is folding the whole text."""
     folded = _REPEATS.sub(r"\1", word)
     form = SLANG.get(folded, folded)
+    if form is folded:
+        form = betawi_nye(folded)
     if len(_FORMS) >= _FORMS_LIMIT:
         _FORMS.clear()
     _FORMS[word] = form

@@ -16,6 +16,15 @@ abstain, model names the      p >= seconded        the model's category
 abstain                        p < level or none    the rules' answer, human queue
 =============================  ===================  ====================================
 
+Danger sets the priority, and names the responder only where nothing else
+does (:data:`KIND_CATEGORIES`): a medical emergency is ``health`` and a
+missing child ``other`` whatever topic words stand beside them; for the
+other kinds (violence, a collapse, fire, people trapped, a fall), where the
+outcome would be the human queue for want of a category, the kind's category
+is taken (the model's, if it is one of the kind's), and the queue still
+confirms it. A gate of the rules (``gate:thanks``, :mod:`aduan.triage.gates`)
+stands: the model does not give a thanks message a topic.
+
 Priority is never lowered: it is ``high`` when the rules say so (danger terms,
 a high-priority category) or when the :class:`~aduan.triage.danger.Danger`
 detector found a sign; otherwise the final category's default. A decision for
@@ -30,6 +39,7 @@ from dataclasses import dataclass
 
 from aduan.triage import Decision
 from aduan.triage.danger import Danger
+from aduan.triage.gates import GATE_PREFIX
 from aduan.triage.learned import Prediction
 from aduan.triage.rules import RuleSet
 
@@ -37,6 +47,34 @@ DEFAULT_LEVEL = 0.5
 DEFAULT_OVERRIDE = 0.7
 DEFAULT_SECONDED = 0.3
 SHOWN_TERMS = 4
+# A danger sign's kind -> the categories that answer it, the default first.
+KIND_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "medical": ("health",),
+    "missing": ("other",),
+    "violence": ("public_order", "social_welfare"),
+    "fire": ("fire_disaster",),
+    "electricity": ("fire_disaster", "street_lighting"),
+    "water": ("drainage_flooding", "fire_disaster"),
+    "collapse": ("land_building", "parks_trees", "fire_disaster", "street_lighting", "roads"),
+    "fall": ("roads", "drainage_flooding", "fire_disaster"),
+}
+DECISIVE_KINDS = ("medical", "missing")  # alone among the signs, they name the category
+
+
+def danger_category(danger: Danger | None, model: Prediction | None) -> tuple[str, bool] | None:
+    """The category a danger verdict names, and whether it is decisive; None if it names none."""
+    if danger is None or not danger.high:
+        return None
+    kinds = list(dict.fromkeys(s.partition(":")[0] for s in danger.signs))
+    kinds = [k for k in kinds if k in KIND_CATEGORIES]
+    if not kinds:
+        return None
+    if len(kinds) == 1 and kinds[0] in DECISIVE_KINDS:
+        return KIND_CATEGORIES[kinds[0]][0], True
+    choices = KIND_CATEGORIES[kinds[0]]
+    if model is not None and model.category in choices:
+        return model.category, False
+    return choices[0], False
 
 
 @dataclass(frozen=True)
@@ -94,13 +132,14 @@ def blend(
     model's category.
     """
     fallback = ruleset.fallback
-    confident = rules_confident(rules, fallback)
+    gated = any(n.startswith(GATE_PREFIX) for n in rules.rules)
+    confident = gated or rules_confident(rules, fallback)
     agrees = model is not None and model.category == rules.category
     needed = level if not confident or override is None else override
     if not confident and model is not None and model.category in rules_candidates(rules):
         needed = min(needed, seconded)  # two weak signals that agree
     sure = model is not None and model.probability >= needed
-    if confident and (rules.priority == "high" or model is None or agrees):
+    if confident and (gated or rules.priority == "high" or model is None or agrees):
         source, review = "rules", False
     elif sure:
         source, review = "model", False
@@ -115,6 +154,15 @@ def blend(
     else:
         category, agency, score = rules.category, rules.agency, rules.score
         category_rule = ruleset.categories[category]
+    by_danger = None if gated else danger_category(danger, model)
+    named = by_danger is not None and by_danger[0] != category and (by_danger[1] or review)
+    if named:
+        assert by_danger is not None
+        category = by_danger[0]
+        category_rule = ruleset.categories[category]
+        agency = model.agency if model is not None and model.category == category else None
+        agency = agency or category_rule.agency
+        source = "model" if model is not None and model.category == category else "rules"
     if danger is not None:  # the rules' danger terms, hedge-aware, and the detector's own signs
         high = danger.high or category_rule.priority == "high"
     else:
@@ -130,11 +178,13 @@ def blend(
         names.append(f"model:{model.category}:{model.probability:.2f}")
     if danger is not None:
         names.extend(s for s in danger.signs if s not in names)
+    if named:
+        names.append(f"danger_category:{category}")
     parts = [f"rules: {explain_rules(rules, fallback)}"]
     if model is not None:
         parts.append(f"model: {model.category} {model.probability:.2f}")
     if danger is not None and danger.high:
-        parts.append(f"danger: {danger.explain()}")
+        parts.append(f"danger: {danger.explain()}" + (f" ({category})" if named else ""))
     outcome = "human queue" if review else source
     decision = Decision(
         category=category,

@@ -7,12 +7,17 @@ Two sources, one answer (:class:`Danger`):
   that adds a danger term there changes this detector too;
 * :data:`SIGNS`, what those terms lack (they are not repeated here): people
   trapped, pinned or missing, live wires, violence, a medical emergency, the
-  everyday words for fire; each a short pattern over the matching form (lower
-  case, slang expanded: "gk sadar" reads "tidak sadar").
+  everyday words for fire, something about to fall on a road in use ("bisa
+  jatuh kapan saja"), someone who fell just now ("barusan ada motor
+  nyungsep"); each a short pattern over the matching form (lower case, slang
+  expanded: "gk sadar" reads "tidak sadar").
 
 A sign is dropped when a hedge stands in the few words before it ("takut
-kebakaran", "kalau pohon tumbang", "bukan kebakaran", "rawan longsor"): fear,
-conditions, negation, prevention, events that are over. A calm phrase anywhere
+nanti korsleting lalu kebakaran", "kalau pohon tumbang", "rawan longsor",
+"setiap hujan air naik ke rumah"): fear, conditions, prevention, habits,
+events that are over; a negation only right before it ("bukan kebakaran");
+a time that is past right after it ("pohon yang tumbang kemarin", not "belum
+pulang sejak kemarin"); an animal right before it ("kucing kejebak"). A calm phrase anywhere
 ("sudah padam", "sudah surut", "tidak darurat") drops the rules' terms, which
 cannot see their context, but not a sign of :data:`SIGNS` that is itself
 unhedged (someone still trapped, hurt or missing). The rules' ``cancel``
@@ -54,6 +59,13 @@ SIGNS: dict[str, tuple[str, ...]] = {
         rf"(?:{PEOPLE}|rumah|penghuni|korban|tukang|pekerja|buruh)\w* "
         r"(?:\w+ ){0,3}(?:ke|ter)timbun",
         r"(?:tumbang|roboh|rubuh|ambruk) (?:\w+ ){0,3}(?:nutup|menutup|menutupi|melintang)",
+        r"(?:jatuh|roboh|rubuh|ambruk|tumbang|runtuh|longsor|patah) kapan saja",
+        r"(?:nyangkut|tersangkut) (?:\w+ ){0,6}(?:di )?atas (?:\w+ ){0,2}"
+        r"(?:jalan|jalur|motor|mobil|kendaraan|orang)",
+    ),
+    "fall": (
+        r"(?:barusan|baru saja|tadi) (?:\w+ ){0,4}(?:nyungsep|terperosok|keperosok|kejeblos"
+        r"|terjatuh|jatuh|nyemplung|kecemplung|tercebur|terlindas|ketabrak|tertabrak)",
     ),
     "violence": (
         r"dipukul\w*|digebuk\w*|dikeroyok|dibacok|ditusuk|dianiaya|penganiayaan|mukul\w*",
@@ -63,7 +75,7 @@ SIGNS: dict[str, tuple[str, ...]] = {
         r"berdarah|luka (?:parah|berat|bacok|tusuk)",
     ),
     "missing": (
-        rf"(?:{CHILD}) (?:\w+ ){{0,5}}"
+        rf"(?:{CHILD}) (?:\w+ ){{0,7}}"
         r"(?:hilang|ilang|diculik|dibawa orang|belum pulang|tidak pulang)",
         r"penculikan|diculik",
     ),
@@ -76,12 +88,19 @@ SIGNS: dict[str, tuple[str, ...]] = {
 
 # A hedge in the HEDGE_WINDOW words before a sign: not happening now to anyone.
 _HEDGE_WORDS = """
-tidak bukan takut khawatir kuatir kalau kalo jika bila apabila seandainya rawan potensi risiko
+takut khawatir kuatir kalau kalo jika bila apabila seandainya rawan potensi risiko
 resiko cegah mencegah pencegahan antisipasi sosialisasi simulasi pelatihan latihan penyuluhan
-seperti kayak bagai bekas pasca korban sebelum jangan sampai semoga sering
+seperti kayak bagai bekas pasca korban sebelum jangan sampai semoga sering setiap tiap biasanya
 """
 HEDGES = frozenset(_HEDGE_WORDS.split())
-HEDGE_WINDOW = 3
+HEDGE_WINDOW = 5
+NEGATIONS = frozenset({"tidak", "bukan"})  # only in the NEGATION_WINDOW words before
+NEGATION_WINDOW = 3
+# Right after a sign: the event is over ("yang tumbang kemarin"), unless "sejak/dari kemarin".
+PAST = re.compile(
+    r"^(?:\w+ ){0,2}(?<!dari )(?<!sejak )(?:kemarin|dulu|(?:minggu|bulan|tahun) lalu)\b"
+)
+ANIMALS = frozenset(["kucing", "anjing", "burung", "ayam", "kambing", "hewan", "monyet", "tikus"])
 # Anywhere in the complaint: the danger is over, or the writer says it is not one.
 CALM = re.compile(
     r"\b(?:sudah|telah) (?:padam|surut|ditangani|diselamatkan|dievakuasi semua|dipadamkan)\b"
@@ -106,9 +125,14 @@ def _compile(table: dict[str, tuple[str, ...]]) -> list[tuple[str, re.Pattern[st
     ]
 
 
-def _hedged(text: str, start: int) -> bool:
+def _hedged(text: str, start: int, end: int | None = None) -> bool:
     before = text[:start].split()[-HEDGE_WINDOW:]
-    return any(word in HEDGES for word in before)
+    if any(word in HEDGES for word in before):
+        return True
+    near = before[-NEGATION_WINDOW:]
+    if any(word in NEGATIONS or word in ANIMALS for word in near):
+        return True
+    return end is not None and PAST.match(text[end:].lstrip()) is not None
 
 
 class DangerDetector:
@@ -131,7 +155,7 @@ class DangerDetector:
         for kind, pattern in self.signs if self.any_sign.search(form) else ():
             for m in pattern.finditer(form):
                 name = f"{kind}:{m.group(0)}"
-                (hedged if _hedged(form, m.start()) else kept).append(name)
+                (hedged if _hedged(form, m.start(), m.end()) else kept).append(name)
         cancel = self.triage.rules.danger_cancel
         if cancel and cancel.sub(form) != form:
             return Danger(False, (), ("cancel",))
@@ -150,7 +174,7 @@ class DangerDetector:
                 continue
             term = self.rule_terms.get(name)
             found = term.regex.search(form) if term is not None else None
-            if found is not None and _hedged(form, found.start()):
+            if found is not None and _hedged(form, found.start(), found.end()):
                 hedged.append(name)
             else:
                 kept.append(name)

@@ -37,6 +37,7 @@ from aduan.config.triage import TriageSettings
 from aduan.core.text import matching_form
 from aduan.triage import Decision
 from aduan.triage.calendar import OfficeCalendar
+from aduan.triage.gates import GATE_PREFIX, thanks
 from aduan.triage.literals import Gated, word_starts
 from aduan.triage.rules import Mask, RuleSet, Term, load_rules
 
@@ -427,9 +428,12 @@ class Triage:
         elif best_score - runner_up < rules.margin:
             needs_review = True
             names.append(f"close:{ranked[1][0]}")
+        gated = thanks(text, rules.request_markers)
+        if gated:  # nothing asked, nothing in danger now: the human queue, whatever the topic
+            best, needs_review, names = rules.fallback, True, [f"{GATE_PREFIX}thanks"]
         category = rules.categories[best]
         priority, track = category.priority, category.track
-        if scores.danger:
+        if scores.danger and not gated:
             priority, track = "high", "same_day"
             names.extend(scores.danger)
         local = self.by_kecamatan.get(kecamatan or "", {})

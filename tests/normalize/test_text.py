@@ -44,3 +44,10 @@ def test_matching_form_ignores_urls_mentions_and_invisibles() -> None:
     a = matching_form("Banjir di Jl. Ampera @aduan_jaksel https://x.com/a/1")
     b = matching_form("banjir  di jl ampera\u200b")
     assert a == b == "banjir di jalan ampera"
+
+
+def test_betawi_slang_and_the_nye_suffix_are_written_out() -> None:
+    assert matching_form("aer ledeng kite keruh, rumputnye tinggi") == (
+        "air ledeng kita keruh rumputnya tinggi"
+    )
+    assert matching_form("nye") == "nye"  # too short to be a suffix

@@ -106,9 +106,11 @@ def test_explanation_names_both_sources(ruleset: RuleSet) -> None:
     danger = blend(ABSTAIN, Prediction("fire_disaster", 0.4), FIRE, ruleset, seconded=0.3)
     assert danger.explanation == (
         "rules: abstain (below_threshold:roads); model: fire_disaster 0.40; "
-        "danger: fire:kebakar -> human queue"
+        "danger: fire:kebakar (fire_disaster) -> human queue"
     )
     assert danger.decision.priority == "high"
+    assert danger.decision.category == "fire_disaster"  # the sign's kind names the responder
+    assert "danger_category:fire_disaster" in danger.decision.rules
 
 
 def test_explain_rules_shortens_long_lists() -> None:
@@ -116,3 +118,35 @@ def test_explain_rules_shortens_long_lists() -> None:
         "roads", None, "normal", "coordination", 9.0, tuple(f"roads:t{i}" for i in range(6))
     )
     assert explain_rules(many) == "roads (t0, t1, t2, t3, ...)"
+
+
+THANKS = Decision("other", None, "normal", "coordination", 6.0, ("gate:thanks",), needs_review=True)
+MEDICAL = Danger(True, ("medical:pingsan", "medical:tidak sadar"))
+VIOLENCE = Danger(True, ("violence:dipukulin",))
+
+
+def test_a_thanks_gate_stands_against_a_sure_model(ruleset: RuleSet) -> None:
+    out = blend(THANKS, Prediction("street_lighting", 0.95), NO_DANGER, ruleset).decision
+    assert (out.category, out.source, out.needs_review) == ("other", "rules", True)
+
+
+@pytest.mark.parametrize(
+    ("rules", "model", "danger", "category"),
+    [
+        # a medical emergency is health even where the rules were sure of another topic
+        (CONFIDENT, None, MEDICAL, "health"),
+        # other kinds name the category only where the outcome was the human queue
+        (ABSTAIN, Prediction("traffic_parking", 0.2), VIOLENCE, "public_order"),
+        (CONFIDENT, None, VIOLENCE, "drainage_flooding"),
+        # ... and the model's category when it is one of the kind's
+        (ABSTAIN, Prediction("fire_disaster", 0.2), FIRE, "fire_disaster"),
+        # no sign, no say
+        (ABSTAIN, Prediction("roads", 0.2), NO_DANGER, "other"),
+    ],
+)
+def test_danger_names_the_responder_where_nothing_else_does(
+    ruleset: RuleSet, rules: Decision, model: Prediction | None, danger: Danger, category: str
+) -> None:
+    out = blend(rules, model, danger, ruleset).decision
+    assert out.category == category
+    assert out.priority == ("high" if danger.high else "normal")

@@ -37,6 +37,12 @@ def detector() -> DangerDetector:
         "tembok rumah ambruk, ada yg kejepit di dalam",
         "ruko runtuh, ada tukang yang ketimbun di dalem",
         "adik saya umur 5 thn ilang di pasar dari siang",
+        "anak saya laki2 umur 7 tahun hilang di sekitar pasar, belum ketemu",
+        "anak tetangga blm pulang dr kmrn sore, katanya dibawa org",
+        "barusan ada motor nyungsep ke lubang, pengendaranya masih di dalam",
+        "dahan patah nyangkut di kabel di atas jalan, bisa jatuh kapan aja",
+        "my grandparents are stuck, air banjir udah setinggi dada",
+        "bau gas nyengat dr dapur warung, pegawai pd keluar takut meledak",
     ],
 )
 def test_danger_to_people_is_high(detector: DangerDetector, text: str) -> None:
@@ -61,6 +67,18 @@ def test_danger_to_people_is_high(detector: DangerDetector, text: str) -> None:
         "kabel colokan numpuk, sering nyetrum",
         "lampu jalan mati sudah seminggu",
         "rambu hilang, anak anak sekolah susah menyeberang",
+        # over: a past time right after the sign
+        "pohon yang tumbang kemarin sudah dipotong, batangnya masih di trotoar",
+        "minggu lalu ada tawuran di dekat flyover, sekarang sudah aman",
+        # only feared, the fear a few words before
+        "kabel semrawut, takut nanti korsleting lalu kebakaran",
+        "tiang PJU depan SD sudah karatan, takut nanti roboh kalau angin kencang",
+        # habits, animals, idioms and look-alikes
+        "setiap hujan air dari selokan naik ke teras rumah kami",
+        "kucing kejebak di atas pohon tinggi, mohon bantuan damkar",
+        "mohon damkar evakuasi sarang tawon di pohon depan rumah",
+        "darurat sampah nih, tps penuh sampai luber",
+        "rumput taman udah setinggi lutut, ayunannya patah",
     ],
 )
 def test_hedged_figurative_and_ordinary_complaints_are_not(

@@ -137,3 +137,30 @@ def test_train_from_store_then_show_the_model(
     meta = json.loads(out)
     assert meta["rows"] == 241 and meta["bytes"] > 0 and meta["trained_at"]
     assert meta["sources"] == ["store: 1 labels", "dev set: 240 labels"]
+
+
+def test_thirty_corrections_through_the_cli_then_train_from_the_store(
+    engine: Engine, cli_config: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The same through the commands a clerk and an operator run: ``aduan triage set`` 30
+    times, ``aduan triage train --from-store``; the next complaint of the kind goes there."""
+    args = ("--config", str(cli_config), "triage")
+    references = [add(engine, KIND.format(n=street)) for street in STREETS]
+    for reference in references:
+        code, _, err = run_cli(
+            capsys, *args, "set", reference, "--category", "land_building", "--actor", "clerk-b"
+        )
+        assert code == 0, err
+    assert {lb.actor for lb in read_labels(engine)} == {"clerk-b"}
+    code, out, _ = run_cli(capsys, *args, "train", "--from-store", "--cv", "0")
+    assert code == 0 and "270 labels" in out, out
+    env = {"ADUAN_TRIAGE__MODEL__ENABLED": "true", "ADUAN_TRIAGE__MODEL__RETRAIN": "false"}
+    settings = load_settings(env=env, data_dir=tmp_path / "data")
+    configure(settings.triage, settings.timezone, settings.data_dir)
+    try:
+        fresh = add(engine, KIND.format(n="anggrek"))
+        assert triage_pending(engine) == 1
+        row = complaint(engine, fresh)
+        assert (row.category, row.triage_source) == ("land_building", "model")
+    finally:
+        configure()

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from aduan.core.text import matching_form
-from aduan.triage import CATEGORIES, literals
+from aduan.triage import CATEGORIES, decide, literals
 from aduan.triage.engine import Compiled, Scores, is_matching_form, score, score_reference
 from aduan.triage.literals import word_starts
 from aduan.triage.rules import load_rules, term_regex
@@ -144,3 +144,31 @@ def test_without_the_private_regex_parser_regexes_run_ungated(
     for _ in range(500):
         text = matching_form(" ".join(rng.choice(phrases + FILLERS) for _ in range(12)))
         assert _same(score(ungated, text), score(gated, text)), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Makasih banyak min, lampu PJU gang kami udah nyala lagi semalem. Cepet banget responnya",
+        "Alhamdulillah KIA anak saya sudah jadi, terima kasih petugas Dukcapil yang ramah",
+        "Terima kasih Satpol PP yang sudah menertibkan PKL di trotoar, sekarang jadi nyaman.",
+        "Thank you buat Damkar yang kemarin cepet datang pas ada kebakaran kecil. Api sudah padam.",
+        "air pam sudah lancar lagi sejak tadi pagi, terima kasih atas perbaikannya",
+    ],
+)
+def test_thanks_name_a_topic_and_go_to_the_queue(text: str) -> None:
+    d = decide(matching_form(text))
+    assert (d.category, d.needs_review, d.rules) == ("other", True, ("gate:thanks",))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Lampu PJU gang kami mati seminggu. Mohon diperbaiki. Terima kasih.",
+        "Terima kasih sudah cepat menambal, tapi lubangnya muncul lagi di sebelahnya",
+        "air pam sudah 3 hari tidak mengalir, terima kasih",
+    ],
+)
+def test_a_complaint_that_closes_with_thanks_keeps_its_topic(text: str) -> None:
+    d = decide(matching_form(text))
+    assert d.category != "other", d.rules
