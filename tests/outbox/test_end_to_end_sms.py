@@ -70,14 +70,14 @@ def raw_count(rig: Rig, like: str = "%") -> int:
         return int(conn.execute(query.select_from(raw_messages)).scalar_one())
 
 
-def texts_to(rig: Rig, phone: str, count: int, seconds: float = 10.0) -> list[str]:
+def texts_to(smsc: FakeSmsc, phone: str, count: int, seconds: float = 10.0) -> list[str]:
     """The next ``count`` whole messages the fake SMSC receives, all for ``phone``;
     a concatenated SMS (``udh`` lines: reference, parts, part number) joined back."""
     texts: list[str] = []
     parts: dict[int, dict[int, bytes]] = {}
     deadline = time.monotonic() + seconds
     while len(texts) < count and time.monotonic() < deadline:
-        for line in rig.smsc.receive(1, max(0.05, deadline - time.monotonic())):
+        for line in smsc.receive(1, max(0.05, deadline - time.monotonic())):
             assert line[:2] == (SHORT_CODE, phone), line
             kind, data = line[2:]
             if kind != "udh":
@@ -108,7 +108,7 @@ def test_an_sms_in_is_acknowledged_by_sms_and_its_delivery_recorded(rig: Rig) ->
 
     sent = rig.send_due()
     assert sent == len(ob.list_rows(rig.runtime.engine))  # received (and triaged, if routed)
-    texts = texts_to(rig, CITIZEN, sent)
+    texts = texts_to(rig.smsc, CITIZEN, sent)
     assert any(reference in text for text in texts), texts
     assert rig.send_due() == 0  # nothing twice
 
@@ -142,7 +142,7 @@ def test_a_status_change_reaches_the_first_contact_once(rig: Rig) -> None:
     assert {(r.channel, r.recipient) for r in rows[:2]} == {("sms/kannel", f"tel:{CITIZEN}")}
 
     assert rig.send_due() == 2
-    texts = texts_to(rig, CITIZEN, 2)
+    texts = texts_to(rig.smsc, CITIZEN, 2)
     assert len(texts) == 2 and all(reference in text for text in texts), texts
     assert any("Lampu sudah diganti" in text for text in texts), texts
     assert rig.send_due() == 0

@@ -109,24 +109,26 @@ def kannel_and_aduan(
             smsc.close()
 
 
-def sending_settings(folder: Path, port: int, gateway: Kannel, key: str, **env: str) -> Settings:
+def sending_env(folder: Path, port: int, gateway: Kannel, key: str) -> dict[str, str]:
     """aduan on ``port`` (SQLite in ``folder``) with an ``sms`` instance ``kannel`` taking
     Kannel's webhooks (``key``) and sending as ``1500`` through its ``sendsms``."""
     prefix = "ADUAN_CHANNELS__SMS__KANNEL__"
-    return load_settings(
-        env={
-            "ADUAN_DATABASE_URL": f"sqlite:///{folder / 'aduan.db'}",
-            "ADUAN_DATA_DIR": str(folder / "data"),
-            "ADUAN_SERVER__PORT": str(port),
-            prefix + "GATEWAY": "kannel",
-            prefix + "URL_SECRET": key,
-            prefix + "SENDER": "1500",
-            prefix + "SENDSMS_URL": f"http://127.0.0.1:{gateway.sendsms_port}/cgi-bin/sendsms",
-            prefix + "SENDSMS_USERNAME": SENDSMS_USER,
-            prefix + "SENDSMS_PASSWORD": SENDSMS_PASSWORD,
-            **env,
-        }
-    )
+    return {
+        "ADUAN_DATABASE_URL": f"sqlite:///{folder / 'aduan.db'}",
+        "ADUAN_DATA_DIR": str(folder / "data"),
+        "ADUAN_SERVER__PORT": str(port),
+        prefix + "GATEWAY": "kannel",
+        prefix + "URL_SECRET": key,
+        prefix + "SENDER": "1500",
+        prefix + "SENDSMS_URL": f"http://127.0.0.1:{gateway.sendsms_port}/cgi-bin/sendsms",
+        prefix + "SENDSMS_USERNAME": SENDSMS_USER,
+        prefix + "SENDSMS_PASSWORD": SENDSMS_PASSWORD,
+    }
+
+
+def sending_settings(folder: Path, port: int, gateway: Kannel, key: str, **env: str) -> Settings:
+    """:func:`sending_env`'s settings, ``env`` over them."""
+    return load_settings(env={**sending_env(folder, port, gateway, key), **env})
 
 
 CONFIG = """\
