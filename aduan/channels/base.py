@@ -68,6 +68,9 @@ class ChannelContext:
         default=None, repr=False, compare=False
     )
     """The service codes in force, from the triage rules (Open311 checks requests by them)."""
+    outbox_answers: frozenset[str] = frozenset()
+    """Instances (``<type>/<name>``) whose citizens are acknowledged through the outbox
+    (its ``received`` event is on for them): such a channel sends no receipt of its own."""
 
 
 class Channel(ABC):

@@ -37,7 +37,7 @@ from aduan.replies.sms import after_quiet, fit
 from aduan.replies.templates import Facts
 from aduan.store.cases import StatusChange, update_status
 from aduan.store.models import complaints
-from aduan.store.outbox import queue
+from aduan.store.outbox import Queued, queue_many
 from aduan.store.references import check_code, check_key
 
 STATUS_EVENTS = {"in_progress": "in_progress", "resolved": "resolved", "rejected": "rejected"}
@@ -105,28 +105,26 @@ def _subject(recipient: Recipient, reference: str) -> str | None:
     return subject if subject.lower().startswith("re:") else f"Re: {subject}"
 
 
-def announce(
+def outgoing(
     conn: Connection,
     complaint: Mapping[str, Any],
     event: str,
     key: str,
     recipient: Recipient | None,
     *,
-    setup: Setup | None = None,
+    setup: Setup,
     now: datetime | None = None,
     **more: str | None,
-) -> bool:
-    """Queue ``event`` for the complaint's recipient (if any, and if the event is on);
-    True when a row was queued (False: off, no recipient, opted out, or already queued)."""
-    setup = setup or active()
+) -> Queued | None:
+    """The message of ``event`` for the complaint's recipient, to queue under ``key``;
+    None when there is no recipient or the event is off."""
     if recipient is None or not setup.settings.event_on(event):
-        return False
+        return None
     found = facts(conn, complaint, setup, **more)
     not_before = None
     if recipient.kind == "sms":
         not_before = after_quiet(now or utcnow(), setup.quiet, setup.zone)
-    return queue(
-        conn,
+    return Queued(
         complaint_id=int(complaint["id"]),
         event=key,
         channel=recipient.channel,
@@ -141,9 +139,28 @@ def announce(
     )
 
 
+def announce(
+    conn: Connection,
+    complaint: Mapping[str, Any],
+    event: str,
+    key: str,
+    recipient: Recipient | None,
+    *,
+    setup: Setup | None = None,
+    now: datetime | None = None,
+    **more: str | None,
+) -> bool:
+    """Queue ``event`` for the complaint's recipient (if any, and if the event is on);
+    True when a row was queued (False: off, no recipient, opted out, or already queued)."""
+    setup = setup or active()
+    message = outgoing(conn, complaint, event, key, recipient, setup=setup, now=now, **more)
+    return message is not None and queue_many(conn, [message]) == 1
+
+
 def on_created(conn: Connection, created: list[Created], now: datetime | None = None) -> int:
     """``received`` for each new complaint (not for one received longer ago than
-    ``received_max_age_hours``: a backlog import greets nobody); how many were queued."""
+    ``received_max_age_hours``: a backlog import greets nobody), queued together
+    (:func:`~aduan.store.outbox.queue_many`); how many were queued."""
     setup = active()
     if not setup.settings.event_on("received"):
         return 0
@@ -155,15 +172,17 @@ def on_created(conn: Connection, created: list[Created], now: datetime | None = 
     if setup.tracking_key is not None:  # read once for the batch
         key = setup.tracking_key(conn)
         setup = replace(setup, tracking_key=lambda _conn: key)
-    queued = 0
+    messages = []
     for item in fresh:
         recipient = from_message(item.channel, item.account, item.message, setup.settings)
         if recipient is not None:
             recipient = replace(recipient, last_inbound_at=item.complaint["received_at"])
-        queued += announce(
+        message = outgoing(
             conn, item.complaint, "received", "received", recipient, setup=setup, now=now
         )
-    return queued
+        if message is not None:
+            messages.append(message)
+    return queue_many(conn, messages)
 
 
 def _complaint(conn: Connection, complaint_id: int) -> Mapping[str, Any] | None:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, SecretStr
 from sqlalchemy import Engine
 
 from aduan.channels.base import Channel, ChannelContext, PullChannel, PushChannel
-from aduan.channels.registry import REGISTRY
+from aduan.channels.registry import REGISTRY, REPLYING
 from aduan.config import Settings
 from aduan.core.logs import configure_logging, register_secret
 from aduan.normalize.readers import Readers
@@ -42,10 +42,37 @@ def _register_secrets(value: Any) -> None:
             _register_secrets(item)
 
 
+def outbox_answers(settings: Settings) -> frozenset[str]:
+    """The instances whose ``received`` acknowledgement goes through the outbox (the event
+    on, the instance on, the send job running): they send no receipt themselves."""
+    replies = settings.replies
+    if not settings.outbox.enabled or not replies.event_on("received"):
+        return frozenset()
+    return frozenset(
+        f"{kind}/{name}"
+        for kind, instances in settings.channels.items()
+        if kind in REPLYING
+        for name in instances
+        if replies.channel_on(kind, name)
+    )
+
+
+def channel_context(
+    settings: Settings, nik_key: Callable[[], bytes] | None = None
+) -> ChannelContext:
+    return ChannelContext(
+        settings.data_dir,
+        settings.server.base_url,
+        nik_key,
+        service_codes,
+        outbox_answers(settings),
+    )
+
+
 def build_channels(
     settings: Settings, nik_key: Callable[[], bytes] | None = None
 ) -> dict[tuple[str, str], Channel]:
-    context = ChannelContext(settings.data_dir, settings.server.base_url, nik_key, service_codes)
+    context = channel_context(settings, nik_key)
     channels: dict[tuple[str, str], Channel] = {}
     for kind, instances in settings.channels.items():
         cls = REGISTRY[kind]
@@ -72,9 +99,7 @@ class Runtime:
 
     @property
     def context(self) -> ChannelContext:
-        return ChannelContext(
-            self.settings.data_dir, self.settings.server.base_url, self.nik_key, service_codes
-        )
+        return channel_context(self.settings, self.nik_key)
 
     @classmethod
     def create(

@@ -8,8 +8,10 @@ A row's life::
                                         └─ permanent failure ─▶ failed
     queued/failed/gave_up ─cancel()─▶ cancelled;  failed/gave_up/cancelled ─retry()─▶ queued
 
-* :func:`queue` writes in the caller's transaction (the event that causes the
-  message commits with it or not at all), keyed by :func:`outbox_key`, so a
+* :func:`queue` (one message) and :func:`queue_many` (a batch: one look-up of
+  contact preferences, one multi-row insert) write in the caller's
+  transaction (the event that causes the message commits with it or not at
+  all), keyed by :func:`outbox_key` with ``ON CONFLICT DO NOTHING``, so a
   replay, a restart or a second replica queues it once; an identity that
   opted out (:func:`contact_allowed`) gets nothing queued.
 * :func:`claim_due` hands due rows to one worker for a lease: PostgreSQL
@@ -27,7 +29,7 @@ A row's life::
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -129,6 +131,82 @@ def set_contact(conn: Connection, identity: str, *, allowed: bool, by: str, reas
     conn.execute(stmt)
 
 
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """One message to queue (:func:`queue_many`)."""
+
+    complaint_id: int
+    event: str
+    channel: str
+    recipient: str
+    text: str
+    subject: str | None = None
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+    template: str | None = None
+    not_before: datetime | None = None
+    last_inbound_at: datetime | None = None
+
+
+def _blocked(conn: Connection, identities: set[str]) -> set[str]:
+    """Those of ``identities`` that may not be contacted, in one query per 500."""
+    found: set[str] = set()
+    ordered = sorted(identities)
+    for start in range(0, len(ordered), 500):
+        found.update(
+            conn.execute(
+                select(contact_preferences.c.identity).where(
+                    contact_preferences.c.identity.in_(ordered[start : start + 500]),
+                    contact_preferences.c.allowed.is_(False),
+                )
+            ).scalars()
+        )
+    return found
+
+
+def queue_many(conn: Connection, messages: Sequence[Queued]) -> int:
+    """Queue messages in the caller's transaction: one look-up of the recipients' contact
+    preferences, one multi-row insert; a message queued before (same complaint, event
+    and recipient) or to a recipient who may not be contacted is left out. Returns
+    how many rows were queued."""
+    if not messages:
+        return 0
+    blocked = _blocked(conn, {m.recipient for m in messages})
+    now = utcnow()
+    rows: dict[str, dict[str, Any]] = {}
+    for m in messages:
+        if m.recipient in blocked:
+            continue
+        key = outbox_key(m.complaint_id, m.event, m.recipient)
+        rows.setdefault(
+            key,
+            {
+                "key": key,
+                "complaint_id": m.complaint_id,
+                "event": m.event,
+                "channel": m.channel,
+                "recipient": m.recipient,
+                "text": m.text,
+                "subject": m.subject,
+                "in_reply_to": m.in_reply_to,
+                "references": list(m.references),
+                "template": m.template,
+                "last_inbound_at": m.last_inbound_at,
+                "status": "queued",
+                "attempts": 0,
+                "next_attempt_at": max(now, m.not_before) if m.not_before else now,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+    if not rows:
+        return 0
+    stmt = upsert_statement(conn, outbox).on_conflict_do_nothing(index_elements=["key"])
+    # RETURNING makes SQLAlchemy send the rows as one INSERT ... VALUES (...), (...) per
+    # page ("insertmanyvalues"), and tells which were new: a conflict returns nothing.
+    return len(conn.execute(stmt.returning(c.id), list(rows.values())).all())
+
+
 def queue(
     conn: Connection,
     *,
@@ -146,33 +224,20 @@ def queue(
 ) -> bool:
     """Queue one message in the caller's transaction; False when it was queued before
     (same complaint, event and recipient) or the recipient may not be contacted."""
-    if not contact_allowed(conn, recipient):
-        return False
-    now = utcnow()
-    stmt = (
-        upsert_statement(conn, outbox)
-        .values(
-            key=outbox_key(complaint_id, event, recipient),
-            complaint_id=complaint_id,
-            event=event,
-            channel=channel,
-            recipient=recipient,
-            text=text,
-            subject=subject,
-            in_reply_to=in_reply_to,
-            references=list(references),
-            template=template,
-            last_inbound_at=last_inbound_at,
-            status="queued",
-            attempts=0,
-            next_attempt_at=max(now, not_before) if not_before else now,
-            created_at=now,
-            updated_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(c.id)
+    message = Queued(
+        complaint_id,
+        event,
+        channel,
+        recipient,
+        text,
+        subject,
+        in_reply_to,
+        references,
+        template,
+        not_before,
+        last_inbound_at,
     )
-    return conn.execute(stmt).first() is not None
+    return queue_many(conn, [message]) == 1
 
 
 def _due(now: datetime) -> Any:
@@ -432,6 +497,7 @@ __all__ = [
     "STATUSES",
     "Filters",
     "OutboxRow",
+    "Queued",
     "RetryPolicy",
     "cancel",
     "claim_due",
@@ -440,6 +506,7 @@ __all__ = [
     "list_rows",
     "outbox_key",
     "queue",
+    "queue_many",
     "record_failure",
     "record_receipt",
     "record_sent",

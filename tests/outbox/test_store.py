@@ -244,3 +244,25 @@ def test_summary_counts_per_channel(engine: Engine) -> None:
     assert ob.list_rows(engine, ob.Filters(status="sent"))[0].id == rows[0].id
     assert len(ob.list_rows(engine, ob.Filters(channel="sms/kannel"))) == 2
     assert len(ob.list_rows(engine, ob.Filters(complaint_id=3))) == 1
+
+
+def test_a_batch_is_queued_once_without_those_who_said_stop(engine: Engine) -> None:
+    def message(complaint_id: int, phone: str) -> ob.Queued:
+        return ob.Queued(complaint_id, "received", "sms/kannel", phone, f"Aduan {complaint_id}")
+
+    with engine.begin() as conn:
+        ob.set_contact(conn, "tel:+6281200000002", allowed=False, by="citizen", reason="STOP")
+        ob.set_contact(conn, "tel:+6281200000003", allowed=True, by="citizen", reason="MULAI")
+    assert put(engine, complaint_id=1, recipient="tel:+6281200000001") is True
+    batch = [message(i, f"tel:+62812000000{i:02d}") for i in range(1, 1201)]
+    batch.append(message(5, "tel:+6281200000005"))  # twice in one batch: once
+    with engine.begin() as conn:
+        assert ob.queue_many(conn, batch) == 1198  # 1 queued before, 2 said STOP
+    with engine.begin() as conn:
+        assert ob.queue_many(conn, batch) == 0  # a replay
+        assert ob.queue_many(conn, []) == 0
+    assert count(engine) == 1199
+    rows = {r.recipient: r for r in ob.list_rows(engine, ob.Filters(limit=2000))}
+    assert "tel:+6281200000002" not in rows and "tel:+6281200000003" in rows
+    assert rows["tel:+6281200000001"].text == "Laporan Anda diterima: ADU-2026-00001"
+    assert rows["tel:+628120000001200"].status == "queued"

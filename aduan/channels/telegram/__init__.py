@@ -17,6 +17,10 @@ sends ``X-Telegram-Bot-Api-Secret-Token`` (the ``secret_token`` given to
   ``sendMessage`` method call, so no request is made while answering. Photos
   are recorded by ``file_id`` only (no download inside the request).
 
+The receipt (``acknowledge``) is sent only while the outbox does not acknowledge
+this instance (``ChannelContext.outbox_answers``: the ``received`` event and the
+send job on): a citizen gets one acknowledgement, the outbox's, never two.
+
 The channel is a :class:`~aduan.channels.replies.Replier`: ``send(Outbound)`` is
 one ``sendMessage`` (:mod:`.replies`), which polling mode's receipts use too.
 
@@ -152,9 +156,17 @@ class TelegramChannel(Channel):
             return self.unkeyed(line, "application/json", line=number)
         return self._raw(update, line, line=number)
 
+    @property
+    def receipts(self) -> bool:
+        """Whether this bot answers a complaint with its own receipt: ``acknowledge`` on
+        and the outbox not already acknowledging this instance's citizens (one message)."""
+        return self.config.acknowledge and (
+            f"{self.type}/{self.name}" not in self.context.outbox_answers
+        )
+
     def wants_reference(self, raw: RawMessage) -> bool:
         """Receipts carry the reference number, so complaints get theirs at intake."""
-        if not self.config.acknowledge:
+        if not self.receipts:
             return False
         try:
             message = self.read(raw)
@@ -173,7 +185,7 @@ class TelegramChannel(Channel):
             return None
         if message.extra.get("command"):
             return chat, self.config.start_text
-        if self.config.acknowledge and message.disposition == Disposition.COMPLAINT:
+        if self.receipts and message.disposition == Disposition.COMPLAINT:
             reference = raw.meta.get("reference")
             text = self.config.receipt_text
             if not reference:

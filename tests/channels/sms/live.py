@@ -12,6 +12,7 @@ up to three concatenated parts.
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import subprocess
@@ -28,7 +29,9 @@ import uvicorn
 from aduan.config import Settings
 from aduan.daemon.app import create_app
 from aduan.runtime import Runtime
+from aduan.runtime.loader import load_settings
 from tests.conftest import free_port
+from tests.helpers.databases import skip_or_fail
 
 BEARERBOX = shutil.which("bearerbox") or "/usr/sbin/bearerbox"
 SENDSMS_USER = "aduan"
@@ -84,6 +87,48 @@ class Kannel:
     smsc_port: int
     sendsms_port: int
     workdir: Path
+
+
+@contextmanager
+def kannel_and_aduan(
+    folder: Path, key: str, **env: str
+) -> Iterator[tuple[Runtime, FakeSmsc, Kannel]]:
+    """A Kannel and aduan under uvicorn (:func:`sending_settings`, ``env`` over them) that
+    post to each other, and the fake SMSC's connection; skips (fails on CI) without Kannel."""
+    if not kannel_installed():
+        skip_or_fail("Kannel is not installed (apt-get install kannel)")
+    port = free_port()
+    webhook = f"http://127.0.0.1:{port}/webhooks/sms/kannel"
+    with kannel(folder / "kannel", webhook, key) as gateway:
+        settings = sending_settings(folder, port, gateway, key, **env)
+        smsc = FakeSmsc(gateway.smsc_port)
+        try:
+            with serve_aduan(settings) as runtime:
+                yield runtime, smsc, gateway
+        finally:
+            smsc.close()
+
+
+def sending_env(folder: Path, port: int, gateway: Kannel, key: str) -> dict[str, str]:
+    """aduan on ``port`` (SQLite in ``folder``) with an ``sms`` instance ``kannel`` taking
+    Kannel's webhooks (``key``) and sending as ``1500`` through its ``sendsms``."""
+    prefix = "ADUAN_CHANNELS__SMS__KANNEL__"
+    return {
+        "ADUAN_DATABASE_URL": f"sqlite:///{folder / 'aduan.db'}",
+        "ADUAN_DATA_DIR": str(folder / "data"),
+        "ADUAN_SERVER__PORT": str(port),
+        prefix + "GATEWAY": "kannel",
+        prefix + "URL_SECRET": key,
+        prefix + "SENDER": "1500",
+        prefix + "SENDSMS_URL": f"http://127.0.0.1:{gateway.sendsms_port}/cgi-bin/sendsms",
+        prefix + "SENDSMS_USERNAME": SENDSMS_USER,
+        prefix + "SENDSMS_PASSWORD": SENDSMS_PASSWORD,
+    }
+
+
+def sending_settings(folder: Path, port: int, gateway: Kannel, key: str, **env: str) -> Settings:
+    """:func:`sending_env`'s settings, ``env`` over them."""
+    return load_settings(env={**sending_env(folder, port, gateway, key), **env})
 
 
 CONFIG = """\
@@ -163,8 +208,13 @@ def kannel(workdir: Path, webhook: str, key: str) -> Iterator[Kannel]:
                 box.wait()
 
 
+MT_LINE = re.compile(rb"\+?\w+ \+?\d+ (text|ucs-2|udh|data|utf-8) ")
+"""The start of a fake-SMSC line (a ``text`` line carries the text's line feeds raw)."""
+
+
 class FakeSmsc:
-    """The fake SMSC's side of the line protocol: ``<from> <to> text|ucs2 <data>``."""
+    """The fake SMSC's side of the line protocol: ``<from> <to> text|ucs2 <data>``; a
+    ``text`` line's data runs on over the lines that do not start like one."""
 
     def __init__(self, port: int) -> None:
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=5)
@@ -187,6 +237,9 @@ class FakeSmsc:
             while b"\n" in self.pending and len(lines) < count:
                 line, _, self.pending = self.pending.partition(b"\n")
                 sender, receiver, kind, data = line.decode().split(" ", 3)
+                while MT_LINE.match(self.pending) is None and b"\n" in self.pending:
+                    more, _, self.pending = self.pending.partition(b"\n")  # a text's own LF
+                    data += "\n" + more.decode()
                 lines.append((sender, receiver, kind, data))
             if len(lines) < count:
                 self.sock.settimeout(max(0.05, deadline - time.monotonic()))

@@ -25,18 +25,8 @@ from aduan.channels.sms import SmsChannel
 from aduan.core.clock import utcnow
 from aduan.core.messages import Disposition, Message, RawMessage
 from aduan.runtime import Runtime
-from aduan.runtime.loader import load_settings
 from aduan.store.models import raw_messages
-from tests.channels.sms.live import (
-    SENDSMS_PASSWORD,
-    SENDSMS_USER,
-    FakeSmsc,
-    kannel,
-    kannel_installed,
-    serve_aduan,
-)
-from tests.conftest import free_port
-from tests.helpers.databases import skip_or_fail
+from tests.channels.sms.live import FakeSmsc, kannel_and_aduan
 
 pytestmark = pytest.mark.integration
 Line = tuple[str, str, str, str]
@@ -70,34 +60,11 @@ class Rig:
 
 @pytest.fixture(scope="module")
 def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
-    if not kannel_installed():
-        skip_or_fail("Kannel is not installed (apt-get install kannel)")
     folder = tmp_path_factory.mktemp("kannel-send")
-    port = free_port()
-    webhook = f"http://127.0.0.1:{port}/webhooks/sms/kannel"
-    with kannel(folder / "kannel", webhook, KEY) as gateway:
-        prefix = "ADUAN_CHANNELS__SMS__KANNEL__"
-        settings = load_settings(
-            env={
-                "ADUAN_DATABASE_URL": f"sqlite:///{folder / 'aduan.db'}",
-                "ADUAN_DATA_DIR": str(folder / "data"),
-                "ADUAN_SERVER__PORT": str(port),
-                prefix + "GATEWAY": "kannel",
-                prefix + "URL_SECRET": KEY,
-                prefix + "SENDER": "1500",
-                prefix + "SENDSMS_URL": f"http://127.0.0.1:{gateway.sendsms_port}/cgi-bin/sendsms",
-                prefix + "SENDSMS_USERNAME": SENDSMS_USER,
-                prefix + "SENDSMS_PASSWORD": SENDSMS_PASSWORD,
-            }
-        )
-        smsc = FakeSmsc(gateway.smsc_port)
-        try:
-            with serve_aduan(settings) as runtime:
-                channel = runtime.channels[("sms", "kannel")]
-                assert isinstance(channel, SmsChannel)
-                yield Rig(runtime, channel, smsc, gateway.workdir)
-        finally:
-            smsc.close()
+    with kannel_and_aduan(folder, KEY) as (runtime, smsc, gateway):
+        channel = runtime.channels[("sms", "kannel")]
+        assert isinstance(channel, SmsChannel)
+        yield Rig(runtime, channel, smsc, gateway.workdir)
 
 
 def mt_text(kind: str, data: str) -> str:

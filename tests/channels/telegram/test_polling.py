@@ -15,6 +15,8 @@ from aduan.channels.telegram import TelegramPolling
 from aduan.core.errors import FatalChannelError, TransientError
 from aduan.core.messages import Disposition
 from aduan.daemon.ingest import poll_channel
+from aduan.runtime import Runtime
+from aduan.runtime.loader import load_settings
 from aduan.store import read_cursor
 from aduan.store.blobs import blob_path, get_blob
 from tests.channels.local_http import serve
@@ -127,16 +129,8 @@ def test_commands_are_answered_and_receipts_optional(
     assert len(api.sent) == 1
 
 
-def test_receipt_carries_the_reference_the_complaint_gets(
-    fake: tuple[FakeBotApi, str], tmp_path: Path
-) -> None:
-    from aduan.daemon.ingest import poll_channel
-    from aduan.daemon.normalize_job import normalize_pending, runtime_normalizer
-    from aduan.runtime import Runtime
-    from aduan.runtime.loader import load_settings
-
-    api, url = fake
-    api.add_text("Trotoar rusak di Jl. Wijaya I depan masjid")
+def acknowledging_bot(tmp_path: Path, url: str, **env: str) -> Runtime:
+    """A runtime with one polling bot ``bot`` (``acknowledge`` on) on the fake Bot API."""
     settings = load_settings(
         env={
             "ADUAN_DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}",
@@ -144,9 +138,20 @@ def test_receipt_carries_the_reference_the_complaint_gets(
             "ADUAN_CHANNELS__TELEGRAM__BOT__TOKEN": TOKEN,
             "ADUAN_CHANNELS__TELEGRAM__BOT__API_BASE_URL": url,
             "ADUAN_CHANNELS__TELEGRAM__BOT__ACKNOWLEDGE": "true",
+            **env,
         }
     )
-    runtime = Runtime.create(settings, logging=False)
+    return Runtime.create(settings, logging=False)
+
+
+def test_receipt_carries_the_reference_the_complaint_gets(
+    fake: tuple[FakeBotApi, str], tmp_path: Path
+) -> None:
+    from aduan.daemon.normalize_job import normalize_pending, runtime_normalizer
+
+    api, url = fake
+    api.add_text("Trotoar rusak di Jl. Wijaya I depan masjid")
+    runtime = acknowledging_bot(tmp_path, url, ADUAN_REPLIES__EVENTS='{"received": false}')
     try:
         poll_channel(runtime.engine, runtime.pull_channels[("telegram", "bot")])
         (receipt,) = api.sent
@@ -185,3 +190,31 @@ def test_refused_token_is_fatal_and_never_printed(
     for record in caplog.records:
         assert secret_part not in record.getMessage()
         assert secret_part not in str(record.args)
+
+
+def test_with_the_outbox_acknowledging_the_citizen_hears_once(
+    fake: tuple[FakeBotApi, str], tmp_path: Path
+) -> None:
+    """``acknowledge`` on and the ``received`` event on: the outbox's message only."""
+    from sqlalchemy import select
+
+    from aduan.daemon.normalize_job import normalize_pending, runtime_normalizer
+    from aduan.daemon.outbox_job import OutboxJob
+    from aduan.store.models import complaints
+
+    api, url = fake
+    api.add_text("Trotoar rusak di Jl. Wijaya I depan masjid")
+    runtime = acknowledging_bot(tmp_path, url)
+    try:
+        poll_channel(runtime.engine, runtime.pull_channels[("telegram", "bot")])
+        assert api.sent == []  # no receipt of the bot's own
+        normalize_pending(runtime.engine, runtime_normalizer(runtime))
+        job = OutboxJob()
+        assert job(runtime, lambda: False) == 1
+        assert job(runtime, lambda: False) == 0
+        with runtime.engine.connect() as conn:
+            reference = conn.execute(select(complaints.c.reference)).scalar_one()
+        (message,) = api.sent
+        assert message["chat_id"] == "3527065" and reference in message["text"]
+    finally:
+        runtime.close()
