@@ -41,13 +41,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import psycopg
 from sqlalchemy import Engine, text
 
+from aduan.config.triage import CalendarSettings
 from aduan.desk.access import Viewer
-from aduan.desk.inbox import Clock, InboxFilter, counts, rows
+from aduan.desk.inbox import DeadlineClock, InboxFilter, counts, rows
 from aduan.store import open_store
 from aduan.store.bulk import insert_rows
 from aduan.store.models import complaints
@@ -151,7 +151,7 @@ def median_ms(work: Callable[[], object], repeat: int = 5) -> float:
 
 
 def measure(engine: Engine, now: datetime) -> dict[str, float]:
-    clock = Clock(now, now + timedelta(days=1), ZoneInfo("Asia/Jakarta"))
+    clock = DeadlineClock(CalendarSettings(), "Asia/Jakarta").at(now)
     clerk = Viewer("bench", "clerk")
     officer = Viewer("bench-sda", "officer", "sudin-sda")
     cases = {
