@@ -176,6 +176,7 @@ class Complaint(SQLModel, table=True):
         Index(
             "ix_complaints_open_facets",
             "due_at",
+            "id",  # the inbox's order (deadline, then id): a page needs no sort
             "status",
             "agency",
             "category",
