@@ -4,8 +4,9 @@ A fresh store (a temporary SQLite file; a throw-away PostgreSQL database at
 127.0.0.1:5432, trust auth, dropped afterwards) gets N synthetic complaints
 (100 000; 10 000 with ``--quick``) through the store's bulk writer, with the
 migrations' triggers and indexes in place (the FTS5 table fills as rows go
-in), then ANALYZEd (PostgreSQL: VACUUM ANALYZE, as autovacuum would). Texts
-are built from phrase fragments — no real people. About a third
+in), then ANALYZEd (PostgreSQL: VACUUM ANALYZE, as autovacuum would; SQLite:
+``--no-analyze`` for a store never analyzed, as aduan leaves it). Texts are
+built from phrase fragments — no real people. About a third
 of the complaints are open, deadlines spread over a year up to next week,
 eleven agencies, ten kecamatan, eight channels.
 
@@ -41,13 +42,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import psycopg
 from sqlalchemy import Engine, text
 
+from aduan.config.triage import CalendarSettings
 from aduan.desk.access import Viewer
-from aduan.desk.inbox import Clock, InboxFilter, counts, rows
+from aduan.desk.inbox import DeadlineClock, InboxFilter, counts, rows
 from aduan.store import open_store
 from aduan.store.bulk import insert_rows
 from aduan.store.models import complaints
@@ -124,7 +125,7 @@ def synthetic(n: int, now: datetime, seed: int = 7) -> Iterator[dict[str, Any]]:
         }
 
 
-def seed(engine: Engine, n: int, now: datetime) -> float:
+def seed(engine: Engine, n: int, now: datetime, *, analyze: bool = True) -> float:
     started = time.perf_counter()
     batch: list[dict[str, Any]] = []
     with engine.begin() as conn:
@@ -134,9 +135,16 @@ def seed(engine: Engine, n: int, now: datetime) -> float:
                 insert_rows(conn, complaints, batch)
                 batch = []
         insert_rows(conn, complaints, batch)
+    if engine.dialect.name == "sqlite":
+        # In a transaction the store's own BEGIN commits (under AUTOCOMMIT it is rolled
+        # back, and the statistics with it). ``--no-analyze``: a store never analyzed.
+        if analyze:
+            with engine.begin() as conn:
+                conn.exec_driver_sql("ANALYZE")
+        return time.perf_counter() - started
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         # What autovacuum does for a store that has been running (visibility map, stats).
-        conn.exec_driver_sql("ANALYZE" if conn.dialect.name == "sqlite" else "VACUUM ANALYZE")
+        conn.exec_driver_sql("VACUUM ANALYZE")
     return time.perf_counter() - started
 
 
@@ -151,7 +159,7 @@ def median_ms(work: Callable[[], object], repeat: int = 5) -> float:
 
 
 def measure(engine: Engine, now: datetime) -> dict[str, float]:
-    clock = Clock(now, now + timedelta(days=1), ZoneInfo("Asia/Jakarta"))
+    clock = DeadlineClock(CalendarSettings(), "Asia/Jakarta").at(now)
     clerk = Viewer("bench", "clerk")
     officer = Viewer("bench-sda", "officer", "sudin-sda")
     cases = {
@@ -202,11 +210,11 @@ def postgres() -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def run(url: str, n: int) -> dict[str, Any]:
+def run(url: str, n: int, *, analyze: bool = True) -> dict[str, Any]:
     now = datetime.now(UTC)
     engine = open_store(url)
     try:
-        seconds = seed(engine, n, now)
+        seconds = seed(engine, n, now, analyze=analyze)
         with engine.connect() as conn:
             size = conn.execute(text("SELECT count(*) FROM complaints")).scalar_one()
         figures = measure(engine, now)
@@ -230,11 +238,15 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="10 000 rows instead of 100 000")
     parser.add_argument("--rows", type=int, default=None)
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
+    parser.add_argument(
+        "--no-analyze", action="store_true", help="SQLite: no ANALYZE (planner statistics)"
+    )
     args = parser.parse_args()
     n = args.rows or (10_000 if args.quick else 100_000)
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as folder:
-        results["sqlite"] = run(f"sqlite:///{Path(folder) / 'aduan.db'}", n)
+        url = f"sqlite:///{Path(folder) / 'aduan.db'}"
+        results["sqlite"] = run(url, n, analyze=not args.no_analyze)
     report("SQLite", results["sqlite"])
     if not args.no_pg:
         with postgres() as url:

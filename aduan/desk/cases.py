@@ -9,6 +9,9 @@ token and one ``aksi``:
 * ``koreksi`` — correct the category and/or agency: a human triage decision
   (:func:`aduan.triage.apply.set_manual`, actor ``desk:<user>``) that rules never
   overwrite and the learned model takes as a label;
+* ``pindah`` — reassign to another agency (supervisors: permission ``reassign``),
+  with a note saying why: the category is kept, the agency recorded as a human
+  decision, the note added to the history;
 * ``duplikat`` — mark as duplicate of another case; ``pisah`` — split a wrongly
   merged source into its own case; ``catatan`` — an internal note
   (:mod:`aduan.store.casework`);
@@ -70,6 +73,7 @@ INLINE = {"image/jpeg", "image/png", "image/gif", "image/webp"}
 ACTIONS: dict[str, Action] = {
     "status": "status",
     "koreksi": "correct",
+    "pindah": "reassign",
     "duplikat": "merge",
     "pisah": "merge",
     "catatan": "note",
@@ -131,7 +135,7 @@ class CasePages:
         found.update(
             can={
                 a: may(viewer, a, agency)
-                for a in ("status", "note", "correct", "merge", "reject", "reply")
+                for a in ("status", "note", "correct", "reassign", "merge", "reject", "reply")
             },
             outbox=[{**m, "at": local_time(m["at"], calendar.tz)} for m in outbox],
             choices=status_choices(found["status_code"]),
@@ -223,6 +227,8 @@ class CasePages:
             set_manual(engine, reference, category=code, actor=actor, agency=new_agency)
             found = service(code)
             return f"Kategori disimpan: {found.name if found else code}."
+        if action == "pindah":
+            return self._reassign(reference, agency, form, actor)
         if action == "duplikat":
             original = form.get("asli", "").strip().upper()
             if not original:
@@ -243,6 +249,35 @@ class CasePages:
             return self._outreach(reference, action, form, actor)
         add_note(engine, reference, form.get("catatan", ""), actor=actor)
         return "Catatan disimpan."
+
+    def _reassign(
+        self, reference: str, agency: str | None, form: dict[str, str], actor: str
+    ) -> str:
+        """Give the case to another agency, category kept, with the reason as a note."""
+        engine = self.runtime.engine
+        target = form.get("instansi", "").strip()
+        agencies = active().rules.agencies
+        if target not in agencies:
+            raise Refused("agency_unknown")
+        if target == agency:
+            raise Refused("agency_same")
+        note = form.get("note", "").strip()
+        if not note:
+            raise Refused("reassign_note")
+        category = self._category_of(reference)
+        if category is None:
+            raise Refused("reassign_category")
+        set_manual(engine, reference, category=category, actor=actor, agency=target)
+        add_note(engine, reference, f"Dipindahkan ke {agencies[target]}: {note}", actor=actor)
+        log.info("desk_case_reassigned", reference=reference, to=target)
+        return f"Aduan dipindahkan ke {agencies[target]}."
+
+    def _category_of(self, reference: str) -> str | None:
+        with self.runtime.engine.connect() as conn:
+            found = conn.execute(
+                select(complaints.c.category).where(complaints.c.reference == reference)
+            ).scalar()
+        return str(found) if found is not None else None
 
     def _outreach(self, reference: str, action: str, form: dict[str, str], actor: str) -> str:
         """A reply to the citizen, or "do not contact" on/off; the confirmation shown."""

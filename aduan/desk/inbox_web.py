@@ -130,23 +130,35 @@ class InboxPages:
             "state_label": STATE_LABELS.get(row.state, ""),
         }
 
-    def _options(self, figures: Counts) -> dict[str, list[tuple[str, str, int]]]:
+    def _options(self, figures: Counts) -> dict[str, list[tuple[str, str, int | None]]]:
+        """Each filter's choices with their counts (``None``: not counted on this page)."""
         names = _category_names()
         places = official_names(self.runtime.settings.places)
-        agencies = set(routing_agencies())
+
+        def count(dimension: str, code: str) -> int | None:
+            found = figures.by.get(dimension)
+            return None if found is None else found.get(code, 0)
+
         return {
             "status": [(s, STATUS_LABELS[s], figures.status.get(s, 0)) for s in STATUSES],
             "category": sorted(
-                ((code, name, 0) for code, name in names.items()),
+                ((code, name, count("category", code)) for code, name in names.items()),
                 key=lambda item: item[1],
             ),
             "agency": sorted(
-                ((code, agency_name(code) or code, 0) for code in agencies),
+                (
+                    (code, agency_name(code) or code, count("agency", code))
+                    for code in set(routing_agencies())
+                ),
                 key=lambda item: item[1],
             ),
-            "channel": [(code, label, 0) for code, label in CHANNEL_LABELS.items()],
-            "kecamatan": [(name, name, 0) for name in places.kecamatan],
-            "kelurahan": [(name, name, 0) for name in sorted(places.kelurahan)],
+            "channel": [
+                (code, label, count("channel", code)) for code, label in CHANNEL_LABELS.items()
+            ],
+            "kecamatan": [(name, name, count("kecamatan", name)) for name in places.kecamatan],
+            "kelurahan": [
+                (name, name, count("kelurahan", name)) for name in sorted(places.kelurahan)
+            ],
         }
 
 

@@ -34,6 +34,8 @@ MESSAGES: dict[str, str] = {
     "agency_unknown": "Instansi tidak dikenal. Pilih dari daftar.",
     "agency_same": "Instansi yang berwenang harus berbeda dari instansi sekarang.",
     "category_unknown": "Kategori tidak dikenal. Pilih dari daftar.",
+    "reassign_note": "Pemindahan ke instansi lain wajib disertai catatan alasannya.",
+    "reassign_category": "Aduan belum berkategori; pilih kategorinya dulu lewat koreksi.",
     "note_empty": "Catatan tidak boleh kosong.",
     "note_long": "Catatan terlalu panjang (maksimal {limit} karakter).",
     "duplicate_self": "Aduan tidak dapat menjadi duplikat dirinya sendiri.",

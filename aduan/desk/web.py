@@ -128,10 +128,27 @@ class DeskPages:
         clerk, session = self.clerk(request)
         if clerk is None:
             return None, session
-        entry = account(self.runtime.engine, self.settings, clerk.user)
+        return self._viewer_of(clerk.user, clerk.display_name), session
+
+    def _viewer_of(self, user: str, display_name: str | None = None) -> Viewer:
+        entry = account(self.runtime.engine, self.settings, user)
         role: Role = entry.role if entry is not None else "clerk"
         agency = entry.agency if entry is not None else None
-        return Viewer(clerk.user, role, agency, clerk.display_name or clerk.user), session
+        return Viewer(user, role, agency, display_name or user)
+
+    def nav(self, viewer: Viewer | None) -> list[tuple[str, str, str]]:
+        """The header's links, ``(id, href, label)``, for what ``viewer``'s role may open:
+        nobody is shown a link that answers 403."""
+        if viewer is None:
+            return []
+        links = []
+        if may(viewer, "see", viewer.agency):
+            links.append(("nav-inbox", "/desk/", "Kotak masuk"))
+        if may(viewer, "intake"):
+            links.append(("nav-intake", "/desk", "Loket aduan"))
+        if may(viewer, "dashboard"):
+            links.append(("nav-dashboard", "/dashboard", "Dasbor"))
+        return links
 
     def page(
         self,
@@ -141,8 +158,14 @@ class DeskPages:
         **context: Any,
     ) -> HTMLResponse:
         session = session or self.sessions.new(None)
+        viewer = context.get("viewer")
+        if not isinstance(viewer, Viewer) and session.get("user"):
+            viewer = self._viewer_of(session["user"])
         body = self.env.get_template(template).render(
-            csrf=session["csrf"], user=session.get("name") or session.get("user"), **context
+            csrf=session["csrf"],
+            user=session.get("name") or session.get("user"),
+            nav=self.nav(viewer if isinstance(viewer, Viewer) else None),
+            **context,
         )
         response = HTMLResponse(body, status_code=status, headers=self.headers)
         self.set_cookie(response, session)

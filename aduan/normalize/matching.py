@@ -22,7 +22,11 @@ where their own places do not say otherwise.
 
 Candidates come from the :class:`~aduan.normalize.window.Window`; each is
 confirmed by :func:`aduan.normalize.judge.judge`. Known message ids and
-references are remembered here (and asked of the store when forgotten).
+references are remembered for one batch (:meth:`Matcher.begin`), whose rows
+are not yet written; an earlier batch's are asked of the store, which is the
+word once committed: a clerk may have split a source into its own case since
+(:func:`aduan.store.casework.split_source`), and a reply to it then goes
+where the clerk put it.
 """
 
 from __future__ import annotations
@@ -80,6 +84,11 @@ class Matcher:
         self.reporters = reporters
         self._refs: dict[str, int] = {}
 
+    def begin(self) -> None:
+        """A new batch: forget the message ids of earlier ones (the store has them,
+        as they are now, after any split a clerk made)."""
+        self._refs.clear()
+
     def place(self, conn: Connection, item: Item, reporter: int | None) -> Placement:
         """Decide where ``item`` (from ``reporter``) belongs; see the module docstring."""
         raw = item.stored.raw
@@ -126,7 +135,7 @@ class Matcher:
         if item.message.ref:
             self._refs[item.message.ref] = complaint_id
         if len(self._refs) > _REFS_KEPT:
-            self._refs.clear()  # the store answers what memory forgot
+            self._refs.clear()  # the store answers what memory forgot (once written)
 
     def _same_complaint(
         self, conn: Connection, item: Item, reporter: int | None

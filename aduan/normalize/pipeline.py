@@ -104,6 +104,7 @@ class _Batch:
         self.conn = conn
         self.window = normalizer.window
         self.matcher = normalizer.matcher
+        self.matcher.begin()
         self.reporters = normalizer.reporters
         self.stats = Stats()
         self.now = utcnow()

@@ -33,8 +33,8 @@ from aduan.core.clock import utcnow
 from aduan.store.types import BigID, JSONType, UTCDateTime
 
 OPEN_CASES = "status IN ('new', 'triaged', 'in_progress')"
-"""The open cases, as the partial index ``ix_complaints_open_due`` is written (the
-inbox's late and due-soon lists and counts)."""
+"""The open cases, as the partial index ``ix_complaints_open_facets`` is written (the
+inbox's late and due-soon lists, and their counts per filter value)."""
 
 
 def _id() -> Any:
@@ -174,8 +174,15 @@ class Complaint(SQLModel, table=True):
         Index("ix_complaints_agency_status", "agency", "status", "due_at"),
         Index("ix_complaints_due", "due_at"),
         Index(
-            "ix_complaints_open_due",
+            "ix_complaints_open_facets",
             "due_at",
+            "id",  # the inbox's order (deadline, then id): a page needs no sort
+            "status",
+            "agency",
+            "category",
+            "kecamatan",
+            "kelurahan",
+            "channel",
             sqlite_where=text(OPEN_CASES),
             postgresql_where=text(OPEN_CASES),
         ),

@@ -91,6 +91,11 @@ def test_a_clerk_finds_a_case_by_search_and_opens_it(
         assert "32" in page.inner_text("#total")
         first = page.locator("#cases tr").nth(1)
         assert SDA_CASE in first.inner_text() and "Lewat tenggat" in first.inner_text()
+        # A clerk's header: inbox and intake, no dashboard (a clerk gets 403 there).
+        assert (
+            page.locator("#nav-intake").is_visible() and page.locator("#nav-dashboard").count() == 0
+        )
+        assert page.locator("#kecamatan option", has_text="Tebet (1)").count() == 1
         page.fill("#q", "lampu masjid")
         page.click("#cari")
         page.wait_for_url("**/desk/?*q=lampu+masjid*")
@@ -117,6 +122,7 @@ def test_an_officer_sees_only_their_agency(
     with screenshot_on_failure(page, tmp_path, "officer-inbox"):
         log_in(page, inbox_daemon, "dewi", OFFICER_PASSWORD)
         assert "Suku Dinas Sumber Daya Air" in page.inner_text("#scope")
+        assert page.locator("#nav a").all_inner_texts() == ["Kotak masuk"]  # no 403 links
         assert SDA_CASE in page.inner_text("#cases")
         assert LIGHT_CASE not in page.content() and "menumpuk" not in page.content()
         page.fill("#q", "lampu")

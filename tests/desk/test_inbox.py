@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine, update
@@ -12,7 +11,6 @@ from aduan.config.triage import CalendarSettings
 from aduan.desk.access import Viewer
 from aduan.desk.inbox import (
     PAGE_SIZE,
-    Clock,
     DeadlineClock,
     InboxFilter,
     counts,
@@ -23,7 +21,7 @@ from aduan.store.models import complaints
 from tests.helpers.complaints import insert_complaint
 
 NOW = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)  # Wednesday 10:00 WIB
-CLOCK = Clock(NOW, NOW + timedelta(days=1), ZoneInfo("Asia/Jakarta"))
+CLOCK = DeadlineClock(CalendarSettings(), "Asia/Jakarta").at(NOW)
 CLERK = Viewer("sari", "clerk")
 OFFICER_SDA = Viewer("dewi", "officer", "sudin-sda")
 
@@ -262,3 +260,29 @@ def test_due_soon_ends_with_the_next_working_day() -> None:
     holidays = DeadlineClock(CalendarSettings(holiday_country="ID"), "Asia/Jakarta")
     christmas_eve = datetime(2026, 12, 24, 3, 0, tzinfo=UTC)  # Thursday; 25th a holiday
     assert holidays.at(christmas_eve).soon_until > datetime(2026, 12, 27, tzinfo=UTC)
+
+
+def test_counts_per_filter_value_within_the_other_filters_and_the_scope(engine: Engine) -> None:
+    _seed(engine)
+    with engine.connect() as conn:
+        clerk = counts(conn, CLERK, InboxFilter(), CLOCK)
+        tebet = counts(conn, CLERK, InboxFilter(kecamatan="Tebet", status="terbuka"), CLOCK)
+        officer = counts(conn, OFFICER_SDA, InboxFilter(), CLOCK)
+        sms = counts(conn, OFFICER_SDA, InboxFilter(channel="sms"), CLOCK)
+        late = counts(conn, CLERK, InboxFilter(deadline="lewat"), CLOCK)
+    assert clerk.by["agency"] == {"sudin-sda": 3, "sudin-bina-marga": 2}
+    assert clerk.by["category"] == {"drainage_flooding": 3, "street_lighting": 1, "roads": 1}
+    assert clerk.by["kecamatan"] == {"Tebet": 2, "Cilandak": 2, "Mampang Prapatan": 1}
+    assert clerk.by["channel"] == {"sms": 1, "email": 1, "telegram": 1, "walkin": 1, "twitter": 1}
+    assert "kelurahan" not in clerk.by  # counted only within a chosen kecamatan
+    # Each dimension counts within the other filters, not its own (what choosing it gives).
+    assert tebet.by["kecamatan"] == {"Tebet": 2, "Cilandak": 1, "Mampang Prapatan": 1}
+    assert tebet.by["kelurahan"] == {"Manggarai": 1, "Bukit Duri": 1}
+    assert tebet.by["agency"] == {"sudin-sda": 2}
+    # An officer's counts stay within their agency, whatever the filter; no agency counts.
+    assert "agency" not in officer.by
+    assert officer.by["category"] == {"drainage_flooding": 3}
+    assert officer.by["kecamatan"] == {"Tebet": 2, "Mampang Prapatan": 1}
+    assert sms.by["channel"] == {"sms": 1, "email": 1, "twitter": 1}
+    assert sms.by["kecamatan"] == {"Tebet": 1}
+    assert late.by["agency"] == {"sudin-sda": 1}  # the deadline filter applies too

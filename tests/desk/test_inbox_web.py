@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -60,6 +61,14 @@ def test_a_clerk_sees_every_case_with_links_labels_and_deadlines(
         assert "ADU-2026-100002" in searched and "ADU-2026-100001" not in searched
         late = client.get("/desk/", params={"tenggat": "lewat"}).text
         assert "ADU-2026-100001" in late and "ADU-2026-100002" not in late
+        # Each filter's choices carry their counts, within the other filters.
+        assert re.search(r'value="telegram">Telegram \(1\)</option>', html)
+        assert re.search(r'value="sudin-sda">Suku Dinas Sumber Daya Air[^<]* \(1\)</option>', html)
+        assert re.search(r'value="Tebet">Tebet \(1\)</option>', html)
+        assert re.search(r'value="telegram">Telegram \(0\)</option>', late)
+        assert 'value="Manggarai">Manggarai</option>' in html  # kelurahan: not counted
+        tebet = client.get("/desk/", params={"kecamatan": "Tebet"}).text
+        assert 'value="Manggarai">Manggarai (1)</option>' in tebet
 
 
 def test_bad_filter_values_get_a_message_not_a_500(engine: Engine, tmp_path: Path) -> None:

@@ -53,6 +53,9 @@ def test_user_commands(engine: Engine, store_url: str, tmp_path: Path) -> None:
     code, out, _ = run("list")
     lines = [line.split("\t")[:4] for line in out.splitlines()]
     assert lines == [["dewi", "officer", "sudin-sda", "active"], ["sari", "clerk", "-", "active"]]
+    stored = get_user(engine, "sari")
+    assert stored is not None and stored.password_hash not in out  # no hash, no password
+    assert "scrypt" not in out and "loket-satu-1" not in out
 
     code, out, err = run("passwd", "sari", "--password-stdin", stdin="loket-dua-22\n")
     assert code == 0, err
