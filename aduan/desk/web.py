@@ -287,6 +287,9 @@ class DeskPages:
             if request.method == "POST":
                 return self.forbidden()
             return self.to_login(request)
+        if not may(self._viewer_of(clerk.user), "intake"):  # an officer, an admin
+            log.warning("desk_intake_forbidden", user=clerk.user)
+            return self.page("desk_missing.html", session, 403, denied=True, page="loket aduan")
         if request.method == "GET":
             return self.desk_form(session, clerk, {}, {}, 200)
         try:

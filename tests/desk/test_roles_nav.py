@@ -53,6 +53,10 @@ def test_the_header_links_only_what_the_role_may_open(engine: Engine, tmp_path: 
                 assert client.get(href).status_code == 200, (user, href)
             if "/dashboard" not in hrefs:
                 assert client.get("/dashboard").status_code == 403
+            if "/desk" not in hrefs:  # no intake link: the typed-in form is refused too
+                refused = client.get("/desk")
+                assert refused.status_code == 403 and "Loket aduan hanya" in refused.text
+                assert client.post("/desk", data={"teks": "x"}).status_code == 403
     with client_for(runtime) as client:
         assert '<nav id="nav">' not in client.get("/login").text  # a stranger: no links
 
