@@ -167,6 +167,10 @@ def test_an_overdue_complaint_is_late_everywhere(daemon: Daemon, browser: Any) -
     assert desk.inner_text("#deadline").startswith("Melewati target penyelesaian")
     assert "Lewat tenggat — dilaporkan ke atasan" in desk.inner_text("#history")
     desk.screenshot(path=str(ARTIFACTS / "case-late.png"), full_page=True)
+    desk.goto(f"{daemon.url}/desk/?tenggat=lewat")  # the inbox, late cases only
+    row = desk.locator("#cases tr", has_text="ADU-2026-500003")
+    assert row.get_attribute("class") == "lewat"
+    assert "Lewat tenggat" in row.inner_text()
     desk.goto(f"{daemon.url}/dashboard")
     assert desk.inner_text("#overdue-count").strip().endswith("1")
     desk.click("#overdue a:has-text('ADU-2026-500003')")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine
 
 from aduan.desk.auth import check_password, hash_password
@@ -13,6 +14,8 @@ from tests.desk.helpers import client_for, login, make_runtime
 from tests.helpers.cli import aduan
 
 
+# The commands as processes on SQLite; the store functions they call run on both below.
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_user_commands(engine: Engine, store_url: str, tmp_path: Path) -> None:
     def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
         done = aduan("desk", "user", *args, url=store_url, cwd=tmp_path, stdin=stdin)
