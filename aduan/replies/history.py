@@ -1,36 +1,26 @@
 """What was sent to a complaint's reporter, for the case page: event, channel, status, time.
 
-Read straight from the ``outbox`` table's documented columns; the recipient is
+Read from the ``outbox`` table (:mod:`aduan.store.models`); the recipient is
 shown masked (``tel:…2345``), the text as it was queued.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, column, select, table
+from sqlalchemy import Connection, select
 
 from aduan.core.privacy import mask_identity
-from aduan.store.types import UTCDateTime
-
-_outbox = table(
-    "outbox",
-    column("id"),
-    column("complaint_id"),
-    column("event"),
-    column("channel"),
-    column("recipient"),
-    column("text"),
-    column("status"),
-    column("created_at", UTCDateTime()),
-)
+from aduan.store.models import outbox
 
 
 def sent(conn: Connection, complaint_id: int) -> list[dict[str, Any]]:
     """The complaint's outbox rows, oldest first."""
+    c = outbox.c
     rows = conn.execute(
-        select(_outbox).where(_outbox.c.complaint_id == complaint_id).order_by(_outbox.c.id)
+        select(c.event, c.channel, c.recipient, c.text, c.status, c.created_at)
+        .where(c.complaint_id == complaint_id)
+        .order_by(c.id)
     ).all()
     return [
         {
@@ -39,7 +29,7 @@ def sent(conn: Connection, complaint_id: int) -> list[dict[str, Any]]:
             "recipient": mask_identity(r.recipient),
             "text": r.text,
             "status": r.status,
-            "at": r.created_at if isinstance(r.created_at, datetime) else None,
+            "at": r.created_at,
         }
         for r in rows
     ]
