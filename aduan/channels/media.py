@@ -13,9 +13,9 @@ takes part by having:
   5xx, rate limit), :class:`~aduan.core.errors.BadPayload` when none will (gone,
   too large, refused, not a URL it fetches) and
   :class:`~aduan.core.errors.FatalChannelError` when the token is refused;
-* optionally ``media_scheme`` — the URL prefix it fetches (default: any);
-* optionally ``media_retry_seconds()`` — how long after the message arrived its
-  files are still tried (providers' file URLs expire; default: until they fail).
+* ``media_scheme`` — the URL prefix it fetches (``""``: any);
+* ``media_retry_seconds()`` — how long after the message arrived its files are
+  still tried (providers' file URLs expire; ``None``: until they fail).
 """
 
 from __future__ import annotations
@@ -27,9 +27,15 @@ from typing import Protocol, runtime_checkable
 class MediaSource(Protocol):
     """A channel instance that can fetch the files its attachments name."""
 
+    media_scheme: str
+
     def fetch_media(self, url: str) -> bytes:
         """The file's bytes; ``TransientError`` (try later), ``BadPayload`` (never) or
         ``FatalChannelError`` (the token is refused: try later, the channel pauses)."""
+        ...
+
+    def media_retry_seconds(self) -> float | None:
+        """How long after its message a file is still tried; ``None``: until it fails."""
         ...
 
 

@@ -5,7 +5,7 @@ API, Instagram) store their messages at once, their attachments recorded by URL
 with ``stored`` false. Every ``scheduler.media_seconds`` (listed in
 :mod:`aduan.daemon.jobs`) this job takes up to :data:`PER_RUN` such attachments
 per channel instance, oldest first (only messages younger than the channel's
-``media_retry_seconds()`` where it has one), asks the instance for the bytes,
+``media_retry_seconds()`` where it gives one), asks the instance for the bytes,
 keeps them in the blob store (content-addressed) and marks the row stored with
 its sha256 and size. Then:
 
@@ -64,19 +64,20 @@ def _like_prefix(prefix: str) -> str:
     return prefix.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
 
 
-def _pending(engine: Engine, channel: Channel, limit: int) -> list[tuple[int, str]]:
+def _pending(
+    engine: Engine, channel: Channel, scheme: str, retry: float | None, limit: int
+) -> list[tuple[int, str]]:
     a, r = attachments.c, raw_messages.c
     where: list[Any] = [
         r.channel == channel.type,
         r.account == channel.name,
         a.stored.is_(False),
         a.url.is_not(None),
-        a.url.like(_like_prefix(getattr(channel, "media_scheme", "")), escape="\\"),
+        a.url.like(_like_prefix(scheme), escape="\\"),
         a.url.not_like(_like_prefix(FAILED), escape="\\"),
     ]
-    retry = getattr(channel, "media_retry_seconds", None)
-    if callable(retry):
-        where.append(r.received_at >= utcnow() - timedelta(seconds=float(retry())))
+    if retry is not None:
+        where.append(r.received_at >= utcnow() - timedelta(seconds=retry))
     query = (
         select(a.id, a.url)
         .join(raw_messages, r.id == a.raw_message_id)
@@ -110,7 +111,10 @@ def fetch_pending_media(
         if not isinstance(channel, MediaSource):
             continue
         key = f"{channel.type}/{channel.name}"
-        for row, url in _pending(engine, channel, per_run):
+        pending = _pending(
+            engine, channel, channel.media_scheme, channel.media_retry_seconds(), per_run
+        )
+        for row, url in pending:
             if should_stop():
                 return result
             try:

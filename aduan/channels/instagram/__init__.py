@@ -240,6 +240,8 @@ class InstagramChannel(FacebookChannel):
         except ValueError as exc:
             raise BadPayload(f"instagram: file not kept: {exc}") from None
 
+    media_scheme = ""  # the CDN's https URLs, whatever the host
+
     def media_retry_seconds(self) -> float:
         return self.config.media_retry_hours * 3600
 

@@ -149,6 +149,9 @@ class CloudWhatsApp(WhatsAppChannel, PushChannel, PullChannel):
             raise error from None
         return Batch([], {"checked_at": utcnow().isoformat()})
 
+    def media_retry_seconds(self) -> None:
+        return None  # a media id stays valid until it fails
+
     def fetch_media(self, url: str) -> bytes:
         """The bytes of a ``whatsapp-media:<id>`` attachment (see :mod:`aduan.channels.media`)."""
         media_id = url.removeprefix(self.media_scheme)
