@@ -77,6 +77,9 @@ class SchedulerSettings(Section):
     media_seconds: float = Field(
         30.0, gt=0, description="Cadence of the job fetching files recorded by URL."
     )
+    statistics_seconds: float = Field(
+        21600.0, gt=0, description="Cadence of the SQLite store's ANALYZE (planner statistics)."
+    )
     jitter_seconds: float = Field(1.0, ge=0, description="Random delay added to each poll.")
     shutdown_seconds: float = Field(8.0, gt=0, description="Grace period at SIGTERM.")
 

@@ -3,7 +3,8 @@
 Each job is ``run(runtime, should_stop)`` every ``seconds(runtime)`` seconds;
 the adapters that run them live beside this module (:mod:`.normalize_job`,
 :mod:`.triage_jobs`, :mod:`.media_job`, :mod:`.outbox_job`) or with the part they
-drain (:func:`aduan.web.spool.drain_job`).
+drain (:func:`aduan.web.spool.drain_job`,
+:func:`aduan.store.statistics.refresh_statistics`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from aduan.daemon.media_job import run_media
 from aduan.daemon.normalize_job import run_normalize
 from aduan.daemon.outbox_job import run_outbox
 from aduan.daemon.triage_jobs import run_escalate, run_retrain, run_triage
+from aduan.store.statistics import refresh_statistics
 from aduan.web.spool import drain_job
 
 if TYPE_CHECKING:
@@ -54,4 +56,11 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     ),
     # No lease: rows are claimed FOR UPDATE SKIP LOCKED, replicas share the sending.
     PeriodicJob("outbox", lambda rt: rt.settings.outbox.cadence_seconds, run_outbox),
+    # The query planner's statistics (SQLite only), at start and then seldom.
+    PeriodicJob(
+        "statistics",
+        lambda rt: rt.settings.scheduler.statistics_seconds,
+        lambda rt, _stop: refresh_statistics(rt.engine),
+        True,
+    ),
 )
