@@ -14,8 +14,10 @@ Two sources, one answer (:class:`Danger`):
 
 A sign is dropped when a hedge stands in the few words before it ("takut
 nanti korsleting lalu kebakaran", "kalau pohon tumbang", "rawan longsor",
-"setiap hujan air naik ke rumah"): fear, conditions, prevention, habits,
-events that are over; a negation only right before it ("bukan kebakaran");
+"ayah pernah kena serangan jantung"): fear, conditions, prevention, events
+that are over; a habit a little further back ("tiap musim hujan gang di
+belakang pasar langsung banjir sepinggang", "kadang ada percikan"); a
+feeling right before it ("hatiku terbakar"); a negation only right before it ("bukan kebakaran");
 a time that is past right after it ("pohon yang tumbang kemarin", not "belum
 pulang sejak kemarin"); an animal right before it ("kucing kejebak"). A calm phrase anywhere
 ("sudah padam", "sudah surut", "tidak darurat") drops the rules' terms, which
@@ -44,11 +46,16 @@ SIGNS: dict[str, tuple[str, ...]] = {
         r"(?:keluar|muncul) (?:\w+ ){0,2}api",
         r"asap (?:\w+ ){0,2}(?:tebel|item|ngebul|mengepul)",
         r"(?:gas|elpiji|lpg) (?:\w+ ){0,2}(?:bocor|nyengat|menyengat)",
+        # English, as Jakarta writes it mixed in
+        r"on fire|caught fire|catch\w* fire|(?:small|big|huge) fire",
+        r"fire (?:is )?(?:spreading|coming)",
+        r"gas (?:smell|leak)|smell\w* (?:of )?gas|thick smoke|smoke (?:is )?coming",
     ),
     "water": (
         r"(?:ter|ke)jebak(?! macet| kemacetan| antre\w*)|terkurung|terisolasi",
         r"(?:ke|ter)cemplung|tercebur|seatap",
         r"evakuasi (?:warga|korban|lansia|orang)",
+        r"(?:stuck|trapped)(?! in (?:a |the )?(?:traffic|jam|queue|lift))|water (?:is )?rising",
     ),
     "electricity": (
         r"nyetrum|(?:ke|ter)sengat listrik",
@@ -58,7 +65,8 @@ SIGNS: dict[str, tuple[str, ...]] = {
         r"(?:ke|ter)tiban|(?:ke|ter)jepit|terkubur",
         rf"(?:{PEOPLE}|rumah|penghuni|korban|tukang|pekerja|buruh)\w* "
         r"(?:\w+ ){0,3}(?:ke|ter)timbun",
-        r"(?:tumbang|roboh|rubuh|ambruk) (?:\w+ ){0,3}(?:nutup|menutup|menutupi|melintang)",
+        r"(?:tumbang|roboh|rubuh|ambruk|patah) (?:\w+ ){0,3}"
+        r"(?:nutup\w*|menutup\w*|melintang|ngalangin|menghalangi)",
         r"(?:jatuh|roboh|rubuh|ambruk|tumbang|runtuh|longsor|patah) kapan saja",
         r"(?:nyangkut|tersangkut) (?:\w+ ){0,6}(?:di )?atas (?:\w+ ){0,2}"
         r"(?:jalan|jalur|motor|mobil|kendaraan|orang)",
@@ -73,16 +81,19 @@ SIGNS: dict[str, tuple[str, ...]] = {
         r"(?:bawa|membawa|pakai|pake|acungkan|mengacungkan) (?:\w+ )?"
         r"(?:celurit|parang|golok|pisau|sajam|senjata)",
         r"berdarah|luka (?:parah|berat|bacok|tusuk)",
+        r"stabbed|mugged|beaten up|(?:with|holding) (?:a )?(?:knife|machete)",
     ),
     "missing": (
         rf"(?:{CHILD}) (?:\w+ ){{0,7}}"
         r"(?:hilang|ilang|diculik|dibawa orang|belum pulang|tidak pulang)",
         r"penculikan|diculik",
+        r"(?:child|kid|son|daughter|boy|girl|toddler) (?:\w+ ){0,5}(?:missing|lost|kidnapped)",
     ),
     "medical": (
         r"pingsan|tidak sadar\w*|kejang|serangan jantung|overdosis",
         r"tergeletak|sekarat|pendarahan|keracunan massal|henti (?:napas|jantung)",
         r"ambulans (?:\w+ ){0,3}(?:belum|tidak) (?:datang|dateng|nyambung|ada)",
+        r"unconscious|not breathing|fainted|seizure|heart attack",
     ),
 }
 
@@ -90,10 +101,16 @@ SIGNS: dict[str, tuple[str, ...]] = {
 _HEDGE_WORDS = """
 takut khawatir kuatir kalau kalo jika bila apabila seandainya rawan potensi risiko
 resiko cegah mencegah pencegahan antisipasi sosialisasi simulasi pelatihan latihan penyuluhan
-seperti kayak bagai bekas pasca korban sebelum jangan sampai semoga sering setiap tiap biasanya
+seperti kayak bagai bekas pasca korban sebelum jangan sampai semoga pernah
 """
 HEDGES = frozenset(_HEDGE_WORDS.split())
 HEDGE_WINDOW = 5
+# A habit reaches further back than a hedge: "tiap musim hujan gang di belakang pasar
+# langsung banjir sepinggang" is about what happens, not what is happening now.
+HABITS = frozenset(["sering", "setiap", "tiap", "biasanya", "kadang", "kerap", "selalu"])
+HABIT_WINDOW = 10
+# Feelings told in danger words, right before them: "hatiku terbakar", "hati ini kebakar".
+FIGURATIVE = frozenset({"hati", "hatiku", "hatinya", "emosi", "amarah"})
 NEGATIONS = frozenset({"tidak", "bukan"})  # only in the NEGATION_WINDOW words before
 NEGATION_WINDOW = 3
 # Right after a sign: the event is over ("yang tumbang kemarin"), unless "sejak/dari kemarin".
@@ -126,11 +143,14 @@ def _compile(table: dict[str, tuple[str, ...]]) -> list[tuple[str, re.Pattern[st
 
 
 def _hedged(text: str, start: int, end: int | None = None) -> bool:
-    before = text[:start].split()[-HEDGE_WINDOW:]
-    if any(word in HEDGES for word in before):
+    further = text[:start].split()[-HABIT_WINDOW:]
+    before = further[-HEDGE_WINDOW:]
+    if any(word in HEDGES for word in before) or any(word in HABITS for word in further):
         return True
     near = before[-NEGATION_WINDOW:]
     if any(word in NEGATIONS or word in ANIMALS for word in near):
+        return True
+    if any(word in FIGURATIVE for word in near) and "hati hati" not in " ".join(near):
         return True
     return end is not None and PAST.match(text[end:].lstrip()) is not None
 

@@ -43,6 +43,14 @@ def detector() -> DangerDetector:
         "dahan patah nyangkut di kabel di atas jalan, bisa jatuh kapan aja",
         "my grandparents are stuck, air banjir udah setinggi dada",
         "bau gas nyengat dr dapur warung, pegawai pd keluar takut meledak",
+        # a break that blocks a road, and English mixed in
+        "dahan mahoni patah, batangnya melintang di jalan, motor masih lewat",
+        "rumah di ujung gang caught fire, tetangga masih di dalam",
+        "lift apartemen macet, ada 4 orang trapped di dalam sejak 20 menit",
+        "water rising fast di kampung kami, tolong perahu",
+        "bapak tua fainted di halte, not breathing",
+        "someone got stabbed dekat stasiun, pelakunya kabur",
+        "my son is missing since noon, umur 6 tahun, baju merah",
     ],
 )
 def test_danger_to_people_is_high(detector: DangerDetector, text: str) -> None:
@@ -79,6 +87,12 @@ def test_danger_to_people_is_high(detector: DangerDetector, text: str) -> None:
         "mohon damkar evakuasi sarang tawon di pohon depan rumah",
         "darurat sampah nih, tps penuh sampai luber",
         "rumput taman udah setinggi lutut, ayunannya patah",
+        # a habit further back, a past "pernah", a feeling, a traffic jam in English
+        "tiap musim hujan gang depan rumah kami langsung banjir sepinggang, mohon dikeruk",
+        "trafo di ujung gang kadang keluar percikan api kalau hujan deras",
+        "dulu kakek saya pernah kena serangan jantung, mohon ada posyandu lansia di RW",
+        "hati saya kebakar lihat pungli di terminal tiap hari",
+        "stuck in traffic for two hours di Mampang, lampu merahnya rusak",
     ],
 )
 def test_hedged_figurative_and_ordinary_complaints_are_not(

@@ -8,8 +8,9 @@ import re
 import pytest
 
 from aduan.core.text import matching_form
-from aduan.triage import CATEGORIES, decide, literals
+from aduan.triage import CATEGORIES, active, decide, literals
 from aduan.triage.engine import Compiled, Scores, is_matching_form, score, score_reference
+from aduan.triage.gates import thanks
 from aduan.triage.literals import word_starts
 from aduan.triage.rules import load_rules, term_regex
 
@@ -154,6 +155,8 @@ def test_without_the_private_regex_parser_regexes_run_ungated(
         "Terima kasih Satpol PP yang sudah menertibkan PKL di trotoar, sekarang jadi nyaman.",
         "Thank you buat Damkar yang kemarin cepet datang pas ada kebakaran kecil. Api sudah padam.",
         "air pam sudah lancar lagi sejak tadi pagi, terima kasih atas perbaikannya",
+        "Kami berterima kasih kepada petugas yang mengeruk got, kini air tidak lagi meluap",
+        "Terima kasih petugas PPSU yang sigap, kami harap mereka diberi penghargaan",
     ],
 )
 def test_thanks_name_a_topic_and_go_to_the_queue(text: str) -> None:
@@ -167,8 +170,17 @@ def test_thanks_name_a_topic_and_go_to_the_queue(text: str) -> None:
         "Lampu PJU gang kami mati seminggu. Mohon diperbaiki. Terima kasih.",
         "Terima kasih sudah cepat menambal, tapi lubangnya muncul lagi di sebelahnya",
         "air pam sudah 3 hari tidak mengalir, terima kasih",
+        "Terima kasih sudah membantu, lampu gang kami sekarang tidak lagi menyala",
     ],
 )
 def test_a_complaint_that_closes_with_thanks_keeps_its_topic(text: str) -> None:
     d = decide(matching_form(text))
     assert d.category != "other", d.rules
+
+
+def test_only_a_wish_for_the_people_thanked_is_not_a_request() -> None:
+    markers = active().rules.request_markers
+    praise = "Terima kasih petugas yang sigap, kami harap mereka diberi penghargaan"
+    request = "Terima kasih petugas yang sigap, kami harap got depan rumah juga dikeruk"
+    assert thanks(matching_form(praise), markers)
+    assert not thanks(matching_form(request), markers)
