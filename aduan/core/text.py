@@ -236,6 +236,28 @@ _FORMS: dict[str, str] = {}
 """Word -> its matching form (repeats folded, slang expanded); words recur, so kept."""
 _FORMS_LIMIT = 100_000
 
+ACRONYMS: dict[str, frozenset[str]] = {
+    "smp": frozenset(
+        {"negeri", "n", "swasta", "it", "islam", "terbuka", "muhammadiyah", "kristen", "katolik"}
+    ),
+}
+"""Shorthand that is also a school's acronym ("smp skrg" is "sampai sekarang", "SMP Negeri" a
+junior high school): kept as written when one of these words follows. A number does not decide
+it: "smp 3 hari" is "sampai 3 hari"."""
+
+
+def keep_acronyms(folded: list[str], forms: list[str]) -> list[str]:
+    """``forms`` with each :data:`ACRONYMS` word left as written where its next word says so
+    (``folded``: the words with repeats folded, before slang)."""
+    for i, word in enumerate(folded[:-1]):
+        after = ACRONYMS.get(word)
+        if after is not None and folded[i + 1] in after:
+            forms[i] = word
+    return forms
+
+
+_EXPANDED = frozenset(SLANG[word] for word in ACRONYMS)
+
 
 def clean_text(text: str) -> str:
     """The text people read: NFC, no invisible characters, whitespace folded."""
@@ -277,10 +299,11 @@ def matching_form(text: str) -> str:
         tokens = _words_of(text)
     forms: list[str | None] = list(map(_FORMS.get, tokens))
     if None in forms:  # a word not seen yet
-        return " ".join(
-            [form or _word_form(word) for word, form in zip(tokens, forms, strict=True)]
-        )
-    return " ".join(cast("list[str]", forms))
+        forms = [form or _word_form(word) for word, form in zip(tokens, forms, strict=True)]
+    known = cast("list[str]", forms)
+    if not _EXPANDED.isdisjoint(known):
+        known = keep_acronyms([_REPEATS.sub(r"\1", word) for word in tokens], known)
+    return " ".join(known)
 
 
 def _words_of(text: str) -> list[str]:

@@ -39,9 +39,9 @@ def matching_form(text: str) -> str:
     text = t._ROMAN_WORD.sub(lambda m: t.ROMAN[m.group(0)], text)
     text = _ROMAN_SINGLE.sub(lambda m: t._SINGLE_ROMAN[m.group(1)], text)
     text = t._REPEATS.sub(r"\1", text)
-    return " ".join(
-        t.SLANG[word] if word in t.SLANG else t.betawi_nye(word) for word in t._WORD.findall(text)
-    )
+    folded = t._WORD.findall(text)
+    forms = [t.SLANG[word] if word in t.SLANG else t.betawi_nye(word) for word in folded]
+    return " ".join(t.keep_acronyms(folded, forms))
 
 
 def phones_in_text(text: str) -> list[str]:

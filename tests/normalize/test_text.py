@@ -51,3 +51,17 @@ def test_betawi_slang_and_the_nye_suffix_are_written_out() -> None:
         "air ledeng kita keruh rumputnya tinggi"
     )
     assert matching_form("nye") == "nye"  # too short to be a suffix
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("smp skrg blm diperbaiki", "sampai sekarang belum diperbaiki"),
+        ("nunggu smp 3 hari", "nunggu sampai 3 hari"),
+        ("depan SMP Negeri 12", "depan smp negeri 12"),
+        ("banjir smppp sekolah", "banjir sampai sekolah"),
+        ("pagar smppp n 5 roboh", "pagar smp n 5 roboh"),
+    ],
+)
+def test_smp_is_a_school_where_its_kind_follows(text: str, expected: str) -> None:
+    assert matching_form(text) == expected

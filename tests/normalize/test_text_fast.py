@@ -28,6 +28,7 @@ FRAGMENTS = [
     # slang and reduplication
     "yg dgn gak ga gk tdk kagak jln jl. tlg mhn udh blm sy gw min mimin bgt dkt dpn skrg kmrn",
     "td lg jg aja tp krn utk dr sm kalo rs rsud smpn gg kel. kec. lt tlp warga2 jalan2 dll",
+    "smp skrg SMP 3 smp negeri smppp n sampai smp SMP",
     "Jalan2 JALAN2 teriak2 minta2 gorong2 ab2 é2 x2jalan2 _2 a_jalan2 jalan2_ 2an",
     # repeated letters
     "tolonggg mohonnn sampahhhh PARAHHH bgttt gelaaaap lampuuu éééh mohonn 1112",
