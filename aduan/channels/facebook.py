@@ -4,7 +4,8 @@ Authentication: Meta signs every POST with ``X-Hub-Signature-256:
 sha256=<hex HMAC-SHA256 of the raw body with the app secret>``, checked in
 constant time over the bytes received (never re-serialised JSON). A
 subscription is confirmed by a GET with ``hub.mode=subscribe``,
-``hub.verify_token`` and ``hub.challenge`` (see :meth:`handshake`).
+``hub.verify_token`` and ``hub.challenge``. Both are :mod:`aduan.channels.meta`'s,
+as for every channel Meta pushes to.
 
 One POST carries ``entry[]``, each with ``messaging[]`` (Messenger) or
 ``changes[]`` (page feed). Each event becomes its own raw message whose
@@ -27,8 +28,6 @@ Sample raw payload::
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
@@ -45,9 +44,10 @@ from aduan.channels.base import (
     WebhookResponse,
 )
 from aduan.channels.messenger import SendApi, replier
+from aduan.channels.meta import check_signature, handshake
 from aduan.channels.replies import Outbound, Sent
 from aduan.core.clock import utcnow
-from aduan.core.errors import BadPayload, Forbidden, Unauthorized
+from aduan.core.errors import BadPayload
 from aduan.core.identity import handle_identity
 from aduan.core.messages import Attachment, Disposition, Message, RawMessage
 
@@ -133,27 +133,10 @@ class FacebookChannel(PushChannel):
         self.replier.close()
 
     def handshake(self, request: WebhookRequest) -> WebhookResponse | None:
-        if request.method != "GET":
-            return None
-        query = dict(request.query)
-        token = self.config.verify_token
-        given = query.get("hub.verify_token", "")
-        if query.get("hub.mode") != "subscribe" or token is None:
-            raise Forbidden("not a subscription request")
-        if not hmac.compare_digest(given.encode(), token.get_secret_value().encode()):
-            raise Forbidden("wrong hub.verify_token")
-        return WebhookResponse(200, query.get("hub.challenge", "").encode())
+        return handshake(request, self.config.verify_token)
 
     def verify(self, request: WebhookRequest) -> None:
-        header = request.header("x-hub-signature-256")
-        if not header:
-            raise Unauthorized("missing X-Hub-Signature-256")
-        if self.config.app_secret is None:
-            raise Forbidden("app_secret not configured")
-        secret = self.config.app_secret.get_secret_value().encode()
-        expected = "sha256=" + hmac.new(secret, request.body, hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(header.strip().lower().encode(), expected.encode()):
-            raise Forbidden("bad X-Hub-Signature-256")
+        check_signature(request, self.config.app_secret)
 
     def _raw(self, entry: dict[str, Any], **meta: Any) -> RawMessage:
         key = _event_key(entry)

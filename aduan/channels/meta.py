@@ -1,4 +1,5 @@
-"""Meta's webhook plumbing shared by the channels Meta pushes to (WhatsApp Cloud API here).
+"""Meta's webhook plumbing shared by the channels Meta pushes to (Facebook pages, Instagram,
+the WhatsApp Cloud API).
 
 * The subscription handshake: a GET with ``hub.mode=subscribe``,
   ``hub.verify_token`` and ``hub.challenge`` is answered with the challenge
@@ -7,8 +8,9 @@
   the app secret>`` on every POST, checked in constant time over the bytes
   received, before anything is parsed (re-serialised JSON would differ).
 
-The Facebook page channel (:mod:`aduan.channels.facebook`) does the same in its
-own methods; the functions here are the ones new Meta channels call.
+:mod:`aduan.channels.facebook` (and :mod:`aduan.channels.instagram`, which extends
+it) and :mod:`aduan.channels.whatsapp` call these from their ``handshake`` and
+``verify``.
 """
 
 from __future__ import annotations

@@ -78,7 +78,7 @@ class RawMessageRow(SQLModel, table=True):
     fetched_at: datetime = _when()
     payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     content_type: str = Field(sa_column=Column(String(100), nullable=False))
-    content_hash: str = Field(sa_column=Column(String(64), nullable=False, index=True))
+    content_hash: str = Field(sa_column=Column(String(64), nullable=False))
     meta: dict[str, Any] = _json()
     status: str = Field(default="pending", sa_column=Column(String(16), nullable=False))
     error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

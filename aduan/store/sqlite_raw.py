@@ -6,14 +6,16 @@ the rows of many concurrent requests at once. Two costs matter there:
 * CPU. :func:`aduan.store.save_batch` goes through SQLAlchemy Core, about
   90 µs of CPU per row; the writer shares the GIL with the event loop, so
   that is time the requests wait for. :class:`SqliteRawWriter` runs the same
-  insert-or-ignore on the ``sqlite3`` connection itself (~35 µs a row), with
-  the columns and encodings of :func:`aduan.store.raw.insert_raws` (datetimes
-  as naive UTC text and ``meta`` as JSON, as SQLAlchemy writes them), the
-  same rejected-row handling and the same error (:class:`StoreUnavailable`
-  when the database cannot be written). Rows are inserted one statement each: a
-  row that breaks a constraint fails only its own statement (SQLite backs
-  out that statement, the transaction goes on), so the good rows are kept
-  and the bad one is reported without a second pass.
+  insert-or-ignore on the ``sqlite3`` connection itself, with the columns and
+  encodings of :func:`aduan.store.raw.insert_raws` (datetimes as naive UTC
+  text and ``meta`` as JSON, as SQLAlchemy writes them), the same
+  rejected-row handling and the same error (:class:`StoreUnavailable` when
+  the database cannot be written). A batch of new rows goes in with one
+  ``executemany`` (~8.5 µs of CPU a row for WhatsApp messages, against ~11-13
+  one statement a row); a batch holding a duplicate or a row that breaks a
+  constraint is undone to a savepoint and inserted one statement a row, so
+  that the bad row fails alone (SQLite backs out that statement, the
+  transaction goes on) and the good rows are kept.
 * Stalls. A commit that crosses ``wal_autocheckpoint`` copies the WAL into
   the database file and fsyncs it before it returns (15-20 ms per 1,000
   pages on an idle disk, more on a busy one), and every waiting webhook
@@ -33,6 +35,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -71,28 +74,80 @@ INSERT = (
 )
 
 
-def _params(raw: RawMessage, fetched_at: str) -> tuple[object, ...]:
-    return (
-        raw.channel,
-        raw.account,
-        raw.external_id,
-        sqlite_text(raw.received_at),
-        fetched_at,
-        raw.payload,
-        raw.content_type,
-        hashlib.sha256(raw.payload).hexdigest(),
-        json.dumps(dict(raw.meta)),
-    )
+class _Params:
+    """The bound values of raw rows, with what repeats across a batch converted once: the
+    rows of one request share their ``received_at`` (and most have no ``meta``)."""
+
+    def __init__(self) -> None:
+        self.fetched_at = sqlite_text(utcnow())
+        self._times: dict[datetime, str] = {}
+
+    def __call__(self, raw: RawMessage) -> tuple[object, ...]:
+        received = self._times.get(raw.received_at)
+        if received is None:
+            received = self._times[raw.received_at] = sqlite_text(raw.received_at)
+        return (
+            raw.channel,
+            raw.account,
+            raw.external_id,
+            received,
+            self.fetched_at,
+            raw.payload,
+            raw.content_type,
+            hashlib.sha256(raw.payload).hexdigest(),
+            json.dumps(dict(raw.meta)) if raw.meta else "{}",
+        )
 
 
 def insert_raws_sqlite(conn: sqlite3.Connection, raws: Sequence[RawMessage]) -> SaveResult:
-    """Insert-or-ignore ``raws`` inside the caller's transaction on ``conn``."""
+    """Insert-or-ignore ``raws`` inside the caller's transaction on ``conn``.
+
+    A batch of new, valid rows (the usual webhook batch) goes in with one ``executemany``;
+    their ids are the ones SQLite hands out in order, which the rowid range confirms.
+    A batch with a duplicate or a bad row is undone to a savepoint and inserted row by row.
+    """
+    params = _Params()
+    return _insert_all(conn, raws, params) or _insert_each(conn, raws, params)
+
+
+def _insert_all(
+    conn: sqlite3.Connection, raws: Sequence[RawMessage], params: _Params
+) -> SaveResult | None:
+    """All of ``raws`` as new rows, or None (and nothing written) when that is not so."""
+    try:
+        rows = [params(raw) for raw in raws]
+    except (TypeError, ValueError):
+        return None  # a value that cannot be bound: the row-by-row path names it
+    conn.execute("SAVEPOINT raws")
+    try:
+        top = conn.execute("SELECT max(rowid) FROM raw_messages").fetchone()[0] or 0
+        inserted = conn.executemany(INSERT, rows).rowcount
+        last = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
+    except sqlite3.OperationalError:
+        raise
+    except (sqlite3.Error, TypeError, ValueError):
+        inserted, last = -1, 0
+    if inserted != len(rows) or last != top + len(rows):
+        conn.execute("ROLLBACK TO raws")
+        conn.execute("RELEASE raws")
+        return None
+    conn.execute("RELEASE raws")
     result = SaveResult()
-    fetched_at = sqlite_text(utcnow())
+    for rowid, raw in enumerate(raws, top + 1):
+        result.new[raw.external_id] = rowid
+        result.inserted.add((raw.channel, raw.account, raw.external_id))
+    return result
+
+
+def _insert_each(
+    conn: sqlite3.Connection, raws: Sequence[RawMessage], params: _Params
+) -> SaveResult:
+    """One statement a row: a row that breaks a constraint fails alone."""
+    result = SaveResult()
     cursor = conn.cursor()
     for raw in raws:
         try:
-            cursor.execute(INSERT, _params(raw, fetched_at))
+            cursor.execute(INSERT, params(raw))
         except sqlite3.OperationalError:
             raise
         except (sqlite3.Error, TypeError, ValueError) as exc:

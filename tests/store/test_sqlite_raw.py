@@ -61,6 +61,31 @@ def test_duplicates_across_and_inside_batches(sqlite_engine: Engine) -> None:
     assert count(sqlite_engine) == 4
 
 
+def stored_ids(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return dict(conn.execute(select(raw_messages.c.external_id, raw_messages.c.id)).all())
+
+
+def test_ids_reported_are_the_stored_ones_after_gaps_and_mixed_batches(
+    sqlite_engine: Engine,
+) -> None:
+    """New rows' ids, whether the batch went in at once or row by row (a duplicate or a
+    bad row in it), and after rows were deleted (the newest one: SQLite hands its id out again)."""
+    bad = RawMessage("sms", "main", None, b"no id", "text/plain", datetime.now(UTC))  # type: ignore[arg-type]
+    writer = SqliteRawWriter(sqlite_engine)
+    reported: dict[str, int] = {}
+    reported |= writer.save([raw(f"a{i}") for i in range(5)]).new
+    with sqlite_engine.begin() as conn:
+        conn.execute(raw_messages.delete().where(raw_messages.c.external_id.in_(["a1", "a4"])))
+    del reported["a1"], reported["a4"]
+    reported |= writer.save([raw("b0"), raw("b1"), raw("a0")]).new  # a duplicate
+    reported |= writer.save([raw("c0"), bad, raw("c1")]).new  # a bad row
+    reported |= writer.save([raw(f"d{i}", received_at=datetime.now(UTC)) for i in range(3)]).new
+    writer.close()
+    assert reported == stored_ids(sqlite_engine)
+    assert sorted(reported) == ["a0", "a2", "a3", "b0", "b1", "c0", "c1", "d0", "d1", "d2"]
+
+
 def test_one_bad_row_is_reported_and_the_others_committed(sqlite_engine: Engine) -> None:
     bad = RawMessage("sms", "main", None, b"no id", "text/plain", datetime.now(UTC))  # type: ignore[arg-type]
     writer = SqliteRawWriter(sqlite_engine)

@@ -19,7 +19,6 @@ removed instance is still read.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -98,7 +97,7 @@ class CloudWhatsApp(WhatsAppChannel, PushChannel, PullChannel):
 
     def _raws(self, body: bytes, **meta: Any) -> list[RawMessage]:
         try:
-            found = list(payloads.split(json.loads(body)))
+            found = list(payloads.split(payloads.loads(body)))
         except (ValueError, KeyError, TypeError, AttributeError):
             # Signed by Meta but not the shape we know: kept whole, quarantined by read.
             return [self.unkeyed(body, JSON, whole_body=True, **meta)]

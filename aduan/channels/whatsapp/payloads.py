@@ -52,9 +52,31 @@ def dumps(value: Any) -> bytes:
         return json.dumps(value, separators=(",", ":")).encode()
 
 
-def _envelope(entry: dict[str, Any], field: Any, value: dict[str, Any]) -> dict[str, Any]:
-    head = {k: v for k, v in entry.items() if k != "changes"}
+def loads(body: bytes) -> Any:
+    """A delivery's JSON (orjson: ~2.5x the standard library); what orjson refuses and the
+    standard library reads (a lone surrogate, an integer past 64 bits, NaN) is read by the
+    latter. ``ValueError`` when neither reads it."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return json.loads(body)
+
+
+def _envelope(head: dict[str, Any], field: Any, value: Any) -> dict[str, Any]:
     return {"object": OBJECT, "entry": [{**head, "changes": [{"field": field, "value": value}]}]}
+
+
+def _by_sender(contacts: list[Any]) -> dict[str, list[Any]]:
+    """The contacts of a change by ``wa_id`` (a delivery of many messages would otherwise
+    scan every contact for every message)."""
+    found: dict[str, list[Any]] = {}
+    if not isinstance(contacts, list):
+        return found
+    for contact in contacts:
+        wa_id = contact.get("wa_id") if isinstance(contact, dict) else None
+        if isinstance(wa_id, str):
+            found.setdefault(wa_id, []).append(contact)
+    return found
 
 
 def split(body: Any) -> Iterator[tuple[str | None, dict[str, Any]]]:
@@ -64,31 +86,34 @@ def split(body: Any) -> Iterator[tuple[str | None, dict[str, Any]]]:
     if body.get("object") != OBJECT:
         raise KeyError("object")
     for entry in body["entry"]:
-        for change in entry["changes"]:
+        changes = entry["changes"]
+        head = {k: v for k, v in entry.items() if k != "changes"}
+        for change in changes:
             value = change.get("value")
             if change.get("field") != "messages" or not isinstance(value, dict):
-                yield None, _envelope(entry, change.get("field"), value)
+                yield None, _envelope(head, change.get("field"), value)
                 continue
             common = {k: v for k, v in value.items() if k not in ("messages", "statuses")}
             contacts = value.get("contacts") or []
+            senders = _by_sender(contacts)
             items = 0
             for message in value.get("messages") or []:
                 items += 1
                 sender = message.get("from") if isinstance(message, dict) else None
-                own = [c for c in contacts if isinstance(c, dict) and c.get("wa_id") == sender]
+                own = senders.get(sender) if isinstance(sender, str) else None
                 one = {**common, "contacts": own or contacts[:1], "messages": [message]}
                 wamid = message.get("id") if isinstance(message, dict) else None
                 key = wamid if isinstance(wamid, str) and wamid else None
-                yield key, _envelope(entry, "messages", one)
+                yield key, _envelope(head, "messages", one)
             for status in value.get("statuses") or []:
                 items += 1
                 one = {**common, "statuses": [status]}
                 sid = status.get("id") if isinstance(status, dict) else None
                 state = status.get("status") if isinstance(status, dict) else None
                 key = f"status:{sid}:{state}" if isinstance(sid, str) and sid else None
-                yield key, _envelope(entry, "messages", one)
+                yield key, _envelope(head, "messages", one)
             if not items:
-                yield None, _envelope(entry, "messages", value)
+                yield None, _envelope(head, "messages", value)
 
 
 def _when(value: Any) -> datetime | None:
