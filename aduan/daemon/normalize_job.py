@@ -3,7 +3,11 @@
 Each batch is one transaction: the claim (``FOR UPDATE SKIP LOCKED`` on
 PostgreSQL, so several replicas never normalize one raw twice; on SQLite the
 ``BEGIN IMMEDIATE`` write lock already serialises), the complaints, and the
-raws marked ``normalized``/``ignored``/``quarantined``.
+raws marked ``normalized``/``ignored``/``quarantined``. The daemon's batches
+are sized to hold the store about ``transaction_ms`` (:mod:`.slices`), and on
+SQLite each waits its turn behind the webhook sink's next commit
+(:mod:`aduan.store.turns`): webhooks wait for one short batch at most, never
+for a backlog.
 
 No raw can hold the queue: when a batch fails for any reason but an
 unreachable store (a reader or the triage raising, a reference already
@@ -17,6 +21,7 @@ class and first line (never the payload) and the others go on.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +36,7 @@ from aduan.core import heap
 from aduan.core.clock import utcnow
 from aduan.core.errors import StoreUnavailable
 from aduan.core.logs import get_logger
+from aduan.daemon.slices import Slices
 from aduan.normalize.pipeline import Normalizer
 from aduan.normalize.readers import Readers
 from aduan.normalize.reading import RAW_COLUMNS, load_raws, to_stored
@@ -39,6 +45,7 @@ from aduan.normalize.triaging import TriageFactory
 from aduan.runtime import metrics
 from aduan.store.keys import nik_key
 from aduan.store.models import raw_messages
+from aduan.store.turns import turns_for
 from aduan.triage.writer import BatchTriage
 
 if TYPE_CHECKING:
@@ -68,13 +75,16 @@ def normalizer_for(
         return found
 
 
-def claim_and_normalize(engine: Engine, normalizer: Normalizer, limit: int) -> Stats:
-    """One batch of pending raws, claimed and normalized in one transaction.
+def claim_and_normalize(
+    engine: Engine, normalizer: Normalizer, limit: int, *, began: Callable[[], None] = lambda: None
+) -> Stats:
+    """One batch of pending raws, claimed and normalized in one transaction (``began`` is
+    called as it begins, once the store is writable).
 
     A batch that fails is normalized again one raw at a time (:func:`isolate`).
     """
     try:
-        return _claim_and_process(engine, normalizer, limit, None)
+        return _claim_and_process(engine, normalizer, limit, None, began)
     except StoreUnavailable:
         raise
     except Exception as exc:
@@ -83,9 +93,14 @@ def claim_and_normalize(engine: Engine, normalizer: Normalizer, limit: int) -> S
 
 
 def _claim_and_process(
-    engine: Engine, normalizer: Normalizer, limit: int, raw_id: int | None
+    engine: Engine,
+    normalizer: Normalizer,
+    limit: int,
+    raw_id: int | None,
+    began: Callable[[], None] = lambda: None,
 ) -> Stats:
-    with _forgetting(normalizer), engine.begin() as conn:
+    with turns_for(engine).background(), _forgetting(normalizer), engine.begin() as conn:
+        began()
         query = (
             select(*RAW_COLUMNS)
             .where(raw_messages.c.status == "pending")
@@ -186,17 +201,47 @@ def normalize_pending(
     normalizer: Normalizer,
     *,
     batch_size: int = 1000,
+    transaction_seconds: float | None = None,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> Stats:
-    """Normalize every pending raw message, batch after batch."""
+    """Normalize every pending raw message, batch after batch.
+
+    ``transaction_seconds``: each batch is sized (up to ``batch_size``) so that its
+    transaction holds the store about that long (:class:`~aduan.daemon.slices.Slices`);
+    None: batches of ``batch_size``. The heap is settled once per ``batch_size`` rows
+    and at the end, whatever the batches' size (:func:`aduan.core.heap.settle`).
+    """
     total = Stats()
+    slices = Slices(transaction_seconds, batch_size) if transaction_seconds else None
+    unsettled = 0
+    began: list[float] = []  # when the batch's transaction began, past any wait for the store
     while not should_stop():
-        stats = claim_and_normalize(engine, normalizer, batch_size)
+        began.clear()
+        stats = claim_and_normalize(
+            engine,
+            normalizer,
+            slices.size if slices else batch_size,
+            began=lambda: began.append(time.perf_counter()),
+        )
+        taken = _taken(stats)
+        if slices is not None and began:
+            slices.took(taken, time.perf_counter() - began[0])
         total.add(stats)
-        if sum(stats.by_channel.values()) + stats.quarantined + stats.ignored == 0:
+        unsettled += taken
+        if taken == 0:
             break
+        if unsettled >= batch_size:
+            heap.settle()
+            unsettled = 0
+    if unsettled:
         heap.settle()
     return total
+
+
+def _taken(stats: Stats) -> int:
+    """Raws a batch took out of the pending queue (normalized, ignored, quarantined, or
+    set waiting for the other parts of a split SMS)."""
+    return sum(stats.by_channel.values()) + stats.quarantined + stats.ignored + stats.waiting
 
 
 def normalize_now(engine: Engine, normalizer: Normalizer, raw_ids: Sequence[int]) -> Stats:
@@ -244,6 +289,7 @@ def run_normalize(runtime: Runtime, should_stop: Callable[[], bool]) -> Stats:
         runtime.engine,
         runtime_normalizer(runtime),
         batch_size=runtime.settings.normalize.batch_size,
+        transaction_seconds=runtime.settings.normalize.transaction_ms / 1000,
         should_stop=should_stop,
     )
     count(stats)
