@@ -21,7 +21,6 @@ class and first line (never the payload) and the others go on.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -76,15 +75,15 @@ def normalizer_for(
 
 
 def claim_and_normalize(
-    engine: Engine, normalizer: Normalizer, limit: int, *, began: Callable[[], None] = lambda: None
+    engine: Engine, normalizer: Normalizer, limit: int, *, slices: Slices | None = None
 ) -> Stats:
-    """One batch of pending raws, claimed and normalized in one transaction (``began`` is
-    called as it begins, once the store is writable).
+    """One batch of pending raws, claimed and normalized in one transaction; with
+    ``slices``, timed by it and placing no message past its time.
 
     A batch that fails is normalized again one raw at a time (:func:`isolate`).
     """
     try:
-        return _claim_and_process(engine, normalizer, limit, None, began)
+        return _claim_and_process(engine, normalizer, limit, None, slices)
     except StoreUnavailable:
         raise
     except Exception as exc:
@@ -97,10 +96,10 @@ def _claim_and_process(
     normalizer: Normalizer,
     limit: int,
     raw_id: int | None,
-    began: Callable[[], None] = lambda: None,
+    slices: Slices | None = None,
 ) -> Stats:
     with turns_for(engine).background(), _forgetting(normalizer), engine.begin() as conn:
-        began()
+        until = slices.begin() if slices is not None else None
         query = (
             select(*RAW_COLUMNS)
             .where(raw_messages.c.status == "pending")
@@ -112,7 +111,7 @@ def _claim_and_process(
         if conn.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         batch = [to_stored(r) for r in conn.execute(query).all()]
-        return normalizer.process(conn, batch)
+        return normalizer.process(conn, batch, until=until)
 
 
 @contextmanager
@@ -207,25 +206,20 @@ def normalize_pending(
     """Normalize every pending raw message, batch after batch.
 
     ``transaction_seconds``: each batch is sized (up to ``batch_size``) so that its
-    transaction holds the store about that long (:class:`~aduan.daemon.slices.Slices`);
+    transaction holds the store about that long, and places no message after that time
+    (the rest stay pending for the next batch) (:class:`~aduan.daemon.slices.Slices`);
     None: batches of ``batch_size``. The heap is settled once per ``batch_size`` rows
     and at the end, whatever the batches' size (:func:`aduan.core.heap.settle`).
     """
     total = Stats()
     slices = Slices(transaction_seconds, batch_size) if transaction_seconds else None
     unsettled = 0
-    began: list[float] = []  # when the batch's transaction began, past any wait for the store
     while not should_stop():
-        began.clear()
-        stats = claim_and_normalize(
-            engine,
-            normalizer,
-            slices.size if slices else batch_size,
-            began=lambda: began.append(time.perf_counter()),
-        )
+        size = slices.size if slices else batch_size
+        stats = claim_and_normalize(engine, normalizer, size, slices=slices)
         taken = _taken(stats)
-        if slices is not None and began:
-            slices.took(taken, time.perf_counter() - began[0])
+        if slices is not None:
+            slices.end(taken)
         total.add(stats)
         unsettled += taken
         if taken == 0:

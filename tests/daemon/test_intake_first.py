@@ -38,10 +38,12 @@ class SlowNormalizer(Normalizer):
         super().__init__(NormalizeSettings(), Readers(), triage=BatchTriage)
         self.working = threading.Event()
 
-    def process(self, conn: Connection, batch: Sequence[StoredRaw]) -> Stats:
+    def process(
+        self, conn: Connection, batch: Sequence[StoredRaw], *, until: float | None = None
+    ) -> Stats:
         self.working.set()
         time.sleep(WORK_PER_RAW * len(batch))
-        return super().process(conn, batch)
+        return super().process(conn, batch, until=until)
 
 
 def message(i: int, prefix: str = "b") -> RawMessage:

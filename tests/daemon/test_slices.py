@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from aduan.daemon.slices import FIRST_ROWS, Slices
@@ -44,3 +46,13 @@ def test_nothing_taken_changes_nothing() -> None:
     slices = Slices(0.05, 300)
     slices.took(0, 3.0)
     assert slices.size == FIRST_ROWS
+
+
+def test_a_batch_is_timed_from_its_begin_and_stops_placing_at_its_share() -> None:
+    slices = Slices(0.05, 1000)
+    before = time.perf_counter()
+    until = slices.begin()
+    assert before + 0.05 <= until <= time.perf_counter() + 0.05
+    time.sleep(0.02)
+    slices.end(FIRST_ROWS)  # under half the budget: the next batch is larger
+    assert FIRST_ROWS < slices.size <= 2 * FIRST_ROWS
