@@ -33,6 +33,12 @@ class NormalizeSettings(BaseModel):
         24, ge=1, description="Most recent block-index candidates checked per message."
     )
     batch_size: int = Field(1000, ge=1, le=100_000, description="Raw messages per batch.")
+    transaction_ms: float = Field(
+        50.0,
+        gt=0,
+        description="The daemon's batches are sized to hold the store about this long "
+        "(SQLite has one writer: webhooks wait for them); batch_size caps them.",
+    )
     fragment_wait_minutes: float = Field(
         60.0, gt=0, description="How long to wait for the missing parts of a split SMS."
     )

@@ -3,7 +3,11 @@
 Each batch is one transaction: the claim (``FOR UPDATE SKIP LOCKED`` on
 PostgreSQL, so several replicas never normalize one raw twice; on SQLite the
 ``BEGIN IMMEDIATE`` write lock already serialises), the complaints, and the
-raws marked ``normalized``/``ignored``/``quarantined``.
+raws marked ``normalized``/``ignored``/``quarantined``. The daemon's batches
+are sized to hold the store about ``transaction_ms`` (:mod:`.slices`), and on
+SQLite each waits its turn behind the webhook sink's next commit
+(:mod:`aduan.store.turns`): webhooks wait for one short batch at most, never
+for a backlog.
 
 No raw can hold the queue: when a batch fails for any reason but an
 unreachable store (a reader or the triage raising, a reference already
@@ -31,6 +35,7 @@ from aduan.core import heap
 from aduan.core.clock import utcnow
 from aduan.core.errors import StoreUnavailable
 from aduan.core.logs import get_logger
+from aduan.daemon.slices import Slices
 from aduan.normalize.pipeline import Normalizer
 from aduan.normalize.readers import Readers
 from aduan.normalize.reading import RAW_COLUMNS, load_raws, to_stored
@@ -39,6 +44,7 @@ from aduan.normalize.triaging import TriageFactory
 from aduan.runtime import metrics
 from aduan.store.keys import nik_key
 from aduan.store.models import raw_messages
+from aduan.store.turns import turns_for
 from aduan.triage.writer import BatchTriage
 
 if TYPE_CHECKING:
@@ -68,13 +74,16 @@ def normalizer_for(
         return found
 
 
-def claim_and_normalize(engine: Engine, normalizer: Normalizer, limit: int) -> Stats:
-    """One batch of pending raws, claimed and normalized in one transaction.
+def claim_and_normalize(
+    engine: Engine, normalizer: Normalizer, limit: int, *, slices: Slices | None = None
+) -> Stats:
+    """One batch of pending raws, claimed and normalized in one transaction; with
+    ``slices``, timed by it and placing no message past its time.
 
     A batch that fails is normalized again one raw at a time (:func:`isolate`).
     """
     try:
-        return _claim_and_process(engine, normalizer, limit, None)
+        return _claim_and_process(engine, normalizer, limit, None, slices)
     except StoreUnavailable:
         raise
     except Exception as exc:
@@ -83,9 +92,14 @@ def claim_and_normalize(engine: Engine, normalizer: Normalizer, limit: int) -> S
 
 
 def _claim_and_process(
-    engine: Engine, normalizer: Normalizer, limit: int, raw_id: int | None
+    engine: Engine,
+    normalizer: Normalizer,
+    limit: int,
+    raw_id: int | None,
+    slices: Slices | None = None,
 ) -> Stats:
-    with _forgetting(normalizer), engine.begin() as conn:
+    with turns_for(engine).background(), _forgetting(normalizer), engine.begin() as conn:
+        until = slices.begin() if slices is not None else None
         query = (
             select(*RAW_COLUMNS)
             .where(raw_messages.c.status == "pending")
@@ -97,7 +111,7 @@ def _claim_and_process(
         if conn.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         batch = [to_stored(r) for r in conn.execute(query).all()]
-        return normalizer.process(conn, batch)
+        return normalizer.process(conn, batch, until=until)
 
 
 @contextmanager
@@ -186,17 +200,42 @@ def normalize_pending(
     normalizer: Normalizer,
     *,
     batch_size: int = 1000,
+    transaction_seconds: float | None = None,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> Stats:
-    """Normalize every pending raw message, batch after batch."""
+    """Normalize every pending raw message, batch after batch.
+
+    ``transaction_seconds``: each batch is sized (up to ``batch_size``) so that its
+    transaction holds the store about that long, and places no message after that time
+    (the rest stay pending for the next batch) (:class:`~aduan.daemon.slices.Slices`);
+    None: batches of ``batch_size``. The heap is settled once per ``batch_size`` rows
+    and at the end, whatever the batches' size (:func:`aduan.core.heap.settle`).
+    """
     total = Stats()
+    slices = Slices(transaction_seconds, batch_size) if transaction_seconds else None
+    unsettled = 0
     while not should_stop():
-        stats = claim_and_normalize(engine, normalizer, batch_size)
+        size = slices.size if slices else batch_size
+        stats = claim_and_normalize(engine, normalizer, size, slices=slices)
+        taken = _taken(stats)
+        if slices is not None:
+            slices.end(taken)
         total.add(stats)
-        if sum(stats.by_channel.values()) + stats.quarantined + stats.ignored == 0:
+        unsettled += taken
+        if taken == 0:
             break
+        if unsettled >= batch_size:
+            heap.settle()
+            unsettled = 0
+    if unsettled:
         heap.settle()
     return total
+
+
+def _taken(stats: Stats) -> int:
+    """Raws a batch took out of the pending queue (normalized, ignored, quarantined, or
+    set waiting for the other parts of a split SMS)."""
+    return sum(stats.by_channel.values()) + stats.quarantined + stats.ignored + stats.waiting
 
 
 def normalize_now(engine: Engine, normalizer: Normalizer, raw_ids: Sequence[int]) -> Stats:
@@ -244,6 +283,7 @@ def run_normalize(runtime: Runtime, should_stop: Callable[[], bool]) -> Stats:
         runtime.engine,
         runtime_normalizer(runtime),
         batch_size=runtime.settings.normalize.batch_size,
+        transaction_seconds=runtime.settings.normalize.transaction_ms / 1000,
         should_stop=should_stop,
     )
     count(stats)

@@ -21,6 +21,7 @@ the window.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -79,10 +80,17 @@ class Normalizer:
         self.nik_key = nik_key
         self.forget()
 
-    def process(self, conn: Connection, batch: Sequence[StoredRaw]) -> Stats:
-        """Normalize ``batch`` inside the caller's transaction."""
+    def process(
+        self, conn: Connection, batch: Sequence[StoredRaw], *, until: float | None = None
+    ) -> Stats:
+        """Normalize ``batch`` inside the caller's transaction.
+
+        ``until`` (a :func:`time.perf_counter` time): no message is placed after it; the
+        rest of the batch is left as it was (pending) for the next batch, so that the
+        transaction does not hold the store much longer. At least one is placed.
+        """
         run = _Batch(self, conn)
-        return run.run(sorted(batch, key=lambda r: (r.raw.received_at, r.id)))
+        return run.run(sorted(batch, key=lambda r: (r.raw.received_at, r.id)), until)
 
     def forget(self) -> None:
         """Start with empty memory: the window, reporters, known refs, id blocks (and
@@ -120,7 +128,7 @@ class _Batch:
         normalizer.complaint_ids.begin(conn)
         normalizer.incident_ids.begin(conn)
 
-    def run(self, batch: Sequence[StoredRaw]) -> Stats:
+    def run(self, batch: Sequence[StoredRaw], until: float | None = None) -> Stats:
         if not batch:
             return self.stats
         normalizer = self.normalizer
@@ -142,7 +150,10 @@ class _Batch:
             idents.update(item.identities)
         self.reporters.prefetch(idents)
         self._prepare_replayed([i for i in items if isinstance(i, StoredRaw)])
-        for entry in items:
+        for placed, entry in enumerate(items):
+            if until is not None and placed and time.perf_counter() > until:
+                normalizer.waiting = True  # parts of a joined SMS it leaves may be waiting
+                break
             if isinstance(entry, Item):
                 self.stats.by_channel[entry.stored.raw.channel] += 1
                 self._handle(entry)

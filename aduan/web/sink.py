@@ -13,7 +13,9 @@ On SQLite the writer commits through the driver
 (:class:`~aduan.store.sqlite_raw.SqliteRawWriter`) and a second thread
 checkpoints the WAL (:class:`~aduan.store.sqlite_raw.WalCheckpointer`), so
 that no commit waits for a checkpoint; elsewhere it calls
-:func:`~aduan.store.save_batch`. A failed commit fails only the requests of
+:func:`~aduan.store.save_batch`. On SQLite each commit takes the file's urgent
+turn (:mod:`aduan.store.turns`): it waits behind one normalize batch at most,
+and takes with it what was queued while it waited. A failed commit fails only the requests of
 its batch (they answer from the spool or 503); the thread goes on with the
 next batch. Commits are logged as ``raws_committed`` lines (commits,
 requests, new/duplicate/rejected rows, mean and longest commit in ms), one
@@ -36,6 +38,7 @@ from aduan.core.logs import get_logger
 from aduan.core.messages import RawMessage
 from aduan.store import SaveResult, is_sqlite, save_batch
 from aduan.store.sqlite_raw import SqliteRawWriter, WalCheckpointer
+from aduan.store.turns import turns_for
 
 log = get_logger("aduan.web.sink")
 
@@ -90,6 +93,7 @@ class RawSink:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.checkpointer = WalCheckpointer(engine) if is_sqlite(engine) else None
+        self.turns = turns_for(engine)
         self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -142,7 +146,9 @@ class RawSink:
             while True:
                 items, stop = self._take(LOG_EVERY_SECONDS if commits.count else None)
                 if items:
-                    _commit(writer, items, commits)
+                    with self.turns.urgent():  # behind one normalize batch at most
+                        stop = self._top_up(items) or stop
+                        _commit(writer, items, commits)
                 if commits.count and (stop or not items or commits.due()):
                     commits.log()
                     commits = _Commits(since=time.monotonic())
@@ -179,6 +185,21 @@ class RawSink:
             items.append(item)
             rows += len(item.raws)
         return items, False
+
+    def _top_up(self, items: list[_Item]) -> bool:
+        """Add to ``items`` what was queued while the writer waited for its turn (up to
+        :data:`MAX_ROWS_PER_COMMIT` rows); True when the stop came with it."""
+        rows = sum(len(item.raws) for item in items)
+        while rows < MAX_ROWS_PER_COMMIT:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return False
+            if item is _STOP:
+                return True
+            items.append(item)
+            rows += len(item.raws)
+        return False
 
 
 @dataclass

@@ -469,3 +469,38 @@ def test_a_thread_is_remembered_by_a_fresh_normalizer(engine: Engine, tmp_path: 
     found = rows(engine, complaints, complaints.c.id, complaints.c.incident_id)
     assert len(found) == 2 and found[0].incident_id is not None
     assert found[0].incident_id == found[1].incident_id
+
+
+def test_a_batch_past_its_time_places_one_message_and_leaves_the_rest_pending(
+    engine: Engine, tmp_path: Path
+) -> None:
+    split = "Pohon tumbang di Jl. Ampera Raya, ", "menutup separuh jalan sejak pagi."
+    save_batch(
+        engine,
+        [
+            raw("a", LAMP, "tel:+6281200000001", minutes=0),
+            raw("b", "Got mampet di Gg. Kenari 3, air meluap.", "tel:+6281200000002", minutes=1),
+            raw("c", LAMP, "tel:+6281200000001", minutes=2),  # a resend: joins a
+            *(
+                raw(f"d{i}", text, "tel:+6281200000003", minutes=3, fragment=part)
+                for i, text, part in (
+                    (1, split[0], Fragment(group="g", index=1, total=2)),
+                    (2, split[1], Fragment(group="g", index=2, total=2)),
+                )
+            ),
+        ],
+    )
+    normalizer = replay_normalizer(tmp_path / "data")
+    placed = []
+    for _ in range(10):
+        with engine.begin() as conn:
+            pending = select(*reading.RAW_COLUMNS).where(raw_messages.c.status == "pending")
+            batch = [reading.to_stored(r) for r in conn.execute(pending).all()]
+            if not batch:
+                break
+            stats = normalizer.process(conn, batch, until=0.0)  # long past
+        placed.append(sum(stats.by_channel.values()))
+    assert placed == [1, 1, 1, 1]  # a, b, c, then d's two parts joined
+    assert set(status_of(engine).values()) == {"normalized"}
+    assert count(engine, complaints) == 3
+    assert count(engine, complaint_sources) == 5
