@@ -8,10 +8,11 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
-import pytest
 from sqlalchemy import Engine
 
+from aduan.store import open_store
 from aduan.store.turns import Kind, Turns, turns_for
+from tests.helpers.databases import reset_schema
 
 
 class Holder(threading.Thread):
@@ -79,9 +80,9 @@ def test_engines_of_one_file_share_their_turns(sqlite_engine: Engine) -> None:
         other.dispose()
 
 
-def test_postgresql_writers_never_wait_for_a_turn(engine: Engine) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL writers do not exclude each other")
+def test_postgresql_writers_never_wait_for_a_turn(pg_database: str) -> None:
+    reset_schema(pg_database)
+    engine = open_store(pg_database)
     turns, order = turns_for(engine), []
     batch = Holder("batch", turns.background, order)
     batch.start()
@@ -91,4 +92,5 @@ def test_postgresql_writers_never_wait_for_a_turn(engine: Engine) -> None:
     assert intake.inside.wait(10)  # while the batch still holds its turn
     batch.release.set()
     intake.release.set()
+    engine.dispose()
     assert order == ["batch", "intake"]
