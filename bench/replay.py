@@ -17,16 +17,17 @@ shape stands in otherwise (the output says which).
 
 Per-channel rates: each channel's read time is measured; the shared rest
 (dedup, triage, writes) is charged per message. Prints a table and ends with
-one JSON line.
+one JSON line. ``--model DIR``: triage blends in the learned model saved in
+DIR (``aduan triage train --dir DIR``), as with ``[triage.model] enabled``.
 
 Cost growth: above 50,000 messages the same run first replays a corpus of
 50,000 (``--quick``'s) in a store of its own, back to back, and reports the
 cost per message at N over the cost per message at 50,000
-(``cost_growth_vs_50k``; ``cost_growth_1m_vs_50k`` at N = 1,000,000), in wall
-time and in the process's CPU time (which other processes on shared cores
-disturb less), with the load average around each replay. ``--no-reference``
-skips it. ``--model DIR``: triage blends in the learned model saved in
-DIR (``aduan triage train --dir DIR``), as with ``[triage.model] enabled``.
+(``cost_growth_vs_50k``; ``cost_growth_1m_vs_50k`` at N = 1,000,000): in wall
+time, in the process's CPU time, and over the pace (:class:`replay_floors.Pace`:
+one piece of the normalizer's own pure-Python work, timed every few batches,
+which other processes on the shared cores slow as they slow the replay); with
+the load average around each replay. ``--no-reference`` skips it.
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from replay_corpus import BATCH, JSON_CHANNELS, LOCAL, generate  # noqa: E402
-from replay_floors import floor, rows_floor  # noqa: E402  (bench/ is the script's own folder)
+from replay_corpus import BATCH, JSON_CHANNELS, LOCAL, complaint_text, generate  # noqa: E402
+from replay_floors import Pace, floor, rows_floor  # noqa: E402  (bench/ is the script's own folder)
 
 from aduan.channels.registry import REGISTRY  # noqa: E402
 from aduan.config.normalize import NormalizeSettings  # noqa: E402
@@ -165,6 +166,8 @@ class Replayed:
     """The process's CPU time (user and system) during the replay."""
     load: tuple[float, float]
     """The 1-minute load average when the replay started and when it ended."""
+    pace_us: float
+    """The pace during the replay (:class:`replay_floors.Pace`), µs a text."""
     stats: Stats
     counts: Counter[str]
     spent: defaultdict[str, float]
@@ -182,7 +185,8 @@ class Replayed:
     def describe(self) -> str:
         return (
             f"replay of {self.n:,}: {self.seconds:.1f} s, {self.us:.1f} µs a message"
-            f" ({self.cpu_us:.1f} µs of CPU); load average {self.load[0]:.1f} -> {self.load[1]:.1f}"
+            f" ({self.cpu_us:.1f} µs of CPU, {self.us / self.pace_us:.2f} paces);"
+            f" load average {self.load[0]:.1f} -> {self.load[1]:.1f}"
         )
 
 
@@ -211,11 +215,14 @@ def replayed(n: int, workdir: Path, pg_url: str | None) -> Replayed:
         NormalizeSettings(), Readers(extra=timed(chosen, spent)), triage=BatchTriage
     )
     load = os.getloadavg()[0]
+    pace = Pace(complaint_text)
     t, cpu = time.perf_counter(), time.process_time()
-    stats = replay(engine, normalizer, Slice(), batch_size=BATCH)
-    total, cpu = time.perf_counter() - t, time.process_time() - cpu
+    stats = replay(engine, normalizer, Slice(), batch_size=BATCH, progress=pace)
+    total = time.perf_counter() - t - pace.spent
+    cpu = time.process_time() - cpu - pace.cpu_spent
     engine.dispose()
-    return Replayed(n, total, cpu, (load, os.getloadavg()[0]), stats, counts, spent, how)
+    loads = (load, os.getloadavg()[0])
+    return Replayed(n, total, cpu, loads, pace.us, stats, counts, spent, how)
 
 
 def run(n: int, workdir: Path, pg_url: str | None, ref: Replayed | None) -> int:
@@ -253,6 +260,7 @@ def run(n: int, workdir: Path, pg_url: str | None, ref: Replayed | None) -> int:
     print(
         f"\npeak memory (ru_maxrss) {peak_mb:,.0f} MB; cost per message {done.us:.1f} µs"
         f" ({done.cpu_us:.1f} µs of CPU); load average {done.load[0]:.1f} -> {done.load[1]:.1f}"
+        f"; pace {done.pace_us:.1f} µs a text"
     )
     growth = growth_figures(done, ref)
     json_n = sum(counts[c] for c in JSON_CHANNELS)
@@ -282,6 +290,7 @@ def run(n: int, workdir: Path, pg_url: str | None, ref: Replayed | None) -> int:
         "peak_memory_mb": round(peak_mb),
         "cost_per_message_us": round(done.us, 1),
         "cpu_per_message_us": round(done.cpu_us, 1),
+        "pace_us": round(done.pace_us, 1),
         "load_average": [round(x, 2) for x in done.load],
         **growth,
         "json_read_us_per_message": round(json_read_us, 1),
@@ -303,19 +312,23 @@ def growth_figures(done: Replayed, ref: Replayed | None) -> dict[str, object]:
     if ref is None:
         return {}
     wall, cpu = done.us / ref.us, done.cpu_us / ref.cpu_us
+    paced = wall * ref.pace_us / done.pace_us
     print(
         f"cost growth: {done.n:,} vs {ref.n:,} messages {wall:.2f}x per message"
         f" ({done.us:.1f} / {ref.us:.1f} µs), CPU {cpu:.2f}x"
-        f" ({done.cpu_us:.1f} / {ref.cpu_us:.1f} µs)"
+        f" ({done.cpu_us:.1f} / {ref.cpu_us:.1f} µs); over the pace {paced:.2f}x"
+        f" (pace {done.pace_us:.1f} / {ref.pace_us:.1f} µs a text)"
     )
     return {
         "cost_growth_vs_50k": round(wall, 3),
         "cost_growth_1m_vs_50k": round(wall, 3) if done.n == 1_000_000 else None,
         "cpu_cost_growth_vs_50k": round(cpu, 3),
+        "paced_cost_growth_vs_50k": round(paced, 3),
         "reference": {
             "messages": ref.n,
             "cost_per_message_us": round(ref.us, 1),
             "cpu_per_message_us": round(ref.cpu_us, 1),
+            "pace_us": round(ref.pace_us, 1),
             "load_average": [round(x, 2) for x in ref.load],
         },
     }
