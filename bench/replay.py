@@ -20,7 +20,7 @@ Per-channel rates: each channel's read time is measured; the shared rest
 one JSON line. ``--model DIR``: triage blends in the learned model saved in
 DIR (``aduan triage train --dir DIR``), as with ``[triage.model] enabled``.
 
-Cost growth: above 50,000 messages the same run first replays a corpus of
+Cost growth: above 50,000 messages the same run then replays a corpus of
 50,000 (``--quick``'s) in a store of its own, back to back, and reports the
 cost per message at N over the cost per message at 50,000
 (``cost_growth_vs_50k``; ``cost_growth_1m_vs_50k`` at N = 1,000,000): in wall
@@ -131,13 +131,8 @@ def main(argv: list[str] | None = None) -> int:
             sys.exit(f"replay: no usable triage model in {args.model}")
     if args.postgresql and admin_dsn() is None:
         sys.exit("replay: no PostgreSQL answers on the local socket or 127.0.0.1:5432")
-    reference = None
-    if n > REFERENCE and not args.no_reference:
-        with store(None, args.postgresql) as (workdir, url):
-            reference = replayed(REFERENCE, workdir, url)
-        print(f"reference: {reference.describe()}\n")
     with store(args.keep, args.postgresql) as (workdir, url):
-        return run(n, workdir, url, reference)
+        return run(n, workdir, url, n > REFERENCE and not args.no_reference)
 
 
 @contextmanager
@@ -225,12 +220,17 @@ def replayed(n: int, workdir: Path, pg_url: str | None) -> Replayed:
     return Replayed(n, total, cpu, loads, pace.us, stats, counts, spent, how)
 
 
-def run(n: int, workdir: Path, pg_url: str | None, ref: Replayed | None) -> int:
+def run(n: int, workdir: Path, pg_url: str | None, with_reference: bool) -> int:
     done = replayed(n, workdir, pg_url)
     counts, spent, how, stats, total = done.counts, done.spent, done.how, done.stats, done.seconds
     for channel in counts:
         print(f"  {channel:<9} {counts[channel]:>9,}  read by {how[channel]}")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the replay's
+    ref = None
+    if with_reference:  # right after, and after the peak is read: the peak is N's alone
+        with store(None, pg_url is not None) as (ref_dir, ref_url):
+            ref = replayed(REFERENCE, ref_dir, ref_url)
+        print(f"reference: {ref.describe()}")
     floor_s = floor(n, workdir, pg_url)
     writes = None if pg_url else rows_floor(workdir / "replay.db", workdir, -(-n // BATCH))
     postgresql = pg_url is not None
