@@ -5,11 +5,16 @@
 - :func:`rows_floor`: every row a finished replay wrote, and its update of each raw
   message, written again bare into a fresh store in as many transactions, with
   foreign-key checks off and datetimes already text: the most any normalizer writing
-  those rows could reach.
+  those rows could reach;
+- :class:`Pace`: a fixed piece of the normalizer's own pure-Python work, timed between
+  batches during a replay: how fast this machine runs our code at that moment. Other
+  processes on shared cores slow a long replay unevenly; its cost over the pace's is
+  the cost the machine's load does not explain.
 """
 
 from __future__ import annotations
 
+import random
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -17,6 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from aduan.normalize.features import extract
+from aduan.places.extract import default_extractor
 from aduan.store import open_store
 
 
@@ -166,3 +173,43 @@ def floor_rows(n: int, now: Any) -> Iterator[tuple[Any, ...]]:
         )
         for i in range(n)
     )
+
+
+class Pace:
+    """Features and place of the same ``texts`` complaint texts, every ``every`` batches.
+
+    Pass it as the replay's ``progress``; :attr:`spent` and :attr:`cpu_spent` are its
+    own wall and CPU time, to take out of the replay's; :attr:`us` is the mean time of a
+    round per text."""
+
+    def __init__(self, make_text: Any, texts: int = 300, every: int = 2) -> None:
+        rng = random.Random(11)
+        self.texts = [make_text(rng).lower() for _ in range(texts)]
+        self.every = every
+        self.batches = 0
+        self.rounds: list[float] = []
+        self.spent = self.cpu_spent = 0.0
+        self._round()  # the lexicon and gazetteer loaded, caches warm: not a round
+        self()  # one round before the replay, so a short replay has one too
+        self.spent = self.cpu_spent = 0.0  # not the replay's time
+
+    def __call__(self, _rows: int = 0) -> None:
+        self.batches += 1
+        if (self.batches - 1) % self.every:
+            return
+        t, cpu = time.perf_counter(), time.process_time()
+        self._round()
+        took = time.perf_counter() - t
+        self.rounds.append(took)
+        self.spent += took
+        self.cpu_spent += time.process_time() - cpu
+
+    def _round(self) -> None:
+        places = default_extractor()
+        for text in self.texts:
+            extract(text)
+            places.extract(text)
+
+    @property
+    def us(self) -> float:
+        return 1e6 * sum(self.rounds) / len(self.rounds) / len(self.texts)
