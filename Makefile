@@ -19,12 +19,17 @@ run: $(STAMP)
 	$(BIN)/aduan demo --if-empty
 	$(BIN)/aduan run $(if $(PORT),--port $(PORT))
 
-## The whole test suite (SQLite always; PostgreSQL, Dovecot, Kannel and Chromium when present).
+## The whole test suite (SQLite always; PostgreSQL, Dovecot, Kannel and Chromium when present),
+## on TEST_WORKERS pytest-xdist processes, one test file each at a time: most tests wait on
+## servers and subprocesses, not on the CPU (serially: make test TEST_WORKERS=0). The tests
+## marked timing (wall-clock limits, a quiet log) run after the rest, with no worker beside them.
+TEST_WORKERS ?= 4
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile -m "not timing"
+	$(BIN)/python -m pytest -q -m timing
 
 ## The property-based channel suites, long: many hostile payloads per channel (make test runs 60).
 fuzz: $(STAMP)

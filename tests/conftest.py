@@ -1,16 +1,23 @@
-"""Fixtures shared by every test: stores on SQLite and PostgreSQL, test channels."""
+"""Fixtures shared by every test: stores on SQLite and PostgreSQL, test channels.
+
+``make test`` runs the suite on several pytest-xdist workers (``-n``, one test
+file per worker at a time): a test may use only its own ``tmp_path``, free
+ports and its own PostgreSQL database, never a fixed port or a shared file.
+"""
 
 from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
 from aduan.channels.registry import REGISTRY
 from aduan.store import open_store
+from tests.fuzz import counts as fuzz_counts
 from tests.helpers import channels as test_channels
 from tests.helpers.databases import create_database, reset_schema
 
@@ -31,6 +38,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # a pytest-xdist worker: its counts go to the controller
+        fuzz_counts.hand_over(workeroutput)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """A pytest-xdist worker ended (a hook of pytest-xdist's, run by the controller)."""
+    fuzz_counts.take_over(getattr(node, "workeroutput", {}))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    fuzz_counts.report(terminalreporter)
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import free_port
+
+pytestmark = pytest.mark.timing  # make test runs it after the rest, with no other worker
 
 
 def start(tmp_path: Path, port: int) -> subprocess.Popen[str]:

@@ -164,6 +164,7 @@ def test_commits_are_logged_one_line_a_second_at_most(
     assert all(float(str(line["ms_max"])) >= float(str(line["ms"])) > 0 for line in lines)
 
 
+@pytest.mark.timing
 def test_a_burst_gathers_into_one_commit_and_a_lone_request_does_not_wait(
     sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:

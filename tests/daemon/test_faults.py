@@ -31,7 +31,7 @@ from tests.helpers.databases import reset_schema
 from tests.helpers.feed import FeedServer
 from tests.helpers.tcpproxy import TcpProxy
 
-pytestmark = [pytest.mark.slow, pytest.mark.integration]
+pytestmark = [pytest.mark.slow, pytest.mark.integration, pytest.mark.timing]
 SECRET = "webhook-secret"
 
 

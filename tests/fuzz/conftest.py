@@ -1,20 +1,16 @@
-"""Hypothesis profiles for the channel fuzz suites, and the count of cases each ran.
+"""Hypothesis profiles for the channel fuzz suites.
 
 ``ci`` (the default, part of ``make test``) draws a bounded number of payloads
 per channel; ``fuzz`` (``make fuzz``) many more. ``HYPOTHESIS_PROFILE`` picks
-one; ``FUZZ_EXAMPLES`` overrides the number of payloads per channel.
+one; ``FUZZ_EXAMPLES`` overrides the number of payloads per channel. The
+count of cases each channel ran is kept in :mod:`tests.fuzz.counts`.
 """
 
 from __future__ import annotations
 
 import os
-from collections import Counter
 
-import pytest
 from hypothesis import HealthCheck, settings
-
-CASES: Counter[str] = Counter()
-OUTCOMES: Counter[str] = Counter()
 
 _COMMON = {
     "deadline": None,
@@ -31,16 +27,3 @@ settings.register_profile(
     "fuzz", max_examples=int(os.environ.get("FUZZ_EXAMPLES", 1500)), **_COMMON
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if not CASES:
-        return
-    terminalreporter.write_sep("-", "fuzzed payloads per channel")
-    for channel, n in sorted(CASES.items()):
-        answers = ", ".join(
-            f"{k.split(':', 1)[1]}={v}"
-            for k, v in sorted(OUTCOMES.items())
-            if k.startswith(channel + ":")
-        )
-        terminalreporter.write_line(f"{channel:20} {n:6}  {answers}")

@@ -29,7 +29,7 @@ from aduan.runtime import Runtime
 from aduan.runtime.loader import load_settings
 from aduan.store.models import raw_messages
 from aduan.web.limits import check_body
-from tests.fuzz.conftest import CASES, OUTCOMES
+from tests.fuzz.counts import CASES, OUTCOMES
 from tests.fuzz.mutations import payloads
 from tests.robust.world import SEEDS, Payload, send, settings_env, signed
 

@@ -6,7 +6,9 @@ fixed paths: its queue under ``/var/spool/smtpd`` and its control socket
 several servers run at once, ``smtpd -d`` runs under ``unshare --mount`` with
 a private ``/var/spool`` and ``/run`` bind-mounted from its temporary folder.
 Where mount namespaces are not allowed (a container without CAP_SYS_ADMIN) it
-runs on the machine's own paths, so only one such server runs at a time.
+runs on the machine's own paths, so only one such server runs at a time: it
+holds :data:`MACHINE_LOCK` from start to stop, and a second one (another
+pytest-xdist worker's) waits for it.
 
 It listens for plain SMTP on ``port``, without AUTH: the OpenSMTPD 6.8 of
 Debian 12 fails every TLS handshake under OpenSSL 3 ("EVP lib", upstream issues
@@ -18,6 +20,7 @@ Dovecot user ``warga@example.com`` (any password logs in there).
 from __future__ import annotations
 
 import atexit
+import fcntl
 import os
 import shutil
 import socket
@@ -25,6 +28,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import IO
 
 from tests.helpers.dovecot import Dovecot, _free_port, terminate
 
@@ -41,6 +45,9 @@ mount --bind "$1/spool" /var/spool
 mount --bind "$1/run" /run
 exec /usr/sbin/smtpd -d -f "$1/smtpd.conf"
 """
+
+MACHINE_LOCK = Path("/run/lock/aduan-tests-opensmtpd.lock")
+"""Held by the one server that runs on the machine's own spool and socket paths."""
 
 
 def _private_mounts() -> bool:
@@ -73,6 +80,7 @@ class OpenSmtpd:
         os.chmod(self.root, 0o755)
         self.port = _free_port()
         self.process: subprocess.Popen[bytes] | None = None
+        self.machine_lock: IO[bytes] | None = None
 
     def start(self, timeout: float = 15.0) -> OpenSmtpd:
         for name in ("spool", "run"):
@@ -89,6 +97,9 @@ class OpenSmtpd:
         if _private_mounts():
             command = ["unshare", "--mount", "sh", str(self.root / "start.sh"), str(self.root)]
         else:
+            MACHINE_LOCK.parent.mkdir(parents=True, exist_ok=True)
+            self.machine_lock = MACHINE_LOCK.open("wb")
+            fcntl.flock(self.machine_lock, fcntl.LOCK_EX)  # released by stop()
             command = ["/usr/sbin/smtpd", "-d", "-f", str(self.root / "smtpd.conf")]
         self.process = subprocess.Popen(
             command,
@@ -122,6 +133,9 @@ class OpenSmtpd:
         self.process = None
         if hasattr(self, "log"):
             self.log.close()
+        if self.machine_lock is not None:
+            self.machine_lock.close()  # closing the file releases the lock
+            self.machine_lock = None
 
     def cleanup(self) -> None:
         self.stop()

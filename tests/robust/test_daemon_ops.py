@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
 
 from aduan.demo.build import demo_raws
@@ -21,6 +22,8 @@ from aduan.store import save_batch
 from aduan.store.models import complaint_sources, complaints, raw_messages
 from tests.helpers.channels import sign
 from tests.helpers.daemons import start_daemon, wait_until
+
+pytestmark = pytest.mark.timing  # make test runs it after the rest, with no other worker
 
 FAST = {
     "ADUAN_SCHEDULER__NORMALIZE_SECONDS": "0.2",

@@ -6,6 +6,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from aduan.channels.email.idle import IdleWatcher
@@ -15,6 +16,8 @@ from aduan.runtime.loader import load_settings
 from aduan.store.models import raw_messages
 from tests.channels.email.conftest import complaint, email_config
 from tests.helpers.dovecot import PASSWORD, Dovecot
+
+pytestmark = pytest.mark.timing  # make test runs it after the rest, with no other worker
 
 
 class Calls:
