@@ -27,6 +27,8 @@ from aduan.triage.writer import BatchTriage
 from aduan.web.sink import RawSink
 from tests.normalize.conftest import raw
 
+pytestmark = pytest.mark.timing  # a wall-clock limit: make test runs it after the rest, alone
+
 BACKLOG = 600
 WORK_PER_RAW = 0.002
 """Seconds of work per raw inside the transaction, about a busy machine's cost: a batch of
