@@ -36,12 +36,15 @@ rules. The :class:`Blended` keeps both sources and says which decided:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aduan.triage import Decision
 from aduan.triage.danger import Danger
 from aduan.triage.gates import GATE_PREFIX
-from aduan.triage.learned import Prediction
 from aduan.triage.rules import RuleSet
+
+if TYPE_CHECKING:  # the model's libraries (scikit-learn) load only when a model is used
+    from aduan.triage.learned import Prediction
 
 DEFAULT_LEVEL = 0.5
 DEFAULT_OVERRIDE = 0.7
