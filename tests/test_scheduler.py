@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from pathlib import Path
 
@@ -86,3 +88,29 @@ def test_a_channel_without_history_refuses_to_rewind(runtime: Runtime) -> None:
     channel = runtime.pull_channels[("testlist", "inbox")]
     with pytest.raises(FatalChannelError, match="cannot fetch again"):
         channel.rewind({"last": 3}, datetime(2026, 1, 1, tzinfo=UTC))
+
+
+def test_a_run_skipped_while_the_last_one_goes_is_counted_not_logged(
+    runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    from aduan.runtime.metrics import REGISTRY
+
+    def skipped() -> float:
+        value = REGISTRY.get_sample_value("aduan_job_runs_skipped_total", {"job": "slow"})
+        return value or 0.0
+
+    before = skipped()
+    daemon = Daemon(runtime)
+    release = threading.Event()
+    daemon.scheduler.add_job(release.wait, "interval", seconds=0.05, id="slow", args=[5])
+    caplog.set_level(logging.WARNING)
+    daemon.scheduler.start()
+    try:
+        deadline = time.monotonic() + 10
+        while skipped() - before < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        release.set()
+        daemon.scheduler.shutdown(wait=True)
+    assert skipped() - before >= 2
+    assert not [r for r in caplog.records if r.name.startswith("apscheduler")]

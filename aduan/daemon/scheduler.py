@@ -25,11 +25,13 @@ period; the process exits all the same.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobSubmissionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.exc import OperationalError
@@ -50,6 +52,18 @@ if TYPE_CHECKING:
 log = get_logger("aduan.scheduler")
 
 
+class _SkippedRuns(logging.Filter):
+    """Drops APScheduler's warning for a run skipped while the last one still goes (a long
+    normalize batch, a slow poll): that is the schedule working, counted in
+    ``aduan_job_runs_skipped_total`` rather than written to an idle daemon's log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances" not in str(record.msg)
+
+
+_SKIPPED_RUNS = _SkippedRuns()
+
+
 class Daemon:
     def __init__(
         self, runtime: Runtime, health: Health | None = None, leases: Leases | None = None
@@ -65,6 +79,8 @@ class Daemon:
             executors={"default": ThreadPoolExecutor(workers)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
         )
+        logging.getLogger("apscheduler.scheduler").addFilter(_SKIPPED_RUNS)  # once: same filter
+        self.scheduler.add_listener(self._skipped, EVENT_JOB_MAX_INSTANCES)
 
     def start(self) -> None:
         jitter = self.runtime.settings.scheduler.jitter_seconds or None
@@ -108,6 +124,9 @@ class Daemon:
         log.info(
             "scheduler_started", channels=sorted(self.health.channels), jobs=len(PERIODIC_JOBS)
         )
+
+    def _skipped(self, event: JobSubmissionEvent) -> None:
+        metrics.run_skipped(event.job_id)
 
     def _poll(self, key: str, channel: PullChannel) -> None:
         if self.stopping.is_set():

@@ -147,6 +147,18 @@ def triaged(n: int = 1, source: str = "rules") -> None:
         _TRIAGED.labels(source).inc(n)
 
 
+_RUNS_SKIPPED = Counter(
+    "aduan_job_runs_skipped",
+    "Scheduled runs skipped because the job's previous run was still going.",
+    ["job"],
+    registry=REGISTRY,
+)
+
+
+def run_skipped(job: str) -> None:
+    _RUNS_SKIPPED.labels(job).inc()
+
+
 def outbox_sent(channel: str) -> None:
     _OUTBOX_SENT.labels(channel).inc()
 
