@@ -167,34 +167,31 @@ class RawSink:
             return [], False
         if first is _STOP:
             return [], True
-        items, rows = [first], len(first.raws)
-        gathered = False
+        items = [first]
+        return items, self._fill(items, gather=True)
+
+    def _top_up(self, items: list[_Item]) -> bool:
+        """Add to ``items`` what was queued while the writer waited for its turn (up to
+        :data:`MAX_ROWS_PER_COMMIT` rows); True when the stop came with it."""
+        return self._fill(items, gather=False)
+
+    def _fill(self, items: list[_Item], *, gather: bool) -> bool:
+        """Add to ``items`` what is queued now, up to :data:`MAX_ROWS_PER_COMMIT` rows; with
+        ``gather``, when several were waiting (a burst: the next requests are a moment away),
+        also what comes in the next :data:`GATHER_SECONDS`. True when the stop came."""
+        rows = sum(len(item.raws) for item in items)
+        gathered = not gather
         while rows < MAX_ROWS_PER_COMMIT:
             try:
                 item = self._queue.get_nowait()
             except queue.Empty:
                 if gathered or len(items) < 2:
                     break
-                gathered = True  # a burst: the next requests are a moment away
+                gathered = True
                 try:
                     item = self._queue.get(timeout=GATHER_SECONDS)
                 except queue.Empty:
                     break
-            if item is _STOP:
-                return items, True
-            items.append(item)
-            rows += len(item.raws)
-        return items, False
-
-    def _top_up(self, items: list[_Item]) -> bool:
-        """Add to ``items`` what was queued while the writer waited for its turn (up to
-        :data:`MAX_ROWS_PER_COMMIT` rows); True when the stop came with it."""
-        rows = sum(len(item.raws) for item in items)
-        while rows < MAX_ROWS_PER_COMMIT:
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
-                return False
             if item is _STOP:
                 return True
             items.append(item)
