@@ -225,17 +225,17 @@ def queue(
     """Queue one message in the caller's transaction; False when it was queued before
     (same complaint, event and recipient) or the recipient may not be contacted."""
     message = Queued(
-        complaint_id,
-        event,
-        channel,
-        recipient,
-        text,
-        subject,
-        in_reply_to,
-        references,
-        template,
-        not_before,
-        last_inbound_at,
+        complaint_id=complaint_id,
+        event=event,
+        channel=channel,
+        recipient=recipient,
+        text=text,
+        subject=subject,
+        in_reply_to=in_reply_to,
+        references=references,
+        template=template,
+        not_before=not_before,
+        last_inbound_at=last_inbound_at,
     )
     return queue_many(conn, [message]) == 1
 
