@@ -102,8 +102,7 @@ class CloudWhatsApp(WhatsAppChannel, PushChannel, PullChannel):
             # Signed by Meta but not the shape we know: kept whole, quarantined by read.
             return [self.unkeyed(body, JSON, whole_body=True, **meta)]
         raws, now = [], utcnow()
-        for key, envelope in found:
-            payload = payloads.dumps(envelope)
+        for key, payload in found:
             if key is None:
                 raws.append(self.unkeyed(payload, JSON, **meta))
             else:

@@ -62,8 +62,18 @@ def loads(body: bytes) -> Any:
         return json.loads(body)
 
 
-def _envelope(head: dict[str, Any], field: Any, value: Any) -> dict[str, Any]:
-    return {"object": OBJECT, "entry": [{**head, "changes": [{"field": field, "value": value}]}]}
+def _open(head: dict[str, Any], field: Any) -> bytes:
+    """The bytes of an envelope up to its change's ``value`` (see :func:`_close`)."""
+    entry = dumps(head)[:-1] + (b"," if head else b"")
+    return b'{"object":"%s","entry":[%s"changes":[{"field":%s,"value":' % (
+        OBJECT.encode(),
+        entry,
+        dumps(field),
+    )
+
+
+_CLOSE = b"}]}]}"
+"""What closes an envelope opened by :func:`_open` after its ``value``."""
 
 
 def _by_sender(contacts: list[Any]) -> dict[str, list[Any]]:
@@ -79,10 +89,14 @@ def _by_sender(contacts: list[Any]) -> dict[str, list[Any]]:
     return found
 
 
-def split(body: Any) -> Iterator[tuple[str | None, dict[str, Any]]]:
+def split(body: Any) -> Iterator[tuple[str | None, bytes]]:
     """``(key, envelope)`` for each message, status or other change of a delivery (key None:
-    keep under the content hash). ``KeyError``/``TypeError``/``AttributeError`` when
-    the body is not a delivery at all."""
+    keep under the content hash), each envelope as JSON bytes. ``KeyError``/``TypeError``/
+    ``AttributeError`` when the body is not a delivery at all.
+
+    An envelope is written from pieces serialised once per change (the entry's head, the
+    value's other fields) around the item's own (its message and sender's contact, or its
+    status): a delivery of ten messages is not serialised ten times over."""
     if body.get("object") != OBJECT:
         raise KeyError("object")
     for entry in body["entry"]:
@@ -90,10 +104,13 @@ def split(body: Any) -> Iterator[tuple[str | None, dict[str, Any]]]:
         head = {k: v for k, v in entry.items() if k != "changes"}
         for change in changes:
             value = change.get("value")
-            if change.get("field") != "messages" or not isinstance(value, dict):
-                yield None, _envelope(head, change.get("field"), value)
+            field = change.get("field")
+            if field != "messages" or not isinstance(value, dict):
+                yield None, _open(head, field) + dumps(value) + _CLOSE
                 continue
-            common = {k: v for k, v in value.items() if k not in ("messages", "statuses")}
+            opened = _open(head, "messages")
+            rest = {k: v for k, v in value.items() if k not in ("messages", "statuses", "contacts")}
+            common = opened + dumps(rest)[:-1] + (b"," if rest else b"")
             contacts = value.get("contacts") or []
             senders = _by_sender(contacts)
             items = 0
@@ -101,19 +118,23 @@ def split(body: Any) -> Iterator[tuple[str | None, dict[str, Any]]]:
                 items += 1
                 sender = message.get("from") if isinstance(message, dict) else None
                 own = senders.get(sender) if isinstance(sender, str) else None
-                one = {**common, "contacts": own or contacts[:1], "messages": [message]}
                 wamid = message.get("id") if isinstance(message, dict) else None
                 key = wamid if isinstance(wamid, str) and wamid else None
-                yield key, _envelope(head, "messages", one)
+                one = b'"contacts":%s,"messages":[%s]}' % (
+                    dumps(own or contacts[:1]),
+                    dumps(message),
+                )
+                yield key, common + one + _CLOSE
             for status in value.get("statuses") or []:
                 items += 1
-                one = {**common, "statuses": [status]}
                 sid = status.get("id") if isinstance(status, dict) else None
                 state = status.get("status") if isinstance(status, dict) else None
                 key = f"status:{sid}:{state}" if isinstance(sid, str) and sid else None
-                yield key, _envelope(head, "messages", one)
+                with_contacts = b'"contacts":%s,' % dumps(contacts) if "contacts" in value else b""
+                one = with_contacts + b'"statuses":[%s]}' % dumps(status)
+                yield key, common + one + _CLOSE
             if not items:
-                yield None, _envelope(head, "messages", value)
+                yield None, opened + dumps(value) + _CLOSE
 
 
 def _when(value: Any) -> datetime | None:
