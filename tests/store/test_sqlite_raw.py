@@ -86,6 +86,24 @@ def test_ids_reported_are_the_stored_ones_after_gaps_and_mixed_batches(
     assert sorted(reported) == ["a0", "a2", "a3", "b0", "b1", "c0", "c1", "d0", "d1", "d2"]
 
 
+@pytest.mark.parametrize("size", [1, 3, 255, 256, 257, 300, 500])
+def test_batches_of_any_size_report_each_rows_own_id(sqlite_engine: Engine, size: int) -> None:
+    """A batch goes in as several multi-row statements (256, 128, ... rows): every row,
+    whichever statement carried it, is reported with the id it was stored under, and a
+    duplicate or bad row at the end of a large batch still fails alone."""
+    writer = SqliteRawWriter(sqlite_engine)
+    reported = writer.save([raw(f"x{i}", payload=f"pesan {i}".encode()) for i in range(size)]).new
+    bad = RawMessage("sms", "main", None, b"no id", "text/plain", datetime.now(UTC))  # type: ignore[arg-type]
+    mixed = writer.save([*(raw(f"y{i}") for i in range(size)), raw("x0"), bad])
+    writer.close()
+    assert len(reported) == size
+    assert reported | mixed.new == stored_ids(sqlite_engine)
+    assert mixed.duplicates == ["x0"] and [r for r, _ in mixed.rejected] == [bad]
+    with sqlite_engine.connect() as conn:
+        payloads = dict(conn.execute(select(raw_messages.c.id, raw_messages.c.payload)).all())
+    assert all(payloads[reported[f"x{i}"]] == f"pesan {i}".encode() for i in range(size))
+
+
 def test_one_bad_row_is_reported_and_the_others_committed(sqlite_engine: Engine) -> None:
     bad = RawMessage("sms", "main", None, b"no id", "text/plain", datetime.now(UTC))  # type: ignore[arg-type]
     writer = SqliteRawWriter(sqlite_engine)
