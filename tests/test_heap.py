@@ -53,3 +53,12 @@ def test_frozen_cycle_is_freed_by_the_periodic_full_collection(
         assert ref() is not None
     heap.settle()
     assert ref() is None
+
+
+def test_serving_makes_young_collections_rarer_and_restores_the_thresholds() -> None:
+    before = gc.get_threshold()
+    with heap.serving():
+        young, *older = gc.get_threshold()
+        assert young == heap.YOUNG_WHILE_SERVING > before[0]
+        assert tuple(older) == before[1:]
+    assert gc.get_threshold() == before

@@ -35,6 +35,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from aduan.channels.base import PushChannel, WebhookRequest, WebhookResponse
+from aduan.core import heap
 from aduan.core.clock import utcnow
 from aduan.core.disclosure import public_health
 from aduan.core.errors import (
@@ -286,7 +287,8 @@ def build_app(
         gc.freeze()
         await sink.start()
         try:
-            yield
+            with heap.serving():
+                yield
         finally:
             await sink.stop()
             gc.unfreeze()
