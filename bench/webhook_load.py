@@ -9,7 +9,8 @@ each (``X-Hub-Signature-256`` over the body) to a WhatsApp instance, against a
 bare endpoint that parses the same JSON; every message of a 2xx delivery must
 have its row. The rest is the same for both modes:
 
-Each server runs under one uvicorn worker in its own subprocess: aduan's app
+Each server runs under one uvicorn worker in its own subprocess, without
+uvicorn's proxy-headers middleware as ``aduan run`` serves it: aduan's app
 (``Runtime`` + ``create_app`` with a Twilio instance on a SQLite file,
 ``synchronous=FULL`` as the store sets it, logging at INFO to a file) and a bare
 Starlette endpoint that parses the same form and answers 200. The load comes
@@ -17,9 +18,11 @@ from a second process on 127.0.0.1: an asyncio (uvloop) client holding 50
 keep-alive connections, each sending a new, correctly signed Twilio form as
 soon as the previous answer arrived. Afterwards every 2xx answer's MessageSid
 must have its row in ``raw_messages`` (no request lost). Prints req/s and p99
-for both, the ratio (target >= 0.4), the group commits seen in the server's
-log, and one final JSON line. ``BENCH_PROFILE=/tmp/aduan.prof`` writes a
-cProfile of aduan's event-loop thread.
+for both, the ratio (target >= 0.4), each server's CPU time per request and the
+CPUs it kept busy (from ``/proc/<pid>/stat``: on a machine that gives one
+process's threads about one CPU, req/s is 1 / CPU per request), the group
+commits seen in the server's log, and one final JSON line.
+``BENCH_PROFILE=/tmp/aduan.prof`` writes a cProfile of aduan's event-loop thread.
 """
 
 from __future__ import annotations
@@ -83,7 +86,13 @@ def serve_aduan(port: int, database: str, log_file: str, mode: str) -> None:
     runtime = Runtime.create(settings)
     app = create_app(runtime)
     run = lambda: uvicorn.run(  # noqa: E731
-        app, host="127.0.0.1", port=port, workers=1, log_config=None, access_log=False
+        app,
+        host="127.0.0.1",
+        port=port,
+        workers=1,
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,  # as `aduan run` serves it: the app reads trusted proxies itself
     )
     if os.environ.get("BENCH_PROFILE"):
         import cProfile
@@ -316,17 +325,30 @@ def wait_ready(port: int, server: subprocess.Popen[bytes], seconds: float = 30.0
     raise SystemExit(f"server on port {port} did not start")
 
 
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user + system, all threads) process ``pid`` has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(
     role: list[str], port: int, seconds: float, connections: int, work: Path, mode: str
 ) -> dict:
+    """One server under load: the client's figures, and the server's CPU per request."""
     me = [sys.executable, str(Path(__file__).resolve())]
     server = subprocess.Popen([*me, *role, "--port", str(port), "--mode", mode], cwd=ROOT)
     try:
         wait_ready(port, server)
         out = work / f"load-{port}.json"
         load = [*me, "load", "--port", str(port), "--seconds", str(seconds), "--mode", mode]
+        before = cpu_seconds(server.pid)
         subprocess.run([*load, "--connections", str(connections), "--out", str(out)], check=True)
-        return json.loads(out.read_text())
+        result: dict = json.loads(out.read_text())
+        used = cpu_seconds(server.pid) - before
+        requests = result["requests"]
+        result["cpu_us_per_request"] = 1e6 * used / requests if requests else 0.0
+        result["server_cpus"] = used / result["seconds"] if result["seconds"] else 0.0
+        return result
     finally:
         server.terminate()
         server.wait(30)
@@ -412,7 +434,8 @@ def main() -> None:
     ):
         print(
             f"{name:38s} {res['rps']:8.0f} req/s  p50 {res['p50_ms']:6.1f} ms  "
-            f"p99 {res['p99_ms']:6.1f} ms  statuses {res['statuses']}"
+            f"p99 {res['p99_ms']:6.1f} ms  statuses {res['statuses']}  "
+            f"server CPU {res['cpu_us_per_request']:.0f} µs/request ({res['server_cpus']:.2f} CPUs)"
         )
     print(
         f"group commits: {commits['commits']}, {commits['requests_per_commit']:.1f} requests "
@@ -432,6 +455,10 @@ def main() -> None:
                 "ratio": round(ratio, 3),
                 "aduan_p99_ms": round(ours["p99_ms"], 2),
                 "bare_p99_ms": round(bare_result["p99_ms"], 2),
+                "aduan_cpu_us_per_request": round(ours["cpu_us_per_request"], 1),
+                "bare_cpu_us_per_request": round(bare_result["cpu_us_per_request"], 1),
+                "aduan_server_cpus": round(ours["server_cpus"], 2),
+                "bare_server_cpus": round(bare_result["server_cpus"], 2),
                 "accepted": len(accepted),
                 "stored": len(ids),
             }
