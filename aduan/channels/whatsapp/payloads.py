@@ -63,7 +63,7 @@ def loads(body: bytes) -> Any:
 
 
 def _open(head: dict[str, Any], field: Any) -> bytes:
-    """The bytes of an envelope up to its change's ``value`` (see :func:`_close`)."""
+    """The bytes of an envelope up to its change's ``value`` (closed by :data:`_CLOSE`)."""
     entry = dumps(head)[:-1] + (b"," if head else b"")
     return b'{"object":"%s","entry":[%s"changes":[{"field":%s,"value":' % (
         OBJECT.encode(),
@@ -130,7 +130,9 @@ def split(body: Any) -> Iterator[tuple[str | None, bytes]]:
                 sid = status.get("id") if isinstance(status, dict) else None
                 state = status.get("status") if isinstance(status, dict) else None
                 key = f"status:{sid}:{state}" if isinstance(sid, str) and sid else None
-                with_contacts = b'"contacts":%s,' % dumps(contacts) if "contacts" in value else b""
+                with_contacts = (
+                    b'"contacts":%s,' % dumps(value["contacts"]) if "contacts" in value else b""
+                )
                 one = with_contacts + b'"statuses":[%s]}' % dumps(status)
                 yield key, common + one + _CLOSE
             if not items:
