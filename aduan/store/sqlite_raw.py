@@ -136,23 +136,26 @@ def _insert_all(
     conn: sqlite3.Connection, raws: Sequence[RawMessage], params: _Params
 ) -> SaveResult | None:
     """All of ``raws`` as new rows, or None (and nothing written) when that is not so."""
+    values: list[object] = []  # row after row, len(COLUMNS) values a row
     try:
-        rows = [params(raw) for raw in raws]
+        for raw in raws:
+            values.extend(params(raw))
     except (TypeError, ValueError):
         return None  # a value that cannot be bound: the row-by-row path names it
+    width = len(COLUMNS)
     conn.execute("SAVEPOINT raws")
     try:
         top = conn.execute("SELECT max(rowid) FROM raw_messages").fetchone()[0] or 0
         inserted = 0
-        for start, size in _chunks(len(rows)):
-            values = [value for row in rows[start : start + size] for value in row]
-            inserted += conn.execute(insert_rows(size), values).rowcount
+        for start, size in _chunks(len(raws)):
+            chunk = values[start * width : (start + size) * width]
+            inserted += conn.execute(insert_rows(size), chunk).rowcount
         last = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
     except sqlite3.OperationalError:
         raise
     except (sqlite3.Error, TypeError, ValueError):
         inserted, last = -1, 0
-    if inserted != len(rows) or last != top + len(rows):
+    if inserted != len(raws) or last != top + len(raws):
         conn.execute("ROLLBACK TO raws")
         conn.execute("RELEASE raws")
         return None
