@@ -1,7 +1,7 @@
 """Load the Twilio SMS (or WhatsApp) webhook, and a bare Starlette endpoint, with signed requests.
 
-    python bench/webhook_load.py            # 10 s per server, 50 connections
-    python bench/webhook_load.py --quick    # 3 s per server
+    python bench/webhook_load.py            # 10 s per server (5 rounds), 50 connections
+    python bench/webhook_load.py --quick    # 3 s per server (3 rounds)
     python bench/webhook_load.py --quick --mode whatsapp
 
 ``--mode whatsapp`` sends WhatsApp Cloud API deliveries of one to ten messages
@@ -10,18 +10,21 @@ bare endpoint that parses the same JSON; every message of a 2xx delivery must
 have its row. The rest is the same for both modes:
 
 Each server runs under one uvicorn worker in its own subprocess, without
-uvicorn's proxy-headers middleware as ``aduan run`` serves it: aduan's app
+uvicorn's proxy-headers middleware (as ``aduan run`` serves aduan): aduan's app
 (``Runtime`` + ``create_app`` with a Twilio instance on a SQLite file,
 ``synchronous=FULL`` as the store sets it, logging at INFO to a file) and a bare
 Starlette endpoint that parses the same form and answers 200. The load comes
 from a second process on 127.0.0.1: an asyncio (uvloop) client holding 50
 keep-alive connections, each sending a new, correctly signed Twilio form as
-soon as the previous answer arrived. Afterwards every 2xx answer's MessageSid
+soon as the previous answer arrived. Both servers run at once and are loaded in
+turns, a round each (aduan, bare, aduan, bare, ...), so that a change in the
+shared machine's load falls on both alike. Afterwards every 2xx answer's MessageSid
 must have its row in ``raw_messages`` (no request lost). Prints req/s and p99
-for both, the ratio (target >= 0.4), each server's CPU time per request and the
-CPUs it kept busy (from ``/proc/<pid>/stat``: on a machine that gives one
-process's threads about one CPU, req/s is 1 / CPU per request), the group
-commits seen in the server's log, and one final JSON line.
+for both, the ratio (target >= 0.4) over all rounds and round by round, each
+server's CPU time per request and the CPUs it kept busy (from
+``/proc/<pid>/stat``: on a machine that gives one process's threads about one
+CPU, req/s is 1 / CPU per request), the group commits seen in the server's log,
+and one final JSON line.
 ``BENCH_PROFILE=/tmp/aduan.prof`` writes a cProfile of aduan's event-loop thread.
 """
 
@@ -127,7 +130,15 @@ def serve_bare(port: int, mode: str) -> None:
 
     handler = whatsapp if mode == "whatsapp" else endpoint
     app = Starlette(routes=[Route(PATHS[mode], handler, methods=["POST"])])
-    uvicorn.run(app, host="127.0.0.1", port=port, workers=1, log_config=None, access_log=False)
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=port,
+        workers=1,
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,
+    )
 
 
 # ---------------------------------------------------------------- load (second process)
@@ -285,14 +296,10 @@ def run_load(port: int, seconds: float, connections: int, out: str, mode: str) -
     except ImportError:
         pass
     load = asyncio.run(drive(port, seconds, connections, mode))
-    latencies = sorted(load.latencies)
-    done = len(latencies)
     result = {
-        "requests": done,
+        "requests": len(load.latencies),
         "seconds": load.deadline,
-        "rps": done / load.deadline if load.deadline else 0.0,
-        "p50_ms": 1000 * latencies[done // 2] if done else None,
-        "p99_ms": 1000 * latencies[min(done - 1, int(done * 0.99))] if done else None,
+        "latencies": load.latencies,
         "statuses": load.statuses,
         "accepted": load.accepted,
     }
@@ -331,27 +338,82 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure(
-    role: list[str], port: int, seconds: float, connections: int, work: Path, mode: str
-) -> dict:
-    """One server under load: the client's figures, and the server's CPU per request."""
+def start_server(role: list[str], port: int, mode: str) -> subprocess.Popen[bytes]:
     me = [sys.executable, str(Path(__file__).resolve())]
     server = subprocess.Popen([*me, *role, "--port", str(port), "--mode", mode], cwd=ROOT)
     try:
         wait_ready(port, server)
-        out = work / f"load-{port}.json"
-        load = [*me, "load", "--port", str(port), "--seconds", str(seconds), "--mode", mode]
-        before = cpu_seconds(server.pid)
-        subprocess.run([*load, "--connections", str(connections), "--out", str(out)], check=True)
-        result: dict = json.loads(out.read_text())
-        used = cpu_seconds(server.pid) - before
-        requests = result["requests"]
-        result["cpu_us_per_request"] = 1e6 * used / requests if requests else 0.0
-        result["server_cpus"] = used / result["seconds"] if result["seconds"] else 0.0
-        return result
-    finally:
+    except BaseException:
         server.terminate()
-        server.wait(30)
+        raise
+    return server
+
+
+def load_round(
+    server: subprocess.Popen[bytes],
+    port: int,
+    seconds: float,
+    connections: int,
+    out: Path,
+    mode: str,
+) -> dict[str, Any]:
+    """One round of load on one server: the client's figures and the server's CPU time."""
+    me = [sys.executable, str(Path(__file__).resolve())]
+    load = [*me, "load", "--port", str(port), "--seconds", str(seconds), "--mode", mode]
+    before = cpu_seconds(server.pid)
+    subprocess.run([*load, "--connections", str(connections), "--out", str(out)], check=True)
+    result: dict[str, Any] = json.loads(out.read_text())
+    result["cpu"] = cpu_seconds(server.pid) - before
+    return result
+
+
+def combine(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """The rounds of one server as one run: req/s, latency percentiles, statuses, the
+    accepted ids, CPU time per request and the CPUs the server kept busy."""
+    latencies = sorted(x for r in rounds for x in r["latencies"])
+    done, seconds = len(latencies), sum(r["seconds"] for r in rounds)
+    cpu = sum(r["cpu"] for r in rounds)
+    statuses: dict[str, int] = {}
+    for r in rounds:
+        for status, n in r["statuses"].items():
+            statuses[status] = statuses.get(status, 0) + n
+    return {
+        "requests": done,
+        "rps": done / seconds if seconds else 0.0,
+        "p50_ms": 1000 * latencies[done // 2] if done else 0.0,
+        "p99_ms": 1000 * latencies[min(done - 1, int(done * 0.99))] if done else 0.0,
+        "statuses": statuses,
+        "accepted": [i for r in rounds for i in r["accepted"]],
+        "cpu_us_per_request": 1e6 * cpu / done if done else 0.0,
+        "server_cpus": cpu / seconds if seconds else 0.0,
+        "rounds_rps": [r["requests"] / r["seconds"] if r["seconds"] else 0.0 for r in rounds],
+    }
+
+
+def measure_both(
+    work: Path, mode: str, seconds: float, rounds: int, connections: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """aduan and the bare endpoint, both started, loaded in turns: ``rounds`` rounds of
+    ``seconds / rounds`` each, aduan first. A change in the machine's load then falls on
+    both alike, not on whichever ran second."""
+    aduan_role = ["serve-aduan", "--db", str(work / "bench.db"), "--log", str(work / "aduan.log")]
+    servers = {"aduan": (aduan_role, free_port()), "bare": (["serve-bare"], free_port())}
+    started: dict[str, subprocess.Popen[bytes]] = {}
+    taken: dict[str, list[dict[str, Any]]] = {"aduan": [], "bare": []}
+    try:
+        for name, (role, port) in servers.items():
+            started[name] = start_server(role, port, mode)
+        for n in range(rounds):
+            for name, (_role, port) in servers.items():
+                out = work / f"load-{name}-{n}.json"
+                taken[name].append(
+                    load_round(started[name], port, seconds / rounds, connections, out, mode)
+                )
+    finally:
+        for server in started.values():
+            server.terminate()
+            server.wait(30)
+    return combine(taken["aduan"]), combine(taken["bare"])
 
 
 def stored_ids(database: Path) -> set[str]:
@@ -412,18 +474,12 @@ def main() -> None:
         run_load(args.port, args.seconds, args.connections, args.out, args.mode)
         return
 
-    seconds = 3.0 if args.quick else 10.0
+    seconds, rounds = (3.0, 3) if args.quick else (10.0, 5)
     with tempfile.TemporaryDirectory(prefix="aduan-bench-") as tmp:
         work = Path(tmp)
-        database = work / "bench.db"
-        log = work / "aduan.log"
-        role = ["serve-aduan", "--db", str(database), "--log", str(log)]
-        ours = measure(role, free_port(), seconds, args.connections, work, args.mode)
-        bare_result = measure(
-            ["serve-bare"], free_port(), seconds, args.connections, work, args.mode
-        )
-        ids = stored_ids(database)
-        commits = commit_stats(log)
+        ours, bare_result = measure_both(work, args.mode, seconds, rounds, args.connections)
+        ids = stored_ids(work / "bench.db")
+        commits = commit_stats(work / "aduan.log")
 
     accepted = set(ours["accepted"])
     lost = accepted - ids
@@ -442,7 +498,17 @@ def main() -> None:
         f"per commit, {commits['commit_ms']:.1f} ms per commit (longest "
         f"{commits['commit_max_ms']:.0f} ms)"
     )
-    print(f"ratio aduan/bare: {ratio:.2f} (target >= 0.4)")
+    pairs = zip(ours["rounds_rps"], bare_result["rounds_rps"], strict=True)
+    by_round = [a / b for a, b in pairs if b]
+    cpu_ratio = (
+        bare_result["cpu_us_per_request"] / ours["cpu_us_per_request"]
+        if ours["cpu_us_per_request"]
+        else 0.0
+    )
+    print(
+        f"ratio aduan/bare: {ratio:.2f} (target >= 0.4); round by round "
+        f"{', '.join(f'{r:.2f}' for r in by_round)}; CPU per request, bare/aduan {cpu_ratio:.2f}"
+    )
     print(
         f"accepted (2xx): {len(accepted)}, rows stored: {len(ids)}, 2xx without a row: {len(lost)}"
     )
@@ -453,6 +519,8 @@ def main() -> None:
                 "aduan_rps": round(ours["rps"], 1),
                 "bare_rps": round(bare_result["rps"], 1),
                 "ratio": round(ratio, 3),
+                "ratio_by_round": [round(r, 3) for r in by_round],
+                "cpu_ratio": round(cpu_ratio, 3),
                 "aduan_p99_ms": round(ours["p99_ms"], 2),
                 "bare_p99_ms": round(bare_result["p99_ms"], 2),
                 "aduan_cpu_us_per_request": round(ours["cpu_us_per_request"], 1),
