@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from aduan.config.normalize import NormalizeSettings
-from aduan.normalize.features import extract
+from aduan.normalize.features import Features, extract
 from aduan.normalize.reporters import ReporterBook
 from aduan.normalize.window import Entry, Window, block_keys
 from aduan.places.extract import default_extractor
@@ -69,3 +69,16 @@ def test_the_block_index_costs_little_per_complaint() -> None:
     limit = window.settings.max_candidates
     assert window.blocks == {key: ids[-limit:] for key, ids in filed.items()}
     assert max(len(ids) for ids in filed.values()) > limit
+
+
+def test_features_share_one_empty_set_for_what_a_text_does_not_name() -> None:
+    texts = [f"lampu pju mati di jalan mawar{i} sejak kemarin" for i in range(2000)]
+
+    held, kept = _traced(lambda: [extract(t) for t in texts])
+    assert isinstance(kept, list)
+    first: Features = kept[0]
+    assert not first.house and not first.landmarks and not first.rt
+    # ~600 bytes; with a frozenset of its own (216 bytes) for each of house, landmarks,
+    # RT, RW and kelurahan named by none of them, ~1,700.
+    per_text = held / len(texts)
+    assert per_text < 1100, f"{per_text:.0f} bytes per text's features"
