@@ -216,14 +216,33 @@ def _add_number(
             places.add(name)
 
 
+# The window holds the features of a week of complaints, and a frozenset takes 216 bytes
+# however few its members: the sets that recur are shared.
 _NONE: frozenset[Any] = frozenset()
-"""The one empty set of every text's features: ``frozenset(set())`` is an object of its own
-(216 bytes), and most texts name no house number, landmark, RT or RW; the window holds
-the features of a week of complaints."""
+"""The one empty set: ``frozenset(set())`` is an object of its own, and most texts name no
+house number or landmark."""
+_SHARED: dict[frozenset[Any], frozenset[Any]] = {}
+"""One object per distinct set of concepts, kelurahan, RT or RW (small vocabularies: a few
+hundred sets recur in every text)."""
+_SHARED_LIMIT = 10_000
+"""Distinct sets remembered before :data:`_SHARED` starts afresh."""
 
 
 def _frozen(items: set[_T]) -> frozenset[_T]:
     return frozenset(items) if items else _NONE
+
+
+def _shared(items: set[_T]) -> frozenset[_T]:
+    """``items`` as the one frozenset of its value (:data:`_SHARED`)."""
+    if not items:
+        return _NONE
+    value = frozenset(items)
+    known = _SHARED.get(value)
+    if known is None:
+        if len(_SHARED) >= _SHARED_LIMIT:
+            _SHARED.clear()
+        known = _SHARED[value] = value
+    return known
 
 
 def extract(match_text: str) -> Features:
@@ -308,11 +327,11 @@ def extract(match_text: str) -> Features:
     else:
         followup = resolved = True
     return Features(
-        concepts=_frozen(concepts),
+        concepts=_shared(concepts),
         places=_frozen(places),
-        kelurahan=_frozen(kelurahan),
-        rt=_frozen(rt),
-        rw=_frozen(rw),
+        kelurahan=_shared(kelurahan),
+        rt=_shared(rt),
+        rw=_shared(rw),
         house=_frozen(house),
         numbered=tuple(sorted(numbered.items())),
         landmarks=_frozen(landmarks),

@@ -12,7 +12,10 @@ import tracemalloc
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from aduan.config.normalize import NormalizeSettings
+from aduan.normalize import features
 from aduan.normalize.features import Features, extract
 from aduan.normalize.reporters import ReporterBook
 from aduan.normalize.window import Entry, Window, block_keys
@@ -71,14 +74,27 @@ def test_the_block_index_costs_little_per_complaint() -> None:
     assert max(len(ids) for ids in filed.values()) > limit
 
 
-def test_features_share_one_empty_set_for_what_a_text_does_not_name() -> None:
-    texts = [f"lampu pju mati di jalan mawar{i} sejak kemarin" for i in range(2000)]
+def test_features_share_the_sets_texts_have_in_common() -> None:
+    texts = [
+        f"lampu pju mati di jalan mawar{i} rt {i % 3 + 1} rw 5 kelurahan kebagusan"
+        for i in range(2000)
+    ]
 
     held, kept = _traced(lambda: [extract(t) for t in texts])
     assert isinstance(kept, list)
     first: Features = kept[0]
-    assert not first.house and not first.landmarks and not first.rt
-    # ~600 bytes; with a frozenset of its own (216 bytes) for each of house, landmarks,
-    # RT, RW and kelurahan named by none of them, ~1,700.
+    assert first.rt == {1} and first.rw == {5} and first.kelurahan == {"kebagusan"}
+    assert not first.house and not first.landmarks
+    # Only each text's own places take a set of their own: ~400 bytes a text. With a set
+    # of its own for its problem, kelurahan, RT and RW, ~1,260; and for each empty one
+    # (house numbers, landmarks) too, ~1,700.
     per_text = held / len(texts)
-    assert per_text < 1100, f"{per_text:.0f} bytes per text's features"
+    assert per_text < 800, f"{per_text:.0f} bytes per text's features"
+
+
+def test_the_shared_sets_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(features, "_SHARED", {})
+    monkeypatch.setattr(features, "_SHARED_LIMIT", 50)
+    found = [extract(f"lampu mati di rt {i} rw {i + 1}") for i in range(1, 200)]
+    assert len(features._SHARED) <= 50
+    assert [f.rt for f in found] == [{i} for i in range(1, 200)]
