@@ -29,9 +29,11 @@ import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 from aduan.core.text import matching_form
+
+_T = TypeVar("_T")
 
 _LEXICON_FILE = "lexicon.toml"
 """The word lists, packaged beside this module (read once, at import)."""
@@ -214,6 +216,35 @@ def _add_number(
             places.add(name)
 
 
+# The window holds the features of a week of complaints, and a frozenset takes 216 bytes
+# however few its members: the sets that recur are shared.
+_NONE: frozenset[Any] = frozenset()
+"""The one empty set: ``frozenset(set())`` is an object of its own, and most texts name no
+house number or landmark."""
+_SHARED: dict[frozenset[Any], frozenset[Any]] = {}
+"""One object per distinct set of concepts, kelurahan, RT or RW (small vocabularies: a few
+hundred sets recur in every text)."""
+_SHARED_LIMIT = 10_000
+"""Distinct sets remembered before :data:`_SHARED` starts afresh."""
+
+
+def _frozen(items: set[_T]) -> frozenset[_T]:
+    return frozenset(items) if items else _NONE
+
+
+def _shared(items: set[_T]) -> frozenset[_T]:
+    """``items`` as the one frozenset of its value (:data:`_SHARED`)."""
+    if not items:
+        return _NONE
+    value = frozenset(items)
+    known = _SHARED.get(value)
+    if known is None:
+        if len(_SHARED) >= _SHARED_LIMIT:
+            _SHARED.clear()
+        known = _SHARED[value] = value
+    return known
+
+
 def extract(match_text: str) -> Features:
     """The features of one matching form."""
     tokens = match_text.split()
@@ -296,14 +327,14 @@ def extract(match_text: str) -> Features:
     else:
         followup = resolved = True
     return Features(
-        concepts=frozenset(concepts),
-        places=frozenset(places),
-        kelurahan=frozenset(kelurahan),
-        rt=frozenset(rt),
-        rw=frozenset(rw),
-        house=frozenset(house),
+        concepts=_shared(concepts),
+        places=_frozen(places),
+        kelurahan=_shared(kelurahan),
+        rt=_shared(rt),
+        rw=_shared(rw),
+        house=_frozen(house),
         numbered=tuple(sorted(numbered.items())),
-        landmarks=frozenset(landmarks),
+        landmarks=_frozen(landmarks),
         followup=followup and FOLLOWUP.search(match_text) is not None,
         resolved=resolved and RESOLVED.search(match_text) is not None,
     )

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import heapq
 import itertools
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -201,7 +200,10 @@ class Window:
         self.span = timedelta(days=max(settings.window_days, settings.incident_window_days))
         self.entries: dict[int, Entry] = {}
         self.by_reporter: dict[int, list[int]] = {}
-        self.blocks: dict[str, deque[int]] = {}
+        self.blocks: dict[str, list[int]] = {}
+        """Each key's most recent ids, oldest first, at most ``max_candidates``. Lists, not
+        ``deque(maxlen=...)``: most blocks hold one to three ids, and a deque takes 760
+        bytes however few it holds (~45 MB of a week's window)."""
         self.incidents: dict[int, IncidentState] = {}
         self.clock: datetime | None = None
         """The newest message seen: what is older than it by ``span`` has left."""
@@ -225,6 +227,7 @@ class Window:
             keys = self.hasher.keys([entry.match])[0]
         self.lsh.insert(entry.id, keys, entry.received_at)
         threads = (f"thread:{entry.thread}",) if entry.thread else ()
+        limit = self.settings.max_candidates
         for key in (
             *block_keys(entry.features),
             *place_keys(entry.where, entry.category),
@@ -232,8 +235,11 @@ class Window:
         ):
             block = self.blocks.get(key)
             if block is None:
-                block = self.blocks[key] = deque(maxlen=self.settings.max_candidates)
-            block.append(entry.id)
+                self.blocks[key] = [entry.id]
+            else:
+                block.append(entry.id)
+                if len(block) > limit:
+                    del block[0]
         self._max_seen_id = max(self._max_seen_id, entry.id)
 
     def advance(self, now: datetime) -> None:
