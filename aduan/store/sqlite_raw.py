@@ -31,7 +31,6 @@ Durability is unchanged: every transaction is ``BEGIN IMMEDIATE`` ...
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import threading
@@ -116,7 +115,7 @@ class _Params:
             self.fetched_at,
             raw.payload,
             raw.content_type,
-            hashlib.sha256(raw.payload).hexdigest(),
+            raw.content_hash,
             json.dumps(dict(raw.meta)) if raw.meta else "{}",
         )
 
