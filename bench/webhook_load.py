@@ -69,8 +69,23 @@ def channel_env(mode: str) -> dict[str, str]:
     return {prefix + "GATEWAY": "twilio", prefix + "AUTH_TOKEN": TOKEN}
 
 
-def serve_aduan(port: int, database: str, log_file: str, mode: str) -> None:
+def serve(app: Any, port: int) -> None:
+    """``app`` under one uvicorn worker on 127.0.0.1, as ``aduan run`` serves aduan: no
+    access log, no proxy-headers middleware (the app reads trusted proxies itself)."""
     import uvicorn
+
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=port,
+        workers=1,
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,
+    )
+
+
+def serve_aduan(port: int, database: str, log_file: str, mode: str) -> None:
 
     from aduan.daemon.app import create_app
     from aduan.runtime import Runtime
@@ -88,15 +103,7 @@ def serve_aduan(port: int, database: str, log_file: str, mode: str) -> None:
     sys.stderr = open(log_file, "a")  # noqa: SIM115 - the server's logs, for the whole run
     runtime = Runtime.create(settings)
     app = create_app(runtime)
-    run = lambda: uvicorn.run(  # noqa: E731
-        app,
-        host="127.0.0.1",
-        port=port,
-        workers=1,
-        log_config=None,
-        access_log=False,
-        proxy_headers=False,  # as `aduan run` serves it: the app reads trusted proxies itself
-    )
+    run = lambda: serve(app, port)  # noqa: E731
     if os.environ.get("BENCH_PROFILE"):
         import cProfile
         import signal
@@ -114,7 +121,6 @@ def serve_aduan(port: int, database: str, log_file: str, mode: str) -> None:
 
 
 def serve_bare(port: int, mode: str) -> None:
-    import uvicorn
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import PlainTextResponse
@@ -130,15 +136,7 @@ def serve_bare(port: int, mode: str) -> None:
 
     handler = whatsapp if mode == "whatsapp" else endpoint
     app = Starlette(routes=[Route(PATHS[mode], handler, methods=["POST"])])
-    uvicorn.run(
-        app,
-        host="127.0.0.1",
-        port=port,
-        workers=1,
-        log_config=None,
-        access_log=False,
-        proxy_headers=False,
-    )
+    serve(app, port)
 
 
 # ---------------------------------------------------------------- load (second process)
