@@ -57,6 +57,23 @@ def sqlite_path(url: URL) -> Path | None:
     return Path(database)
 
 
+def sqlite_pragmas(*, read_only: bool = False) -> list[str]:
+    """What every connection to a SQLite store runs first (the intake's child process too)."""
+    common = [
+        f"PRAGMA busy_timeout={SQLITE_BUSY_MS}",
+        "PRAGMA foreign_keys=ON",
+        f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}",
+    ]
+    if read_only:
+        return [*common, "PRAGMA query_only=ON"]
+    return [
+        *common,
+        "PRAGMA journal_mode=WAL",
+        "PRAGMA synchronous=FULL",
+        f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}",
+    ]
+
+
 def _sqlite_engine(url: URL, read_only: bool, echo: bool) -> Engine:
     path = sqlite_path(url)
     connect_args: dict[str, Any] = {"timeout": SQLITE_BUSY_MS / 1000, "check_same_thread": False}
@@ -72,15 +89,8 @@ def _sqlite_engine(url: URL, read_only: bool, echo: bool) -> Engine:
     def _on_connect(dbapi: sqlite3.Connection, _record: Any) -> None:
         dbapi.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi.cursor()
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
-        if read_only:
-            cursor.execute("PRAGMA query_only=ON")
-        else:
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=FULL")
-            cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
+        for pragma in sqlite_pragmas(read_only=read_only):
+            cursor.execute(pragma)
         cursor.close()
 
     @event.listens_for(engine, "begin")

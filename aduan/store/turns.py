@@ -58,6 +58,10 @@ class Turns:
         with self._turn("background"):
             yield
 
+    def waiting(self, kind: Kind) -> bool:
+        """Whether a writer of ``kind`` waits for its turn now (a hint: it may change at once)."""
+        return self._waiting[kind] > 0
+
     @contextmanager
     def _turn(self, kind: Kind) -> Iterator[None]:
         other: Kind = "background" if kind == "urgent" else "urgent"

@@ -15,8 +15,21 @@ from aduan.core.errors import StoreUnavailable
 from aduan.core.messages import RawMessage
 from aduan.store import make_engine, open_store, save_batch
 from aduan.store.models import raw_messages
-from aduan.store.sqlite_raw import WAL_BACKSTOP_PAGES, SqliteRawWriter, WalCheckpointer
+from aduan.store.sqlite_raw import (
+    WAL_BACKSTOP_PAGES,
+    ProcessRawWriter,
+    SqliteRawWriter,
+    WalCheckpointer,
+)
 from tests.store.test_raw import count, raw
+
+Writer = type[SqliteRawWriter] | type[ProcessRawWriter]
+
+
+@pytest.fixture(params=[SqliteRawWriter, ProcessRawWriter], ids=["thread", "process"])
+def writer_class(request: pytest.FixtureRequest) -> Writer:
+    """Each behaviour holds for the writer thread's own connection and the intake process."""
+    return request.param  # type: ignore[no-any-return]
 
 
 def stored_rows(engine: Engine) -> dict[str, dict[str, object]]:
@@ -27,7 +40,7 @@ def stored_rows(engine: Engine) -> dict[str, dict[str, object]]:
     return {row["external_id"]: {k: v for k, v in row.items() if k not in skip} for row in rows}
 
 
-def test_rows_read_back_exactly_as_core_writes_them(tmp_path: Path) -> None:
+def test_rows_read_back_exactly_as_core_writes_them(tmp_path: Path, writer_class: Writer) -> None:
     batch = [
         raw("a", meta={"gateway": "twilio", "path": "/x", "n": 1}),
         raw("b", payload="Jalan rusak 😩".encode("utf-16-be") + b"\x00\xff"),
@@ -36,7 +49,7 @@ def test_rows_read_back_exactly_as_core_writes_them(tmp_path: Path) -> None:
     core = open_store(f"sqlite:///{tmp_path / 'core.db'}")
     driver = open_store(f"sqlite:///{tmp_path / 'driver.db'}")
     save_batch(core, batch)
-    writer = SqliteRawWriter(driver)
+    writer = writer_class(driver)
     result = writer.save(batch)
     writer.close()
     assert sorted(result.new) == ["a", "b", "c"]
@@ -50,8 +63,8 @@ def test_rows_read_back_exactly_as_core_writes_them(tmp_path: Path) -> None:
     driver.dispose()
 
 
-def test_duplicates_across_and_inside_batches(sqlite_engine: Engine) -> None:
-    writer = SqliteRawWriter(sqlite_engine)
+def test_duplicates_across_and_inside_batches(sqlite_engine: Engine, writer_class: Writer) -> None:
+    writer = writer_class(sqlite_engine)
     first = writer.save([raw("a"), raw("b"), raw("a", "resend")])
     second = writer.save([raw("b"), raw("c"), raw("b", account="second")])
     writer.close()
@@ -67,12 +80,12 @@ def stored_ids(engine: Engine) -> dict[str, int]:
 
 
 def test_ids_reported_are_the_stored_ones_after_gaps_and_mixed_batches(
-    sqlite_engine: Engine,
+    sqlite_engine: Engine, writer_class: Writer
 ) -> None:
     """New rows' ids, whether the batch went in at once or row by row (a duplicate or a
     bad row in it), and after rows were deleted (the newest one: SQLite hands its id out again)."""
     bad = RawMessage("sms", "main", None, b"no id", "text/plain", datetime.now(UTC))  # type: ignore[arg-type]
-    writer = SqliteRawWriter(sqlite_engine)
+    writer = writer_class(sqlite_engine)
     reported: dict[str, int] = {}
     reported |= writer.save([raw(f"a{i}") for i in range(5)]).new
     with sqlite_engine.begin() as conn:
@@ -87,11 +100,13 @@ def test_ids_reported_are_the_stored_ones_after_gaps_and_mixed_batches(
 
 
 @pytest.mark.parametrize("size", [1, 3, 255, 256, 257, 300, 500])
-def test_batches_of_any_size_report_each_rows_own_id(sqlite_engine: Engine, size: int) -> None:
+def test_batches_of_any_size_report_each_rows_own_id(
+    sqlite_engine: Engine, size: int, writer_class: Writer
+) -> None:
     """A batch goes in as several multi-row statements (256, 128, ... rows): every row,
     whichever statement carried it, is reported with the id it was stored under, and a
     duplicate or bad row at the end of a large batch still fails alone."""
-    writer = SqliteRawWriter(sqlite_engine)
+    writer = writer_class(sqlite_engine)
     reported = writer.save([raw(f"x{i}", payload=f"pesan {i}".encode()) for i in range(size)]).new
     bad = RawMessage("sms", "main", None, b"no id", "text/plain", datetime.now(UTC))  # type: ignore[arg-type]
     mixed = writer.save([*(raw(f"y{i}") for i in range(size)), raw("x0"), bad])
@@ -104,9 +119,11 @@ def test_batches_of_any_size_report_each_rows_own_id(sqlite_engine: Engine, size
     assert all(payloads[reported[f"x{i}"]] == f"pesan {i}".encode() for i in range(size))
 
 
-def test_one_bad_row_is_reported_and_the_others_committed(sqlite_engine: Engine) -> None:
+def test_one_bad_row_is_reported_and_the_others_committed(
+    sqlite_engine: Engine, writer_class: Writer
+) -> None:
     bad = RawMessage("sms", "main", None, b"no id", "text/plain", datetime.now(UTC))  # type: ignore[arg-type]
-    writer = SqliteRawWriter(sqlite_engine)
+    writer = writer_class(sqlite_engine)
     result = writer.save([raw("a"), bad, raw("b")])
     writer.close()
     assert sorted(result.new) == ["a", "b"]
@@ -132,10 +149,10 @@ def test_unwritable_store_raises_unavailable_then_recovers(tmp_path: Path) -> No
     engine.dispose()
 
 
-def test_store_that_cannot_be_opened_is_unavailable(tmp_path: Path) -> None:
+def test_store_that_cannot_be_opened_is_unavailable(tmp_path: Path, writer_class: Writer) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'gone' / 'aduan.db'}")
     shutil.rmtree(tmp_path / "gone")
-    writer = SqliteRawWriter(engine)
+    writer = writer_class(engine)
     writer.open()  # logged, not raised: the first batch tries again
     with pytest.raises(StoreUnavailable, match="unable to open"):
         writer.save([raw("a")])
@@ -168,12 +185,14 @@ def file_rows(path: Path) -> int | None:
         copy.unlink()
 
 
-def test_background_checkpoint_moves_commits_into_the_database_file(tmp_path: Path) -> None:
+def test_background_checkpoint_moves_commits_into_the_database_file(
+    tmp_path: Path, writer_class: Writer
+) -> None:
     path = tmp_path / "aduan.db"
     engine = open_store(f"sqlite:///{path}")
     checkpointer = WalCheckpointer(engine, interval=0.01)
     checkpointer.start()
-    writer = SqliteRawWriter(engine, checkpointer.dirty)
+    writer = writer_class(engine, checkpointer.dirty)
     try:
         for i in range(20):
             writer.save([raw(f"{i}-{j}") for j in range(10)])
