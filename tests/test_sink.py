@@ -4,9 +4,12 @@ commit fails only its own batch."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import threading
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import structlog
@@ -14,7 +17,9 @@ from sqlalchemy import Engine
 
 from aduan.core.errors import StoreUnavailable
 from aduan.core.messages import RawMessage
-from aduan.store import SaveResult
+from aduan.store import SaveResult, open_store
+from aduan.store.sqlite_raw import ProcessRawWriter, SqliteRawWriter
+from aduan.store.turns import turns_for
 from aduan.web import sink as sink_module
 from aduan.web.sink import BatchWriter, RawSink
 from tests.store.test_raw import count, raw
@@ -171,7 +176,7 @@ def test_a_burst_gathers_into_one_commit_and_a_lone_request_does_not_wait(
     monkeypatch.setattr(sink_module, "GATHER_SECONDS", 1.0)
 
     async def main() -> tuple[float, list[dict[str, object]]]:
-        sink = RawSink(sqlite_engine)
+        sink = RawSink(sqlite_engine, process=False)  # the intake process never gathers
         await sink.start()
         with structlog.testing.capture_logs() as lines:
             started = time.monotonic()
@@ -187,3 +192,89 @@ def test_a_burst_gathers_into_one_commit_and_a_lone_request_does_not_wait(
     lone, lines = asyncio.run(main())
     assert lone < 0.5
     assert [(line["commits"], line["requests"]) for line in lines] == [(1, 1), (1, 4)]
+
+
+def intake_children() -> list[int]:
+    """This process's running intake processes."""
+    found = []
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            children = (task / "children").read_text().split()
+        except FileNotFoundError:  # a thread that just ended
+            continue
+        for child in children:
+            try:
+                cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            except FileNotFoundError:
+                continue
+            if b"aduan.store.intake_child" in cmdline:
+                found.append(int(child))
+    return found
+
+
+def test_the_writer_is_a_child_process_on_a_sqlite_file_only(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    assert isinstance(RawSink(sqlite_engine).make_writer(), ProcessRawWriter)
+    assert isinstance(RawSink(sqlite_engine, process=False).make_writer(), SqliteRawWriter)
+    memory = open_store("sqlite://")
+    assert isinstance(RawSink(memory).make_writer(), SqliteRawWriter)
+
+
+def test_a_stopped_intake_process_costs_no_later_request(sqlite_engine: Engine) -> None:
+    async def main() -> list[object]:
+        sink = RawSink(sqlite_engine)
+        await sink.start()
+        try:
+            await sink.submit([raw("first")])
+            (child,) = intake_children()
+            os.kill(child, signal.SIGKILL)
+            await asyncio.sleep(0.1)
+            results = await submit_all(sink, [[raw(f"after{i}")] for i in range(50)])
+            assert intake_children() not in ([], [child])
+            return results
+        finally:
+            await sink.stop()
+
+    results = asyncio.run(main())
+    assert all(isinstance(r, SaveResult) and len(r.new) == 1 for r in results)
+    assert count(sqlite_engine) == 51
+    assert intake_children() == []  # stopping the sink ends its child
+
+
+@pytest.mark.timing
+def test_a_stream_of_webhooks_through_the_intake_process_lets_batch_work_in(
+    sqlite_engine: Engine,
+) -> None:
+    """Batches in flight hold the file's urgent turn; a background writer (the normalize
+    job) that waits gets in once they are answered, not after the stream ends."""
+    turns = turns_for(sqlite_engine)
+    waits: list[float] = []
+
+    def background() -> None:
+        for _ in range(5):
+            asked = time.monotonic()
+            with turns.background():
+                waits.append(time.monotonic() - asked)
+                time.sleep(0.02)
+            time.sleep(0.05)
+
+    async def main() -> int:
+        sink = RawSink(sqlite_engine)
+        await sink.start()
+        worker = threading.Thread(target=background)
+        sent = 0
+        try:
+            started = time.monotonic()
+            worker.start()
+            while worker.is_alive() and time.monotonic() - started < 20:
+                await submit_all(sink, [[raw(f"s{sent + i}")] for i in range(20)])
+                sent += 20
+        finally:
+            await sink.stop()
+            worker.join()
+        return sent
+
+    sent = asyncio.run(main())
+    assert len(waits) == 5 and max(waits) < 1.0
+    assert count(sqlite_engine) == sent

@@ -49,6 +49,11 @@ class ServerSettings(Section):
         "/metrics per minute (after its burst).",
     )
     rate_limit_burst: int = Field(30, ge=1, description="Requests a client may make at once.")
+    intake_process: bool = Field(
+        True,
+        description="On a SQLite file, webhooks' rows are committed by a child process with a "
+        "CPU of its own; false: by a thread of the server.",
+    )
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -235,7 +235,7 @@ def build_app(
 ) -> Starlette:
     """The ASGI app for ``runtime`` with the webhooks, ``/healthz`` and ``route_groups``;
     ``health`` is the daemon's (a fresh one otherwise)."""
-    sink = RawSink(runtime.engine)
+    sink = RawSink(runtime.engine, process=runtime.settings.server.intake_process)
     health = health or Health()
     spool = spool_for(runtime)
     for kind, name in runtime.push_channels:

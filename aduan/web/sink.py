@@ -29,6 +29,7 @@ import contextlib
 import queue
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -37,7 +38,8 @@ from sqlalchemy import Engine
 from aduan.core.logs import get_logger
 from aduan.core.messages import RawMessage
 from aduan.store import SaveResult, is_sqlite, save_batch
-from aduan.store.sqlite_raw import SqliteRawWriter, WalCheckpointer
+from aduan.store.engine import sqlite_path
+from aduan.store.sqlite_raw import ProcessRawWriter, Sent, SqliteRawWriter, WalCheckpointer
 from aduan.store.turns import turns_for
 
 log = get_logger("aduan.web.sink")
@@ -48,6 +50,9 @@ GATHER_SECONDS = 0.002
 committing. A commit costs ~0.4 ms of CPU whatever its size, most of it under the GIL the
 event loop needs: under bench/webhook_load.py batches grow from ~20 to ~30 requests, and
 CPU per request drops 5-10%, for at most 2 ms more per request. A lone request never waits."""
+PIPELINE_DEPTH = 2
+"""Batches the intake process may hold at once: the next one is sent while it commits
+the last, so that it never waits for the thread between two commits."""
 LOG_EVERY_SECONDS = 1.0
 """One ``raws_committed`` line covers the commits of up to this long: one line per commit
 under light load, one a second under a burst (a line per commit cost the writer ~100 µs
@@ -90,8 +95,11 @@ _STOP = None
 
 
 class RawSink:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, process: bool = True) -> None:
         self.engine = engine
+        self.process = process and sqlite_path(engine.url) is not None
+        """Commit through a child process (:class:`ProcessRawWriter`): on a SQLite file,
+        unless ``server.intake_process`` is off."""
         self.checkpointer = WalCheckpointer(engine) if is_sqlite(engine) else None
         self.turns = turns_for(engine)
         self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
@@ -113,9 +121,11 @@ class RawSink:
 
     def make_writer(self) -> BatchWriter:
         """A writer for one thread's lifetime (its own connection on SQLite)."""
-        if self.checkpointer is not None:
-            return SqliteRawWriter(self.engine, self.checkpointer.dirty)
-        return CoreWriter(self.engine)
+        if self.checkpointer is None:
+            return CoreWriter(self.engine)
+        if self.process:
+            return ProcessRawWriter(self.engine, self.checkpointer.dirty)
+        return SqliteRawWriter(self.engine, self.checkpointer.dirty)
 
     async def stop(self) -> None:
         """Commit everything queued so far, then stop the threads."""
@@ -140,27 +150,44 @@ class RawSink:
         return await future
 
     def _run(self, writer: BatchWriter) -> None:
+        pipelined = isinstance(writer, ProcessRawWriter)
+        depth = PIPELINE_DEPTH if pipelined else 1
         commits = _Commits()
+        inflight: deque[_Batch] = deque()
+        turn = contextlib.ExitStack()  # this file's urgent turn, held while batches are in flight
+        stop = False
         try:
             writer.open()
-            while True:
-                items, stop = self._take(LOG_EVERY_SECONDS if commits.count else None)
+            while not stop or inflight:
+                items: list[_Item] = []
+                idle = False  # waited a whole LOG_EVERY_SECONDS for nothing
+                if not stop and len(inflight) < depth:
+                    if not inflight:
+                        timeout = LOG_EVERY_SECONDS if commits.count else None
+                        items, stop = self._take(timeout, gather=not pipelined)
+                        idle = not items
+                    elif not self.turns.waiting("background"):  # else: drain, let it in
+                        stop = self._fill(items, gather=False)
                 if items:
-                    with self.turns.urgent():  # behind one normalize batch at most
+                    if not inflight:
+                        turn.enter_context(self.turns.urgent())  # behind one normalize batch
                         stop = self._top_up(items) or stop
-                        _commit(writer, items, commits)
-                if commits.count and (stop or not items or commits.due()):
+                    inflight.append(_send(writer, items))
+                if inflight and (len(inflight) >= depth or not items):
+                    _finish(writer, inflight.popleft(), commits)
+                    if not inflight:
+                        turn.close()
+                if commits.count and (stop or idle or commits.due()):
                     commits.log()
                     commits = _Commits(since=time.monotonic())
-                if stop:
-                    return
         finally:
+            turn.close()
             writer.close()
 
-    def _take(self, timeout: float | None) -> tuple[list[_Item], bool]:
+    def _take(self, timeout: float | None, *, gather: bool) -> tuple[list[_Item], bool]:
         """Everything queued now, up to :data:`MAX_ROWS_PER_COMMIT` rows; waits for one
-        (nothing after ``timeout`` seconds), and when several were waiting, for what
-        comes in the next :data:`GATHER_SECONDS` too."""
+        (nothing after ``timeout`` seconds), and with ``gather``, when several were waiting,
+        for what comes in the next :data:`GATHER_SECONDS` too."""
         try:
             first = self._queue.get(timeout=timeout)
         except queue.Empty:
@@ -168,7 +195,7 @@ class RawSink:
         if first is _STOP:
             return [], True
         items = [first]
-        return items, self._fill(items, gather=True)
+        return items, self._fill(items, gather=gather)
 
     def _top_up(self, items: list[_Item]) -> bool:
         """Add to ``items`` what was queued while the writer waited for its turn (up to
@@ -240,16 +267,46 @@ class _Commits:
         )
 
 
-def _commit(writer: BatchWriter, items: list[_Item], commits: _Commits) -> None:
+@dataclass
+class _Batch:
+    """A batch handed to the writer: settled at once by a writer of this thread, or
+    ``sent`` to the intake process and settled when its answer is read."""
+
+    items: list[_Item]
+    started: float
+    sent: Sent | None = None
+    outcome: SaveResult | Exception | None = None
+
+
+def _send(writer: BatchWriter, items: list[_Item]) -> _Batch:
     raws = [raw for item in items for raw in item.raws]
-    started = time.perf_counter()
+    batch = _Batch(items, time.perf_counter())
     try:
-        result = writer.save(raws)
-        shares: list[SaveResult | Exception] = [_share(item.raws, result) for item in items]
+        if isinstance(writer, ProcessRawWriter):
+            batch.sent = writer.send(raws)
+        else:
+            batch.outcome = writer.save(raws)
     except Exception as exc:  # the store's or ours: these requests fail, the thread goes on
+        batch.outcome = exc
+    return batch
+
+
+def _finish(writer: BatchWriter, batch: _Batch, commits: _Commits) -> None:
+    """Hand each request of ``batch`` its share of the result, or the error."""
+    items = batch.items
+    try:
+        if batch.sent is not None:
+            assert isinstance(writer, ProcessRawWriter)
+            batch.outcome = writer.receive(batch.sent)
+        result = batch.outcome
+        if isinstance(result, Exception):
+            raise result
+        assert result is not None
+        shares: list[SaveResult | Exception] = [_share(item.raws, result) for item in items]
+    except Exception as exc:
         _deliver(items, [exc] * len(items))
         return
-    ms = 1000 * (time.perf_counter() - started)
+    ms = 1000 * (time.perf_counter() - batch.started)
     _deliver(items, shares)
     commits.add(items, result, ms)
 
