@@ -85,7 +85,7 @@ def serve(app: Any, port: int) -> None:
     )
 
 
-def serve_aduan(port: int, database: str, log_file: str, mode: str) -> None:
+def serve_aduan(port: int, database: str, log_file: str, mode: str, intake: str) -> None:
 
     from aduan.daemon.app import create_app
     from aduan.runtime import Runtime
@@ -97,6 +97,7 @@ def serve_aduan(port: int, database: str, log_file: str, mode: str) -> None:
             "ADUAN_DATA_DIR": str(Path(database).parent / "data"),
             "ADUAN_SERVER__PORT": str(port),
             "ADUAN_LOG__FORMAT": "json",
+            "ADUAN_SERVER__INTAKE_PROCESS": str(intake == "process").lower(),
             **channel_env(mode),
         }
     )
@@ -336,6 +337,22 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def children_cpu_seconds(pid: int) -> dict[int, float]:
+    """The CPU time of each running child of ``pid`` (aduan's intake process)."""
+    found: dict[int, float] = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for child in map(int, children):
+            try:
+                found[child] = cpu_seconds(child)
+            except OSError:
+                continue
+    return found
+
+
 def start_server(role: list[str], port: int, mode: str) -> subprocess.Popen[bytes]:
     me = [sys.executable, str(Path(__file__).resolve())]
     server = subprocess.Popen([*me, *role, "--port", str(port), "--mode", mode], cwd=ROOT)
@@ -358,10 +375,12 @@ def load_round(
     """One round of load on one server: the client's figures and the server's CPU time."""
     me = [sys.executable, str(Path(__file__).resolve())]
     load = [*me, "load", "--port", str(port), "--seconds", str(seconds), "--mode", mode]
-    before = cpu_seconds(server.pid)
+    before, children_before = cpu_seconds(server.pid), children_cpu_seconds(server.pid)
     subprocess.run([*load, "--connections", str(connections), "--out", str(out)], check=True)
     result: dict[str, Any] = json.loads(out.read_text())
-    result["cpu"] = cpu_seconds(server.pid) - before
+    children = children_cpu_seconds(server.pid)
+    result["children_cpu"] = sum(t - children_before.get(pid, 0.0) for pid, t in children.items())
+    result["cpu"] = cpu_seconds(server.pid) - before + result["children_cpu"]
     return result
 
 
@@ -371,6 +390,7 @@ def combine(rounds: list[dict[str, Any]]) -> dict[str, Any]:
     latencies = sorted(x for r in rounds for x in r["latencies"])
     done, seconds = len(latencies), sum(r["seconds"] for r in rounds)
     cpu = sum(r["cpu"] for r in rounds)
+    children_cpu = sum(r["children_cpu"] for r in rounds)
     statuses: dict[str, int] = {}
     for r in rounds:
         for status, n in r["statuses"].items():
@@ -383,18 +403,22 @@ def combine(rounds: list[dict[str, Any]]) -> dict[str, Any]:
         "statuses": statuses,
         "accepted": [i for r in rounds for i in r["accepted"]],
         "cpu_us_per_request": 1e6 * cpu / done if done else 0.0,
+        "children_cpu_us_per_request": 1e6 * children_cpu / done if done else 0.0,
         "server_cpus": cpu / seconds if seconds else 0.0,
         "rounds_rps": [r["requests"] / r["seconds"] if r["seconds"] else 0.0 for r in rounds],
     }
 
 
 def measure_both(
-    work: Path, mode: str, seconds: float, rounds: int, connections: int
+    work: Path, mode: str, seconds: float, rounds: int, connections: int, intake: str
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """aduan and the bare endpoint, both started, loaded in turns: ``rounds`` rounds of
     ``seconds / rounds`` each, aduan first. A change in the machine's load then falls on
     both alike, not on whichever ran second."""
-    aduan_role = ["serve-aduan", "--db", str(work / "bench.db"), "--log", str(work / "aduan.log")]
+    aduan_role = [
+        *("serve-aduan", "--db", str(work / "bench.db"), "--log", str(work / "aduan.log")),
+        *("--intake", intake),
+    ]
     servers = {"aduan": (aduan_role, free_port()), "bare": (["serve-bare"], free_port())}
     started: dict[str, subprocess.Popen[bytes]] = {}
     taken: dict[str, list[dict[str, Any]]] = {"aduan": [], "bare": []}
@@ -460,10 +484,17 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="3 s per server instead of 10 s")
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--mode", choices=sorted(PATHS), default="sms", help="sms or whatsapp")
+    for part in (parser, aduan):
+        part.add_argument(
+            "--intake",
+            choices=["process", "thread"],
+            default="process",
+            help="server.intake_process: rows committed by a child process, or by a thread",
+        )
     args = parser.parse_args()
 
     if args.role == "serve-aduan":
-        serve_aduan(args.port, args.db, args.log, args.mode)
+        serve_aduan(args.port, args.db, args.log, args.mode, args.intake)
         return
     if args.role == "serve-bare":
         serve_bare(args.port, args.mode)
@@ -475,7 +506,9 @@ def main() -> None:
     seconds, rounds = (3.0, 3) if args.quick else (10.0, 5)
     with tempfile.TemporaryDirectory(prefix="aduan-bench-") as tmp:
         work = Path(tmp)
-        ours, bare_result = measure_both(work, args.mode, seconds, rounds, args.connections)
+        ours, bare_result = measure_both(
+            work, args.mode, seconds, rounds, args.connections, args.intake
+        )
         ids = stored_ids(work / "bench.db")
         commits = commit_stats(work / "aduan.log")
 
@@ -483,7 +516,7 @@ def main() -> None:
     lost = accepted - ids
     ratio = ours["rps"] / bare_result["rps"] if bare_result["rps"] else 0.0
     for name, res in (
-        (f"aduan ({args.mode} webhook, SQLite FULL)", ours),
+        (f"aduan ({args.mode}, SQLite FULL, {args.intake})", ours),
         ("bare Starlette", bare_result),
     ):
         print(
@@ -491,6 +524,7 @@ def main() -> None:
             f"p99 {res['p99_ms']:6.1f} ms  statuses {res['statuses']}  "
             f"server CPU {res['cpu_us_per_request']:.0f} µs/request ({res['server_cpus']:.2f} CPUs)"
         )
+    print(f"aduan's intake process: {ours['children_cpu_us_per_request']:.0f} µs/request of that")
     print(
         f"group commits: {commits['commits']}, {commits['requests_per_commit']:.1f} requests "
         f"per commit, {commits['commit_ms']:.1f} ms per commit (longest "
@@ -514,6 +548,7 @@ def main() -> None:
         json.dumps(
             {
                 "mode": args.mode,
+                "intake": args.intake,
                 "aduan_rps": round(ours["rps"], 1),
                 "bare_rps": round(bare_result["rps"], 1),
                 "ratio": round(ratio, 3),
@@ -523,6 +558,7 @@ def main() -> None:
                 "bare_p99_ms": round(bare_result["p99_ms"], 2),
                 "aduan_cpu_us_per_request": round(ours["cpu_us_per_request"], 1),
                 "bare_cpu_us_per_request": round(bare_result["cpu_us_per_request"], 1),
+                "aduan_intake_cpu_us_per_request": round(ours["children_cpu_us_per_request"], 1),
                 "aduan_server_cpus": round(ours["server_cpus"], 2),
                 "bare_server_cpus": round(bare_result["server_cpus"], 2),
                 "accepted": len(accepted),
