@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 from starlette.requests import Request
+from starlette.routing import Match, Route
 from starlette.testclient import TestClient
 
 from aduan.core import heap
@@ -18,6 +19,7 @@ from aduan.daemon.app import create_app
 from aduan.runtime import Runtime
 from aduan.runtime.loader import load_settings
 from aduan.store.models import raw_messages
+from aduan.web import direct
 from aduan.web.app import to_webhook_request
 from tests.helpers.channels import sign
 
@@ -133,3 +135,70 @@ def test_the_app_serves_with_rarer_young_collections(tmp_path: Path) -> None:
         assert gc.get_threshold()[0] == heap.YOUNG_WHILE_SERVING
     assert gc.get_threshold() == before
     runtime.close()
+
+
+WEBHOOK_PATHS = [
+    "/webhooks/testpush/gw",
+    "/webhooks/testpush/gw/",
+    "/webhooks/testpush/gw/status/a b",
+    "/webhooks/testpush/gw/odd?#\\path",
+    "/webhooks/testpush",
+    "/webhooks/testpush/",
+    "/webhooks//gw",
+    "/webhooks/testpush//x",
+    "/webhooks/",
+    "/webhook/testpush/gw",
+    "/healthz",
+]
+
+
+@pytest.mark.parametrize("path", WEBHOOK_PATHS)
+def test_webhook_paths_are_read_as_the_router_reads_them(path: str) -> None:
+    routes = [
+        Route("/webhooks/{kind}/{instance}", endpoint=lambda _r: None, methods=["POST"]),
+        Route(
+            "/webhooks/{kind}/{instance}/{rest:path}", endpoint=lambda _r: None, methods=["POST"]
+        ),
+    ]
+    scope = {"type": "http", "method": "POST", "path": path, "root_path": ""}
+    found = None
+    for route in routes:
+        match, child = route.matches(scope)
+        if match == Match.FULL:
+            found = child["path_params"]
+            break
+    assert direct.webhook_params(path) == found
+
+
+def test_webhooks_answer_alike_past_the_router_and_through_it(
+    client: tuple[TestClient, Runtime], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    test_client, runtime = client
+    taken: list[str] = []
+    read = direct.webhook_params
+
+    def recorded(path: str) -> dict[str, str] | None:
+        taken.append(path)
+        return read(path)
+
+    def answers(prefix: str) -> list[tuple[int, str]]:
+        body = json.dumps({"id": f"{prefix}1", "text": "Sampah menumpuk"}).encode()
+        requests = [
+            post(test_client, body),
+            post(test_client, body),  # a duplicate
+            post(test_client, body, signature="0" * 64),
+            post(test_client, body, path="nope"),
+            post(test_client, b"{not json"),
+            test_client.delete("/webhooks/testpush/gw"),
+            test_client.get("/webhooks/testpush/gw/extra/part?x=1"),
+        ]
+        return [(r.status_code, r.text.replace(prefix, "")) for r in requests]
+
+    monkeypatch.setattr(direct, "webhook_params", recorded)
+    past_the_router = answers("past-the-router-")
+    assert len(taken) == 6  # all but DELETE went straight to the endpoint
+    monkeypatch.setattr(direct, "webhook_params", lambda _path: None)
+    through_it = answers("through-the-router-")
+    assert past_the_router == through_it
+    assert [status for status, _ in through_it][:6] == [200, 200, 403, 404, 400, 405]
+    assert rows(runtime) == 2

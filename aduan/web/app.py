@@ -51,6 +51,7 @@ from aduan.runtime.health import Health
 from aduan.runtime.stuck import QueueFacts, queue_facts, reasons
 from aduan.store.outbox import summary_of as outbox_summary
 from aduan.store.references import with_references
+from aduan.web import direct
 from aduan.web.limits import check_body
 from aduan.web.ratelimit import RateLimit, scope_client, trusted_networks
 from aduan.web.sink import RawSink
@@ -269,7 +270,7 @@ def build_app(
         return JSONResponse(body)
 
     endpoint = WebhookEndpoint(runtime, sink, health, spool)
-    methods = ["GET", "POST", "PUT"]
+    methods = list(direct.METHODS)
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
         Route("/webhooks/{kind}/{instance}", endpoint.dispatch, methods=methods),
@@ -298,12 +299,13 @@ def build_app(
         routes=routes,
         lifespan=lifespan,
         middleware=[
+            Middleware(direct.DirectWebhooks, dispatch=endpoint.dispatch),  # the routes above
             Middleware(
                 RateLimit,
                 per_minute=server.rate_limit_per_minute,
                 burst=server.rate_limit_burst,
                 trusted=server.trusted_proxies,
-            )
+            ),
         ],
     )
     app.state.runtime = runtime
