@@ -10,17 +10,18 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.routing import Match, Route
 from starlette.testclient import TestClient
 
 from aduan.core import heap
+from aduan.core.errors import PayloadTooLarge
 from aduan.daemon.app import create_app
 from aduan.runtime import Runtime
 from aduan.runtime.loader import load_settings
 from aduan.store.models import raw_messages
 from aduan.web import direct
-from aduan.web.app import to_webhook_request
+from aduan.web.app import read_body, to_webhook_request
 from tests.helpers.channels import sign
 
 SECRET = "webhook-secret"
@@ -202,3 +203,31 @@ def test_webhooks_answer_alike_past_the_router_and_through_it(
     assert past_the_router == through_it
     assert [status for status, _ in through_it][:6] == [200, 200, 403, 404, 400, 405]
     assert rows(runtime) == 2
+
+
+def streamed(chunks: list[bytes], *, declared: int | None = None, then: str = "") -> Request:
+    """A request whose body arrives in ``chunks`` (``then="disconnect"``: the client leaves
+    before the last one)."""
+    headers = [(b"content-length", str(declared).encode())] if declared is not None else []
+    messages: list[dict[str, object]] = [
+        {"type": "http.request", "body": chunk, "more_body": i < len(chunks) - 1}
+        for i, chunk in enumerate(chunks)
+    ]
+    if then == "disconnect":
+        messages[-1] = {"type": "http.disconnect"}
+
+    async def receive() -> dict[str, object]:
+        return messages.pop(0)
+
+    return Request({"type": "http", "method": "POST", "headers": headers}, receive)
+
+
+def test_a_body_is_read_whole_and_refused_past_its_limit_declared_or_sent() -> None:
+    parts = [b"a" * 40, b"b" * 40, b"c" * 40]
+    assert asyncio.run(read_body(streamed(parts), 200)) == b"".join(parts)
+    with pytest.raises(PayloadTooLarge, match="over 100 bytes"):  # sent without a length
+        asyncio.run(read_body(streamed(parts), 100))
+    with pytest.raises(PayloadTooLarge):  # declared: refused before anything is read
+        asyncio.run(read_body(streamed([], declared=500), 100))
+    with pytest.raises(ClientDisconnect):
+        asyncio.run(read_body(streamed(parts, then="disconnect"), 200))

@@ -30,7 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
@@ -70,16 +70,25 @@ UNKNOWN = "unknown"
 
 
 async def read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"body over {limit} bytes")
+    """The body, refused past ``limit`` bytes (declared or sent). Read from the ASGI messages
+    themselves: ``request.stream()`` adds an async generator and a ``Headers`` per webhook."""
+    for name, value in request.scope["headers"]:
+        if name.lower() == b"content-length":
+            if value.isdigit() and int(value) > limit:
+                raise PayloadTooLarge(f"body over {limit} bytes")
+            break
     chunks, size = [], 0
-    async for chunk in request.stream():
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
             raise PayloadTooLarge(f"body over {limit} bytes")
         chunks.append(chunk)
-    return b"".join(chunks)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
 
 
 def public_url(runtime: Runtime, request: Request) -> str:
