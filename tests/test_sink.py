@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from aduan.core.errors import StoreUnavailable
 from aduan.core.messages import RawMessage
-from aduan.store import SaveResult, open_store
+from aduan.store import SaveResult, make_engine, open_store
 from aduan.store.sqlite_raw import ProcessRawWriter, SqliteRawWriter
 from aduan.store.turns import turns_for
 from aduan.web import sink as sink_module
@@ -213,12 +213,14 @@ def intake_children() -> list[int]:
 
 
 def test_the_writer_is_a_child_process_on_a_sqlite_file_only(
-    sqlite_engine: Engine, tmp_path: Path
+    sqlite_engine: Engine, pg_database: str
 ) -> None:
     assert isinstance(RawSink(sqlite_engine).make_writer(), ProcessRawWriter)
     assert isinstance(RawSink(sqlite_engine, process=False).make_writer(), SqliteRawWriter)
     memory = open_store("sqlite://")
     assert isinstance(RawSink(memory).make_writer(), SqliteRawWriter)
+    server = RawSink(make_engine(pg_database))
+    assert not server.process and isinstance(server.make_writer(), sink_module.CoreWriter)
 
 
 def test_a_stopped_intake_process_costs_no_later_request(sqlite_engine: Engine) -> None:

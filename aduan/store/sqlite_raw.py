@@ -51,7 +51,7 @@ from aduan.core.clock import utcnow
 from aduan.core.errors import StoreUnavailable
 from aduan.core.logs import get_logger
 from aduan.core.messages import RawMessage
-from aduan.store.engine import sqlite_path, sqlite_pragmas
+from aduan.store.engine import is_sqlite, sqlite_path, sqlite_pragmas
 from aduan.store.raw import SaveResult
 from aduan.store.sqlite_rows import Outcome, Row, commit
 from aduan.store.types import sqlite_text
@@ -216,9 +216,9 @@ class ProcessRawWriter:
     """
 
     def __init__(self, engine: Engine, on_commit: threading.Event | None = None) -> None:
-        path = sqlite_path(engine.url)
+        path = sqlite_path(engine.url) if is_sqlite(engine) else None
         if path is None:
-            raise ValueError("the intake process needs a SQLite file, not an in-memory database")
+            raise ValueError("the intake process needs a SQLite file (not in memory, not a server)")
         self.path = path
         self.pragmas = [*sqlite_pragmas(), f"PRAGMA wal_autocheckpoint={WAL_BACKSTOP_PAGES}"]
         self.on_commit = on_commit

@@ -97,7 +97,7 @@ _STOP = None
 class RawSink:
     def __init__(self, engine: Engine, *, process: bool = True) -> None:
         self.engine = engine
-        self.process = process and sqlite_path(engine.url) is not None
+        self.process = process and is_sqlite(engine) and sqlite_path(engine.url) is not None
         """Commit through a child process (:class:`ProcessRawWriter`): on a SQLite file,
         unless ``server.intake_process`` is off."""
         self.checkpointer = WalCheckpointer(engine) if is_sqlite(engine) else None

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Engine
 
 from aduan.core.errors import StoreUnavailable
-from aduan.store import open_store
+from aduan.store import make_engine, open_store
 from aduan.store.engine import sqlite_pragmas
 from aduan.store.sqlite_raw import WAL_BACKSTOP_PAGES, ProcessRawWriter
 from tests.store.test_raw import count, raw
@@ -62,9 +62,11 @@ def test_the_child_connects_with_the_stores_own_settings(sqlite_engine: Engine) 
     assert writer.pragmas[-1] == f"PRAGMA wal_autocheckpoint={WAL_BACKSTOP_PAGES}"
 
 
-def test_an_in_memory_database_has_no_intake_process() -> None:
-    with pytest.raises(ValueError, match="in-memory"):
+def test_an_in_memory_or_server_database_has_no_intake_process(pg_database: str) -> None:
+    with pytest.raises(ValueError, match="not in memory"):
         ProcessRawWriter(open_store("sqlite://"))
+    with pytest.raises(ValueError, match="not a server"):
+        ProcessRawWriter(make_engine(pg_database))
 
 
 def test_batches_sent_ahead_are_committed_in_order(
