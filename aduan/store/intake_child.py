@@ -22,7 +22,7 @@ import sqlite3
 import sys
 from multiprocessing.connection import Connection
 
-from aduan.store.sqlite_rows import commit
+from aduan.store.sqlite_rows import commit, first_line
 
 
 def connect(path: str, pragmas: list[str]) -> sqlite3.Connection:
@@ -45,7 +45,7 @@ def serve(channel: Connection, path: str, pragmas: list[str]) -> None:
             conn = conn or connect(path, pragmas)
             answer: tuple[str, object] = ("ok", commit(conn, rows, fetched_at))
         except Exception as exc:  # this batch fails; the next one starts on a new connection
-            answer = ("unavailable", (str(exc).splitlines() or [type(exc).__name__])[0])
+            answer = ("unavailable", first_line(exc))
             if conn is not None:
                 conn.close()
                 conn = None

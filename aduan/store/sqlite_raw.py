@@ -53,7 +53,7 @@ from aduan.core.logs import get_logger
 from aduan.core.messages import RawMessage
 from aduan.store.engine import is_sqlite, sqlite_path, sqlite_pragmas
 from aduan.store.raw import SaveResult
-from aduan.store.sqlite_rows import Outcome, Row, commit
+from aduan.store.sqlite_rows import Outcome, Row, commit, first_line
 from aduan.store.types import sqlite_text
 
 log = get_logger("aduan.store.sqlite")
@@ -101,7 +101,7 @@ def rows_of(raws: Sequence[RawMessage]) -> tuple[list[Row], list[int], SaveResul
         try:
             rows.append(convert(raw))
         except (TypeError, ValueError, AttributeError) as exc:
-            result.rejected.append((raw, (str(exc).splitlines() or [type(exc).__name__])[0]))
+            result.rejected.append((raw, first_line(exc)))
             continue
         where.append(i)
     return rows, where, result

@@ -50,6 +50,11 @@ LARGEST_INSERT = 256
 SQLite's limit on bound values)."""
 
 
+def first_line(exc: BaseException) -> str:
+    """An error's first line, or its type's name when it has no text."""
+    return (str(exc).splitlines() or [type(exc).__name__])[0]
+
+
 @lru_cache(maxsize=16)
 def insert_rows(rows: int) -> str:
     """One INSERT of ``rows`` rows."""
@@ -149,7 +154,7 @@ def _insert_each(conn: sqlite3.Connection, rows: Sequence[Row], fetched_at: str)
         except (sqlite3.Error, TypeError, ValueError) as exc:
             # A constraint (NOT NULL...) or a value the driver cannot bind: SQLite
             # backed out this statement only; the transaction and the other rows stand.
-            outcomes.append((str(exc).splitlines() or [type(exc).__name__])[0])
+            outcomes.append(first_line(exc))
             continue
         inserted = cursor.rowcount == 1 and cursor.lastrowid is not None
         outcomes.append(cursor.lastrowid if inserted and cursor.lastrowid else 0)
