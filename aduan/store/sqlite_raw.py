@@ -42,6 +42,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from multiprocessing.connection import Connection
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -181,6 +182,12 @@ class SqliteRawWriter:
                 log.warning("sqlite_close_failed", error=str(exc))
 
 
+def intake_file(engine: Engine) -> Path | None:
+    """The SQLite file an intake process would commit to; None for an in-memory database
+    or a database server."""
+    return sqlite_path(engine.url) if is_sqlite(engine) else None
+
+
 def _child_environment() -> dict[str, str]:
     """The server's environment without aduan's settings: the child needs no secret."""
     return {k: v for k, v in os.environ.items() if not k.upper().startswith("ADUAN_")}
@@ -216,7 +223,7 @@ class ProcessRawWriter:
     """
 
     def __init__(self, engine: Engine, on_commit: threading.Event | None = None) -> None:
-        path = sqlite_path(engine.url) if is_sqlite(engine) else None
+        path = intake_file(engine)
         if path is None:
             raise ValueError("the intake process needs a SQLite file (not in memory, not a server)")
         self.path = path

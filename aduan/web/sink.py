@@ -38,8 +38,13 @@ from sqlalchemy import Engine
 from aduan.core.logs import get_logger
 from aduan.core.messages import RawMessage
 from aduan.store import SaveResult, is_sqlite, save_batch
-from aduan.store.engine import sqlite_path
-from aduan.store.sqlite_raw import ProcessRawWriter, Sent, SqliteRawWriter, WalCheckpointer
+from aduan.store.sqlite_raw import (
+    ProcessRawWriter,
+    Sent,
+    SqliteRawWriter,
+    WalCheckpointer,
+    intake_file,
+)
 from aduan.store.turns import turns_for
 
 log = get_logger("aduan.web.sink")
@@ -97,7 +102,7 @@ _STOP = None
 class RawSink:
     def __init__(self, engine: Engine, *, process: bool = True) -> None:
         self.engine = engine
-        self.process = process and is_sqlite(engine) and sqlite_path(engine.url) is not None
+        self.process = process and intake_file(engine) is not None
         """Commit through a child process (:class:`ProcessRawWriter`): on a SQLite file,
         unless ``server.intake_process`` is off."""
         self.checkpointer = WalCheckpointer(engine) if is_sqlite(engine) else None
